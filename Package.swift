@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "redis-infra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RedisFactory", targets: ["RedisFactory"]),
+        .executable(name: "redis-infra", targets: ["redis-infra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // System libraries, installed by scripts/bootstrap.sh (Debian packages).
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+
+        .target(
+            name: "RedisFactory",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "redis-infra",
+            dependencies: [
+                "RedisFactory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Starts real redis-server processes on loopback for the test suites.
+        .target(
+            name: "RedisTestSupport",
+            dependencies: ["RedisFactory"],
+            path: "Sources/RedisTestSupport"
+        ),
+        .testTarget(
+            name: "RedisFactoryTests",
+            dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "RedisInfraCLITests",
+            dependencies: ["RedisTestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,17 @@
+/// Everything a connection needs to reach one server and prepare a session on it.
+public struct ConnectionSettings: Sendable, Equatable {
+    public static let defaultConnectTimeout: Duration = .seconds(1)
+    public static let defaultCommandTimeout: Duration = .seconds(5)
+
+    public var url: RedisURL
+    /// Bounds TCP connect plus the handshake (AUTH, SELECT, PING) — the fallback decision.
+    public var connectTimeout: Duration
+    /// Bounds each read and write of a command, so a frozen server cannot hang a caller.
+    public var commandTimeout: Duration
+
+    public init(url: RedisURL, connectTimeout: Duration? = nil, commandTimeout: Duration? = nil) {
+        self.url = url
+        self.connectTimeout = connectTimeout ?? url.connectTimeout ?? Self.defaultConnectTimeout
+        self.commandTimeout = commandTimeout ?? url.commandTimeout ?? Self.defaultCommandTimeout
+    }
+}

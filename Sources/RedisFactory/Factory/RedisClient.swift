@@ -1,0 +1,64 @@
+import Synchronization
+
+/// A blocking client: what the factory hands out. Safe to share between threads; commands from
+/// different threads are serialised on its one connection.
+public final class RedisClient: RedisConnection, @unchecked Sendable {
+    /// Guarded by `lock`: neither hiredis contexts nor the stub's session are thread-safe.
+    private let connection: any RedisConnection
+    private let lock = Mutex(())
+
+    /// The URL it was made for, credentials masked.
+    public let redactedURL: String
+    /// Where that URL came from.
+    public let source: URLSource
+    /// When on, a bulk reply that is not UTF-8 is an error (`RedisError.invalidUTF8`), as
+    /// redis-py's `decode_responses=True` raises on undecodable bytes.
+    public let decodeResponses: Bool
+    /// Why the factory fell back to the stub; nil for a real connection.
+    public let fallbackReason: RedisError?
+
+    public var isStub: Bool { connection.isStub }
+
+    init(
+        connection: any RedisConnection,
+        redactedURL: String,
+        source: URLSource,
+        decodeResponses: Bool,
+        fallbackReason: RedisError? = nil
+    ) {
+        self.connection = connection
+        self.fallbackReason = fallbackReason
+        self.redactedURL = redactedURL
+        self.source = source
+        self.decodeResponses = decodeResponses
+    }
+
+    public func send(_ command: RedisCommandArgv) throws -> RedisValue {
+        let reply = try lock.withLock { _ in try connection.send(command) }
+        if decodeResponses { try Self.checkUTF8(reply, command: command) }
+        return reply
+    }
+
+    public func pipeline(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
+        let replies = try lock.withLock { _ in try connection.pipeline(commands) }
+        if decodeResponses {
+            for (reply, command) in zip(replies, commands) { try Self.checkUTF8(reply, command: command) }
+        }
+        return replies
+    }
+
+    private static func checkUTF8(_ reply: RedisValue, command: RedisCommandArgv) throws {
+        switch reply {
+        case .bulkString(let bytes) where String(validating: bytes, as: UTF8.self) == nil:
+            throw RedisError.invalidUTF8(command: commandName(command))
+        case .array(let elements):
+            for element in elements { try checkUTF8(element, command: command) }
+        default:
+            break
+        }
+    }
+}
+
+func commandName(_ command: RedisCommandArgv) -> String {
+    command.first.map { String(decoding: $0, as: UTF8.self).uppercased() } ?? ""
+}

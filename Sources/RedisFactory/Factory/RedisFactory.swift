@@ -1,0 +1,139 @@
+import Dispatch
+import Logging
+
+/// The shared client factory: every caller asks it for a client.
+///
+/// It resolves the URL (see ``URLResolution``), connects to a real Redis through hiredis and,
+/// unless told `fallbackToFake: false`, falls back to the in-memory stub when Redis cannot be
+/// reached. Every attempt is counted in ``RedisMetrics``.
+public enum RedisFactory {
+    /// A blocking client.
+    public static func makeClient(
+        preferredURL: String? = nil,
+        decodeResponses: Bool = true,
+        fallbackToFake: Bool = true,
+        context: String = "default",
+        options: ConnectionOptions = ConnectionOptions()
+    ) throws -> RedisClient {
+        let request = Request(
+            preferredURL: preferredURL, decodeResponses: decodeResponses,
+            fallbackToFake: fallbackToFake, context: context, options: options, mode: .sync
+        )
+        return try request.connect()
+    }
+
+    /// A Swift-concurrency client. Connecting, like every command after it, runs on the
+    /// client's own queue rather than on the cooperative thread pool.
+    public static func makeAsyncClient(
+        preferredURL: String? = nil,
+        decodeResponses: Bool = true,
+        fallbackToFake: Bool = true,
+        context: String = "default",
+        options: ConnectionOptions = ConnectionOptions()
+    ) async throws -> AsyncRedisClient {
+        let request = Request(
+            preferredURL: preferredURL, decodeResponses: decodeResponses,
+            fallbackToFake: fallbackToFake, context: context, options: options, mode: .async
+        )
+        let queue = DispatchQueue(label: "redis-infra.factory.connect")
+        let client = try await AsyncRedisClient.run(on: queue) { try request.connect() }
+        return AsyncRedisClient(client: client)
+    }
+
+    /// Which URL a client made with these arguments would use, and where it came from.
+    public static func resolveURL(
+        preferredURL: String? = nil,
+        options: ConnectionOptions = ConnectionOptions()
+    ) throws -> ResolvedURL {
+        let settings = try options.settings ?? RedisSettings.fromEnvironment(options.environment)
+        let environment = options.environment
+        return try URLResolution.resolve(preferredURL: preferredURL, settings: settings) { key in
+            environment.map { $0[key] } ?? processEnvironment(key)
+        }
+    }
+
+    /// The Prometheus text exposition of the factory's metrics.
+    public static func metricsExposition(_ metrics: RedisMetrics = .shared) -> String {
+        metrics.exposition()
+    }
+}
+
+extension RedisFactory {
+    struct Request: Sendable {
+        var preferredURL: String?
+        var decodeResponses: Bool
+        var fallbackToFake: Bool
+        var context: String
+        var options: ConnectionOptions
+        var mode: RedisMetrics.Mode
+
+        func connect() throws -> RedisClient {
+            let metrics = options.metrics
+            let clock = ContinuousClock()
+            let start = clock.now
+            func elapsedSeconds() -> Double {
+                let (seconds, attoseconds) = (clock.now - start).components
+                return Double(seconds) + Double(attoseconds) * 1e-18
+            }
+
+            let resolved: ResolvedURL
+            let settings: ConnectionSettings
+            do {
+                // A bad URL or settings file is a configuration error, never a reason to
+                // quietly run on the stub.
+                resolved = try RedisFactory.resolveURL(preferredURL: preferredURL, options: options)
+                settings = try connectionSettings(for: resolved.url)
+            } catch {
+                let kind = (error as? RedisError)?.kind ?? "unknown"
+                metrics.recordError(mode: mode, context: context, error: kind)
+                metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
+                throw error
+            }
+
+            let connection = HiredisConnection(settings: settings)
+            do {
+                try connection.connect()
+                metrics.recordAttempt(mode: mode, context: context, outcome: .real, seconds: elapsedSeconds())
+                return RedisClient(
+                    connection: connection, redactedURL: resolved.url.redacted,
+                    source: resolved.source, decodeResponses: decodeResponses
+                )
+            } catch {
+                metrics.recordError(mode: mode, context: context, error: error.kind)
+                guard fallbackToFake else {
+                    metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
+                    throw error
+                }
+                options.logger.warning(
+                    "Redis unavailable at \(resolved.url.redacted) for \(context); using in-memory stub. Error: \(error)"
+                )
+                metrics.recordFallback(mode: mode, context: context, reason: error.kind)
+                metrics.recordAttempt(mode: mode, context: context, outcome: .stub, seconds: elapsedSeconds())
+                return RedisClient(
+                    connection: InMemoryRedis(), redactedURL: resolved.url.redacted,
+                    source: resolved.source, decodeResponses: decodeResponses, fallbackReason: error
+                )
+            }
+        }
+
+        private func connectionSettings(for url: RedisURL) throws(RedisError) -> ConnectionSettings {
+            var url = url
+            if let username = options.username { url.username = username }
+            if let password = options.password { url.password = password }
+            if let file = options.passwordFile { url.password = try Self.readPassword(file) }
+            return ConnectionSettings(
+                url: url, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout
+            )
+        }
+
+        /// The first line of a secret file, as Docker secrets and Kubernetes mount them.
+        static func readPassword(_ path: String) throws(RedisError) -> String {
+            let bytes = try readSmallFile(path, limit: 64 * 1024)
+            let firstLine = bytes.prefix(while: { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
+            guard let password = String(validating: firstLine, as: UTF8.self), !password.isEmpty else {
+                throw .settings("password file '\(path)' is empty or not UTF-8")
+            }
+            return password
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import CoreMetrics
+import Prometheus
+
+/// The factory's four metrics, with the names, labels and buckets of the Python original so
+/// that existing dashboards keep working. Recorded through swift-metrics into a Prometheus
+/// registry of its own, so a library never has to bootstrap the global metrics system.
+public final class RedisMetrics: Sendable {
+    public static let shared = RedisMetrics()
+
+    public enum Mode: String, Sendable { case sync, async }
+    public enum Outcome: String, Sendable { case real, stub, error }
+
+    static let attempts = "infra_redis_connection_attempts_total"
+    static let duration = "infra_redis_connection_duration_seconds"
+    static let errors = "infra_redis_connection_errors_total"
+    static let fallbacks = "infra_redis_fallback_total"
+    public static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10]
+
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.valueHistogramBuckets[Self.duration] = Self.durationBuckets
+        // The original's counters carry `_total` in their names already.
+        factory.nameAndLabelSanitizer = { name, labels in (name, labels) }
+        self.factory = factory
+    }
+
+    func recordAttempt(mode: Mode, context: String, outcome: Outcome, seconds: Double) {
+        let labels = [("mode", mode.rawValue), ("context", context), ("outcome", outcome.rawValue)]
+        Counter(label: Self.attempts, dimensions: labels, factory: factory).increment()
+        Recorder(label: Self.duration, dimensions: labels, aggregate: true, factory: factory).record(seconds)
+    }
+
+    func recordError(mode: Mode, context: String, error: String) {
+        let labels = [("mode", mode.rawValue), ("context", context), ("error", error)]
+        Counter(label: Self.errors, dimensions: labels, factory: factory).increment()
+    }
+
+    func recordFallback(mode: Mode, context: String, reason: String) {
+        let labels = [("mode", mode.rawValue), ("context", context), ("reason", reason)]
+        Counter(label: Self.fallbacks, dimensions: labels, factory: factory).increment()
+    }
+
+    /// The Prometheus text exposition of every metric recorded so far.
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+}

@@ -1,0 +1,56 @@
+/// Every way a Redis call can fail. Transport errors carry hiredis's `errstr`; server errors
+/// carry Redis's own text (`WRONGTYPE ...`, `NOSCRIPT ...`) unchanged.
+public enum RedisError: Error, Sendable, Equatable {
+    case connectionRefused(String)
+    case timedOut(String)
+    case connectionClosed(String)
+    case authenticationFailed(String)
+    case protocolError(String)
+    case io(String)
+    /// An error reply from the server.
+    case server(String)
+    /// A reply of a shape the typed command did not expect.
+    case unexpectedReply(command: String, reply: RedisValue)
+    /// `decodeResponses` is on and a bulk reply is not UTF-8.
+    case invalidUTF8(command: String)
+    case invalidURL(RedisURLError)
+    case unsupported(String)
+    case settings(String)
+
+    /// A short stable name, used as the `error` / `reason` metric label.
+    public var kind: String {
+        switch self {
+        case .connectionRefused: return "refused"
+        case .timedOut: return "timeout"
+        case .connectionClosed: return "closed"
+        case .authenticationFailed: return "auth"
+        case .protocolError: return "protocol"
+        case .io: return "io"
+        case .server: return "server"
+        case .unexpectedReply: return "unexpected_reply"
+        case .invalidUTF8: return "invalid_utf8"
+        case .invalidURL: return "invalid_url"
+        case .unsupported: return "unsupported"
+        case .settings: return "settings"
+        }
+    }
+}
+
+extension RedisError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .connectionRefused(let reason): return "connection refused (\(reason))"
+        case .timedOut(let reason): return "timed out (\(reason))"
+        case .connectionClosed(let reason): return "connection closed (\(reason))"
+        case .authenticationFailed(let reason): return "authentication failed (\(reason))"
+        case .protocolError(let reason): return "protocol error (\(reason))"
+        case .io(let reason): return "I/O error (\(reason))"
+        case .server(let message): return message
+        case .unexpectedReply(let command, let reply): return "unexpected reply to \(command): \(reply)"
+        case .invalidUTF8(let command): return "reply to \(command) is not valid UTF-8 (decodeResponses is on)"
+        case .invalidURL(let error): return error.description
+        case .unsupported(let what): return what
+        case .settings(let what): return what
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// A parsed Redis URL:
+/// `redis://[user:password@]host[:port][/db][?timeout=s&connect_timeout=s&db=n]`,
+/// `rediss://...` (TLS), `unix://[user:password@]/path/to.sock[?db=n]`.
+public struct RedisURL: Sendable, Equatable {
+    public enum Scheme: String, Sendable {
+        case redis, rediss, unix
+    }
+
+    public enum Endpoint: Sendable, Equatable {
+        case tcp(host: String, port: Int)
+        case unix(path: String)
+    }
+
+    public static let defaultPort = 6379
+
+    public var scheme: Scheme
+    public var endpoint: Endpoint
+    public var username: String?
+    public var password: String?
+    public var database: Int
+    /// `?timeout=` — per-command socket timeout.
+    public var commandTimeout: Duration?
+    /// `?connect_timeout=`.
+    public var connectTimeout: Duration?
+
+    public init(
+        scheme: Scheme = .redis,
+        endpoint: Endpoint,
+        username: String? = nil,
+        password: String? = nil,
+        database: Int = 0,
+        commandTimeout: Duration? = nil,
+        connectTimeout: Duration? = nil
+    ) {
+        self.scheme = scheme
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+        self.commandTimeout = commandTimeout
+        self.connectTimeout = connectTimeout
+    }
+
+    public init(parsing text: String) throws(RedisURLError) {
+        self = try RedisURLParser(text).parse()
+    }
+
+    public var usesTLS: Bool { scheme == .rediss }
+
+    /// The URL with credentials masked and options dropped, safe for logs and messages.
+    public var redacted: String {
+        let credentials = (username != nil || password != nil) ? "***:***@" : ""
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "\(scheme.rawValue)://\(credentials)\(shownHost):\(port)/\(database)"
+        case .unix(let path):
+            return "unix://\(credentials)\(path)" + (database == 0 ? "" : "?db=\(database)")
+        }
+    }
+}
+
+extension RedisURL: CustomStringConvertible {
+    public var description: String { redacted }
+}
+
+/// A malformed URL: names the part that is wrong. The password is never part of the message.
+public struct RedisURLError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Which part of the URL is wrong: "scheme", "host", "port", "database", "credentials", "query".
+    public var part: String
+    public var problem: String
+    /// The input with any credentials masked (`redis://***:***@host...`).
+    public var redactedInput: String
+
+    public var description: String {
+        "invalid Redis URL '\(redactedInput)': \(part): \(problem)"
+    }
+}

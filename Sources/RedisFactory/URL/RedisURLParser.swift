@@ -1,0 +1,206 @@
+/// Splits a URL string by hand: Foundation's URL would pull ICU into the health check, and
+/// we want an error that names the exact part that is wrong.
+struct RedisURLParser {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    func parse() throws(RedisURLError) -> RedisURL {
+        guard let schemeEnd = text.firstRange(of: "://") else {
+            throw fail("scheme", "missing '<scheme>://' (expected redis://, rediss:// or unix://)")
+        }
+        let schemeText = text[..<schemeEnd.lowerBound].lowercased()
+        guard let scheme = RedisURL.Scheme(rawValue: schemeText) else {
+            throw fail("scheme", "unsupported scheme '\(schemeText)' (expected redis, rediss or unix)")
+        }
+        var rest = Substring(text[schemeEnd.upperBound...])
+
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: mark)...]
+            rest = rest[..<mark]
+        }
+        if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }
+
+        // Credentials end at the last '@' before the path, so a password may contain '@'.
+        let authorityEnd = scheme == .unix ? rest.endIndex : (rest.firstIndex(of: "/") ?? rest.endIndex)
+        var authority = rest[..<authorityEnd]
+        var path = rest[authorityEnd...]
+        if scheme == .unix {
+            authority = ""
+            path = rest
+            if let at = rest.lastIndex(of: "@") {
+                authority = rest[..<at]
+                path = rest[rest.index(after: at)...]
+            }
+        }
+
+        var username: String?
+        var password: String?
+        var hostPort = authority
+        if scheme == .unix {
+            if !authority.isEmpty { (username, password) = try credentials(authority) }
+        } else if let at = authority.lastIndex(of: "@") {
+            (username, password) = try credentials(authority[..<at])
+            hostPort = authority[authority.index(after: at)...]
+        }
+
+        var url: RedisURL
+        if scheme == .unix {
+            guard path.hasPrefix("/"), path.count > 1 else {
+                throw fail("path", "a unix socket URL needs an absolute path, as in unix:///run/redis.sock")
+            }
+            guard let decoded = percentDecoded(path) else {
+                throw fail("path", "bad percent-encoding in the socket path")
+            }
+            url = RedisURL(scheme: .unix, endpoint: .unix(path: decoded))
+        } else {
+            let (host, port) = try hostAndPort(hostPort)
+            url = RedisURL(scheme: scheme, endpoint: .tcp(host: host, port: port))
+            url.database = try database(fromPath: path)
+        }
+        url.username = username
+        url.password = password
+        try apply(query: query, to: &url)
+        return url
+    }
+
+    private func credentials(_ userInfo: Substring) throws(RedisURLError) -> (String?, String?) {
+        let user: Substring
+        let pass: Substring?
+        if let colon = userInfo.firstIndex(of: ":") {
+            user = userInfo[..<colon]
+            pass = userInfo[userInfo.index(after: colon)...]
+        } else {
+            user = userInfo
+            pass = nil
+        }
+        guard let decodedUser = percentDecoded(user) else {
+            throw fail("credentials", "bad percent-encoding in the user name or password")
+        }
+        // `redis://secret@host` is how redis-py spells a password-only URL.
+        guard let pass else { return (nil, decodedUser.isEmpty ? nil : decodedUser) }
+        guard let decodedPass = percentDecoded(pass) else {
+            throw fail("credentials", "bad percent-encoding in the user name or password")
+        }
+        return (decodedUser.isEmpty ? nil : decodedUser, decodedPass)
+    }
+
+    private func hostAndPort(_ text: Substring) throws(RedisURLError) -> (String, Int) {
+        var host: Substring
+        var portText: Substring?
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else {
+                throw fail("host", "unclosed '[' in an IPv6 address")
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
+                throw fail("host", "unexpected '\(after)' after the IPv6 address")
+            }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        } else {
+            host = text
+        }
+        guard !host.isEmpty else { throw fail("host", "missing host name") }
+        guard host.allSatisfy({ $0.isLetter || $0.isNumber || "-._:%".contains($0) }) else {
+            throw fail("host", "'\(host)' is not a valid host name")
+        }
+        guard let portText else { return (String(host), RedisURL.defaultPort) }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw fail("port", "'\(portText)' is not a port number between 1 and 65535")
+        }
+        return (String(host), port)
+    }
+
+    private func database(fromPath path: Substring) throws(RedisURLError) -> Int {
+        let trimmed = path.drop(while: { $0 == "/" })
+        if trimmed.isEmpty { return 0 }
+        return try databaseNumber(trimmed)
+    }
+
+    private func databaseNumber(_ text: Substring) throws(RedisURLError) -> Int {
+        guard let db = Int(text), db >= 0 else {
+            throw fail("database", "'\(text)' is not a database number (0, 1, 2, ...)")
+        }
+        return db
+    }
+
+    private func apply(query: Substring, to url: inout RedisURL) throws(RedisURLError) {
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let key: Substring
+            let value: Substring
+            if let eq = pair.firstIndex(of: "=") {
+                key = pair[..<eq]
+                value = pair[pair.index(after: eq)...]
+            } else {
+                key = pair
+                value = ""
+            }
+            switch key {
+            case "db": url.database = try databaseNumber(value)
+            case "timeout", "socket_timeout": url.commandTimeout = try seconds(value, option: key)
+            case "connect_timeout", "socket_connect_timeout": url.connectTimeout = try seconds(value, option: key)
+            default:
+                // The value is not echoed: an unknown option may be somebody's password.
+                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout)")
+            }
+        }
+    }
+
+    private func seconds(_ text: Substring, option: Substring) throws(RedisURLError) -> Duration {
+        guard let value = Double(text), value > 0, value.isFinite, value <= 86_400 else {
+            throw fail("query", "option '\(option)' needs a positive number of seconds, got '\(text)'")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    private func fail(_ part: String, _ problem: String) -> RedisURLError {
+        RedisURLError(part: part, problem: problem, redactedInput: Self.redact(text))
+    }
+
+    /// Masks whatever stands before the last '@' of the authority, and drops the query (an
+    /// unknown option could hold a secret). Used on input that may not parse.
+    static func redact(_ text: String) -> String {
+        guard let schemeEnd = text.firstRange(of: "://") else {
+            // Without a scheme we cannot tell a host from a pasted password: show nothing.
+            return "<not a URL>"
+        }
+        var rest = Substring(text[schemeEnd.upperBound...])
+        if let mark = rest.firstIndex(of: "?") { rest = rest[..<mark] }
+        if let at = rest.lastIndex(of: "@") {
+            rest = "***:***@" + rest[rest.index(after: at)...]
+        }
+        return String(text[..<schemeEnd.upperBound]) + rest
+    }
+}
+
+func percentDecoded(_ text: Substring) -> String? {
+    guard text.contains("%") else { return String(text) }
+    var bytes: [UInt8] = []
+    var iterator = Array(text.utf8).makeIterator()
+    while let byte = iterator.next() {
+        guard byte == UInt8(ascii: "%") else {
+            bytes.append(byte)
+            continue
+        }
+        guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+            return nil
+        }
+        bytes.append(high << 4 | low)
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

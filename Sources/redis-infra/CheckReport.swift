@@ -1,0 +1,96 @@
+import RedisFactory
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `check` found, rendered as text or JSON.
+struct CheckReport {
+    var url: String
+    var source: String
+    var client: String
+    var reason: String?
+    var roundTripMilliseconds: Double?
+    var serverVersion: String?
+
+    static func probe(_ client: RedisClient) -> CheckReport {
+        let clock = ContinuousClock()
+        var report = CheckReport(
+            url: client.redactedURL, source: client.source.description,
+            client: client.isStub ? "stub" : "real", reason: client.fallbackReason?.description
+        )
+        let start = clock.now
+        if (try? client.ping()) != nil {
+            let (seconds, attoseconds) = (clock.now - start).components
+            report.roundTripMilliseconds = Double(seconds) * 1000 + Double(attoseconds) * 1e-15
+        }
+        report.serverVersion = (try? client.infoFields("server"))?["redis_version"]
+        return report
+    }
+
+    static func unreachable(_ resolved: ResolvedURL?, error: RedisError) -> CheckReport {
+        CheckReport(
+            url: resolved?.url.redacted ?? "?", source: resolved?.source.description ?? "?",
+            client: "none", reason: error.description
+        )
+    }
+
+    func print(_ format: OutputFormat) {
+        switch format {
+        case .text: Swift.print(text, terminator: "")
+        case .json: Swift.print(json)
+        }
+    }
+
+    var text: String {
+        var lines = ["url:     \(url)", "source:  \(source)"]
+        switch client {
+        case "real": lines.append("client:  real")
+        case "stub": lines.append("client:  stub (in-memory; Redis unreachable: \(reason ?? "unknown"))")
+        default: lines.append("client:  none (Redis unreachable: \(reason ?? "unknown"))")
+        }
+        if let roundTripMilliseconds { lines.append("rtt:     \(formatMilliseconds(roundTripMilliseconds)) ms") }
+        if client != "none" { lines.append("version: \(serverVersion ?? (client == "stub" ? "stub" : "unknown"))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    var json: String {
+        var fields: [(String, String)] = [
+            ("url", jsonString(url)), ("source", jsonString(source)), ("client", jsonString(client)),
+        ]
+        fields.append(("reason", reason.map(jsonString) ?? "null"))
+        fields.append(("rtt_ms", roundTripMilliseconds.map { formatMilliseconds($0) } ?? "null"))
+        fields.append(("version", serverVersion.map(jsonString) ?? "null"))
+        return "{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
+/// Three decimals, without Foundation's String(format:).
+func formatMilliseconds(_ value: Double) -> String {
+    let thousandths = Int((value * 1000).rounded())
+    let fraction = String(thousandths % 1000)
+    return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+}
+
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+func printError(_ message: String) {
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,143 @@
+import RedisTestSupport
+import Testing
+@testable import RedisFactory
+
+@Suite struct FactoryTests {
+    @Test func fallsBackToTheStubWithOneRedactedWarning() throws {
+        let port = try freeLoopbackPort()
+        let logs = LogCapture()
+        let metrics = RedisMetrics()
+        let client = try RedisFactory.makeClient(
+            preferredURL: "redis://app:hunter2@127.0.0.1:\(port)/1", context: "embeddings",
+            options: testOptions(metrics: metrics, logs: logs)
+        )
+        #expect(client.isStub)
+        #expect(client.fallbackReason?.kind == "refused")
+        #expect(try client.ping() == "PONG")
+        let warnings = logs.messages.filter { $0.level == .warning }
+        #expect(warnings.count == 1)
+        #expect(
+            warnings.first?.message
+                == "Redis unavailable at redis://***:***@127.0.0.1:\(port)/1 for embeddings; using in-memory stub. Error: connection refused (Connection refused)"
+        )
+        #expect(!logs.messages.contains { $0.message.contains("hunter2") })
+    }
+
+    @Test func placeholderStubIsHonestAboutWhatItLacks() throws {
+        let stub = InMemoryRedis()
+        #expect(try stub.send("PING") == .simpleString("PONG"))
+        #expect(try stub.send("GET", "k") == .error("ERR unknown command 'GET', with args beginning with: 'k' "))
+        #expect(throws: RedisError.server("ERR unknown command 'GET', with args beginning with: 'k' ")) { try stub.get("k") }
+    }
+
+    @Test func withoutFallbackTheTypedErrorIsThrown() throws {
+        let port = try freeLoopbackPort()
+        let logs = LogCapture()
+        #expect(throws: RedisError.connectionRefused("Connection refused")) {
+            try RedisFactory.makeClient(
+                preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: false, options: testOptions(logs: logs)
+            )
+        }
+        #expect(logs.messages.isEmpty)
+    }
+
+    @Test func invalidURLIsNeverHiddenBehindTheStub() throws {
+        let metrics = RedisMetrics()
+        let error = #expect(throws: RedisError.self) {
+            try RedisFactory.makeClient(preferredURL: "redis://u:hunter2@h:bad", context: "cfg", options: testOptions(metrics: metrics))
+        }
+        #expect(error?.kind == "invalid_url")
+        #expect(error?.description.contains("hunter2") == false)
+        let text = metrics.exposition()
+        #expect(sample(text, "infra_redis_connection_errors_total", ["mode": "sync", "context": "cfg", "error": "invalid_url"]) == 1)
+    }
+
+    @Test func metricsCountRealStubAndErrorOutcomes() throws {
+        let server = try RedisServer.start()
+        let refused = "redis://127.0.0.1:\(try freeLoopbackPort())"
+        let metrics = RedisMetrics()
+        let options = testOptions(metrics: metrics)
+        let context = uniqueContext()
+
+        _ = try RedisFactory.makeClient(preferredURL: server.url, context: context, options: options)
+        _ = try RedisFactory.makeClient(preferredURL: server.url, context: context, options: options)
+        _ = try RedisFactory.makeClient(preferredURL: refused, context: context, options: options)
+        _ = try? RedisFactory.makeClient(preferredURL: refused, fallbackToFake: false, context: context, options: options)
+        _ = try? RedisFactory.makeClient(preferredURL: refused, fallbackToFake: false, context: context, options: options)
+
+        let text = metrics.exposition()
+        func attempts(_ outcome: String) -> Double? {
+            sample(text, "infra_redis_connection_attempts_total", ["mode": "sync", "context": context, "outcome": outcome])
+        }
+        #expect(attempts("real") == 2)
+        #expect(attempts("stub") == 1)
+        #expect(attempts("error") == 2)
+        #expect(sample(text, "infra_redis_connection_errors_total", ["mode": "sync", "context": context, "error": "refused"]) == 3)
+        #expect(sample(text, "infra_redis_fallback_total", ["mode": "sync", "context": context, "reason": "refused"]) == 1)
+        #expect(
+            sample(text, "infra_redis_connection_duration_seconds_count", ["mode": "sync", "context": context, "outcome": "real"]) == 2
+        )
+        #expect(text.contains("# TYPE infra_redis_connection_attempts_total counter"))
+        #expect(text.contains("# TYPE infra_redis_connection_duration_seconds histogram"))
+        // Exactly the original's buckets, then +Inf.
+        let buckets = text.split(separator: "\n")
+            .filter { $0.hasPrefix("infra_redis_connection_duration_seconds_bucket") && $0.contains("outcome=\"real\"") }
+            .compactMap { line in line.firstRange(of: "le=\"").map { line[$0.upperBound...].prefix(while: { $0 != "\"" }) } }
+        #expect(buckets == ["0.001", "0.005", "0.01", "0.05", "0.1", "0.25", "0.5", "1.0", "2.0", "5.0", "10.0", "+Inf"])
+    }
+
+    @Test func asyncClientCountsAsAsync() async throws {
+        let server = try RedisServer.start()
+        let metrics = RedisMetrics()
+        let context = uniqueContext()
+        let client = try await RedisFactory.makeAsyncClient(preferredURL: server.url, context: context, options: testOptions(metrics: metrics))
+        #expect(!client.isStub)
+        #expect(try await client.send("SET", "k", "v") == .simpleString("OK"))
+        #expect(try await client.withClient { try $0.get("k") } == "v")
+        let replies = try await client.pipeline([argv("INCR", "n"), argv("INCR", "n")])
+        #expect(replies == [.integer(1), .integer(2)])
+
+        // Many tasks share one client; each reply reaches its own caller.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    let reply = try await client.send("ECHO", "task-\(index)")
+                    #expect(reply == .bulk("task-\(index)"))
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let stub = try await RedisFactory.makeAsyncClient(
+            preferredURL: "redis://127.0.0.1:\(try freeLoopbackPort())", context: context, options: testOptions(metrics: metrics)
+        )
+        #expect(stub.isStub)
+        let text = metrics.exposition()
+        #expect(sample(text, "infra_redis_connection_attempts_total", ["mode": "async", "context": context, "outcome": "real"]) == 1)
+        #expect(sample(text, "infra_redis_connection_attempts_total", ["mode": "async", "context": context, "outcome": "stub"]) == 1)
+        #expect(sample(text, "infra_redis_fallback_total", ["mode": "async", "context": context, "reason": "refused"]) == 1)
+    }
+
+    @Test func sharedRegistryIsWhatTheExpositionFunctionPrints() throws {
+        let context = uniqueContext()
+        _ = try RedisFactory.makeClient(preferredURL: "redis://127.0.0.1:\(try freeLoopbackPort())", context: context)
+        let text = RedisFactory.metricsExposition()
+        #expect(sample(text, "infra_redis_connection_attempts_total", ["mode": "sync", "context": context, "outcome": "stub"]) == 1)
+    }
+}
+
+/// The value of one series in a Prometheus text exposition, found by name and exact labels.
+func sample(_ exposition: String, _ name: String, _ labels: [String: String]) -> Double? {
+    for line in exposition.split(separator: "\n") where line.hasPrefix(name + "{") {
+        guard let close = line.lastIndex(of: "}") else { continue }
+        let body = line[line.index(line.startIndex, offsetBy: name.count + 1)..<close]
+        var found: [String: String] = [:]
+        for pair in body.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            found[String(parts[0])] = String(parts[1].dropFirst().dropLast())
+        }
+        if found == labels { return Double(line[line.index(after: close)...].trimmingSpaces()) }
+    }
+    return nil
+}

@@ -1,0 +1,55 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// `redis-infra check`, run as the built executable.
+@Suite struct CheckCommandTests {
+    @Test func reportsTheStubWhenRedisIsDown() throws {
+        let url = "redis://ops:hunter2@127.0.0.1:\(try freeLoopbackPort())"
+        let result = try runProduct("redis-infra", ["check", "--url", url])
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.contains("client:  stub (in-memory; Redis unreachable: connection refused"))
+        #expect(result.stdout.contains("source:  explicit"))
+        #expect(result.stderr.contains("using in-memory stub"))
+        #expect(!(result.stdout + result.stderr).contains("hunter2"))
+    }
+
+    @Test func strictExitsOneWithTheReason() throws {
+        let port = try freeLoopbackPort()
+        let result = try runProduct("redis-infra", ["check", "--strict", "--format", "json"], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)"])
+        #expect(result.exitCode == 1)
+        #expect(
+            result.stdout
+                == "{\"url\":\"redis://127.0.0.1:\(port)/0\",\"source\":\"env REDIS_URL\",\"client\":\"none\",\"reason\":\"connection refused (Connection refused)\",\"rtt_ms\":null,\"version\":null}\n"
+        )
+    }
+
+    @Test func strictAgainstASuspendedServerExitsWithinTheConnectTimeout() throws {
+        let server = try RedisServer.start()
+        server.suspend()
+        defer { server.resume() }
+        let result = try runProduct("redis-infra", ["check", "--strict", "--url", server.url, "--connect-timeout", "0.3"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("timed out"))
+    }
+
+    @Test func reportsARealServerAndItsVersion() throws {
+        let server = try RedisServer.start(.init(password: "pw"))
+        let settings = server.directory.appendingPathComponent("app.env")
+        try "REDIS_URL=redis://:pw@127.0.0.1:\(server.port)/2\n".write(to: settings, atomically: true, encoding: .utf8)
+        let result = try runProduct("redis-infra", ["check", "--strict", "--settings", settings.path])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("url:     redis://***:***@127.0.0.1:\(server.port)/2\n"))
+        #expect(result.stdout.contains("source:  settings REDIS_URL\n"))
+        #expect(result.stdout.contains("client:  real\n"))
+        #expect(result.stdout.contains("version: 7.0."))
+        #expect(result.stdout.contains("rtt:     "))
+    }
+
+    @Test func malformedURLIsAUsageError() throws {
+        let result = try runProduct("redis-infra", ["check", "--url", "redis://u:hunter2@host:port"])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("invalid Redis URL 'redis://***:***@host:port': port: 'port' is not a port number"))
+        #expect(!result.stderr.contains("hunter2"))
+    }
+}

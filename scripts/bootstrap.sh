@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, when any is missing. Idempotent; needs root
+# (or sudo) only when something has to be installed.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libhiredis-dev   # the Redis protocol layer (CHiredis)
+  libyaml-dev      # the topology parser (CYAML)
+  redis-server     # real servers for the tests
+  redis-sentinel
+  redis-tools
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "bootstrap: run as root to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Debian's postinst starts the packaged services where an init system runs; the project
+  # starts its own servers on free ports and needs none of them.
+  for service in redis-server redis-sentinel; do
+    $sudo service "$service" stop >/dev/null 2>&1 || true
+  done
+fi
+
+command -v swift >/dev/null || { echo "bootstrap: Swift 6.3 must be on the PATH" >&2; exit 1; }
