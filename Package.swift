@@ -44,6 +44,13 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks that compare against real anchors in the same run (docs/benchmarks.md).
+        .executableTarget(
+            name: "redis-infra-benchmarks",
+            dependencies: ["RedisFactory", "RedisTestSupport"],
+            path: "Benchmarks/Sources"
+        ),
+
         // Starts real redis-server processes on loopback for the test suites.
         .target(
             name: "RedisTestSupport",
