@@ -23,11 +23,18 @@ import Testing
         #expect(!logs.messages.contains { $0.message.contains("hunter2") })
     }
 
-    @Test func placeholderStubIsHonestAboutWhatItLacks() throws {
-        let stub = InMemoryRedis()
-        #expect(try stub.send("PING") == .simpleString("PONG"))
-        #expect(try stub.send("GET", "k") == .error("ERR unknown command 'GET', with args beginning with: 'k' "))
-        #expect(throws: RedisError.server("ERR unknown command 'GET', with args beginning with: 'k' ")) { try stub.get("k") }
+    @Test func fallbackClientsForOneURLAndContextShareOneStub() throws {
+        let url = "redis://127.0.0.1:\(try freeLoopbackPort())/2"
+        let context = uniqueContext()
+        let writer = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
+        let reader = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
+        let other = try RedisFactory.makeClient(preferredURL: url, context: context + "-other", options: testOptions())
+        try writer.rpush("jobs", ["a", "b"])
+        #expect(try reader.lpop("jobs") == "a")
+        #expect(try other.llen("jobs") == 0)
+        // The URL's database is selected on the stub too.
+        try reader.select(0)
+        #expect(try reader.llen("jobs") == 0)
     }
 
     @Test func withoutFallbackTheTypedErrorIsThrown() throws {

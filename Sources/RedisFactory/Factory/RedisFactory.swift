@@ -109,8 +109,11 @@ extension RedisFactory {
                 )
                 metrics.recordFallback(mode: mode, context: context, reason: error.kind)
                 metrics.recordAttempt(mode: mode, context: context, outcome: .stub, seconds: elapsedSeconds())
+                // Clients for the same URL and context share one stub, as they would one server.
+                let store = StubStore.shared(for: "\(resolved.url.redacted)|\(context)")
                 return RedisClient(
-                    connection: InMemoryRedis(), redactedURL: resolved.url.redacted,
+                    connection: InMemoryRedis(store: store, database: resolved.url.database),
+                    redactedURL: resolved.url.redacted,
                     source: resolved.source, decodeResponses: decodeResponses, fallbackReason: error
                 )
             }

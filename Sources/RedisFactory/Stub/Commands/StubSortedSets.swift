@@ -1,0 +1,185 @@
+extension StubCommands {
+    static let sortedSets: [String: StubCommand] = [
+        "zadd": StubCommand(-4, zadd),
+        "zincrby": StubCommand(4) { execution, command throws(StubError) in
+            let delta = try StubParse.double(command[2])
+            let zset = try execution.database.sortedSet(command[1], now: execution.now, create: true)!
+            let score = (zset.score(of: command[3]) ?? 0) + delta
+            guard !score.isNaN else {
+                execution.database.removeIfEmpty(command[1])
+                throw StubError("ERR resulting score is not a number (NaN)")
+            }
+            zset.set(command[3], score: score)
+            return .bulkString(StubFormat.double(score))
+        },
+        "zrem": StubCommand(-3) { execution, command throws(StubError) in
+            guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .integer(0) }
+            let removed = command.dropFirst(2).filter { zset.remove($0) }.count
+            execution.database.removeIfEmpty(command[1])
+            return .integer(removed)
+        },
+        "zcard": StubCommand(2) { execution, command throws(StubError) in
+            .integer(try execution.database.sortedSet(command[1], now: execution.now)?.count ?? 0)
+        },
+        "zscore": StubCommand(3) { execution, command throws(StubError) in
+            try execution.database.sortedSet(command[1], now: execution.now)?.score(of: command[2])
+                .map { .bulkString(StubFormat.double($0)) } ?? .null
+        },
+        "zcount": StubCommand(4) { execution, command throws(StubError) in
+            let min = try StubParse.scoreLimit(command[2])
+            let max = try StubParse.scoreLimit(command[3])
+            return .integer(try execution.database.sortedSet(command[1], now: execution.now)?.range(min: min, max: max).count ?? 0)
+        },
+        "zremrangebyscore": StubCommand(4) { execution, command throws(StubError) in
+            let min = try StubParse.scoreLimit(command[2])
+            let max = try StubParse.scoreLimit(command[3])
+            guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .integer(0) }
+            let doomed = zset.ordered[zset.range(min: min, max: max)].map(\.member)
+            for member in doomed { zset.remove(member) }
+            execution.database.removeIfEmpty(command[1])
+            return .integer(doomed.count)
+        },
+        "zrange": StubCommand(-4, zrange),
+        "zrangebyscore": StubCommand(-4) { execution, command throws(StubError) in
+            var withScores = false
+            var limit: (offset: Int64, count: Int64)?
+            var index = 4
+            while index < command.count {
+                let option = StubParse.upper(command[index])
+                if option == "WITHSCORES" {
+                    withScores = true
+                    index += 1
+                } else if option == "LIMIT" && index + 2 < command.count {
+                    limit = (try StubParse.integer(command[index + 1]), try StubParse.integer(command[index + 2]))
+                    index += 3
+                } else {
+                    throw .syntax
+                }
+            }
+            let min = try StubParse.scoreLimit(command[2])
+            let max = try StubParse.scoreLimit(command[3])
+            guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .array([]) }
+            let found = applyLimit(Array(zset.ordered[zset.range(min: min, max: max)]), limit)
+            return rangeReply(found, withScores: withScores)
+        },
+    ]
+
+    /// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...`, checks in Redis 7.0's order.
+    private static func zadd(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+        var flags = Set<String>()
+        var scoreIndex = 2
+        while scoreIndex < command.count {
+            let flag = StubParse.upper(command[scoreIndex])
+            guard ["NX", "XX", "GT", "LT", "CH", "INCR"].contains(flag) else { break }
+            flags.insert(flag)
+            scoreIndex += 1
+        }
+        let remaining = command.count - scoreIndex
+        guard remaining > 0, remaining % 2 == 0 else { throw .syntax }
+        if flags.contains("NX") && flags.contains("XX") {
+            throw StubError("ERR XX and NX options at the same time are not compatible")
+        }
+        if (flags.contains("GT") && flags.contains("NX")) || (flags.contains("LT") && flags.contains("NX"))
+            || (flags.contains("GT") && flags.contains("LT"))
+        {
+            throw StubError("ERR GT, LT, and/or NX options at the same time are not compatible")
+        }
+        let incr = flags.contains("INCR")
+        if incr && remaining > 2 { throw StubError("ERR INCR option supports a single increment-element pair") }
+        var pairs: [(Double, [UInt8])] = []
+        for index in stride(from: scoreIndex, to: command.count, by: 2) {
+            pairs.append((try StubParse.double(command[index]), command[index + 1]))
+        }
+
+        let database = execution.database
+        let key = command[1]
+        if try database.sortedSet(key, now: execution.now) == nil && flags.contains("XX") {
+            return incr ? .null : .integer(0)
+        }
+        let zset = try database.sortedSet(key, now: execution.now, create: true)!
+        var added = 0
+        var changed = 0
+        var lastScore: Double?
+        for (given, member) in pairs {
+            let current = zset.score(of: member)
+            if current != nil && flags.contains("NX") { continue }
+            if current == nil && flags.contains("XX") { continue }
+            var score = given
+            if incr, let current { score += current }
+            guard !score.isNaN else {
+                database.removeIfEmpty(key)
+                throw StubError("ERR resulting score is not a number (NaN)")
+            }
+            if let current {
+                if flags.contains("GT") && score <= current { continue }
+                if flags.contains("LT") && score >= current { continue }
+                if score != current {
+                    zset.set(member, score: score)
+                    changed += 1
+                }
+            } else {
+                zset.set(member, score: score)
+                added += 1
+            }
+            lastScore = score
+        }
+        database.removeIfEmpty(key)
+        if incr { return lastScore.map { .bulkString(StubFormat.double($0)) } ?? .null }
+        return .integer(flags.contains("CH") ? added + changed : added)
+    }
+
+    /// `ZRANGE key start stop [BYSCORE] [REV] [LIMIT offset count] [WITHSCORES]`.
+    private static func zrange(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+        var withScores = false
+        var byScore = false
+        var reverse = false
+        var limit: (offset: Int64, count: Int64)?
+        var index = 4
+        while index < command.count {
+            switch StubParse.upper(command[index]) {
+            case "WITHSCORES": withScores = true
+            case "BYSCORE": byScore = true
+            case "REV": reverse = true
+            case "LIMIT" where index + 2 < command.count:
+                limit = (try StubParse.integer(command[index + 1]), try StubParse.integer(command[index + 2]))
+                index += 2
+            default: throw .syntax
+            }
+            index += 1
+        }
+        if limit != nil && !byScore {
+            throw StubError("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+        }
+        if byScore {
+            let (low, high) = reverse ? (command[3], command[2]) : (command[2], command[3])
+            let min = try StubParse.scoreLimit(low)
+            let max = try StubParse.scoreLimit(high)
+            guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .array([]) }
+            var found = Array(zset.ordered[zset.range(min: min, max: max)])
+            if reverse { found.reverse() }
+            return rangeReply(applyLimit(found, limit), withScores: withScores)
+        }
+        let start = try StubParse.integer(command[2])
+        let stop = try StubParse.integer(command[3])
+        guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .array([]) }
+        guard let range = clampedRange(start, stop, count: zset.count) else { return .array([]) }
+        let elements = reverse
+            ? range.map { zset.ordered[zset.count - 1 - $0] }
+            : Array(zset.ordered[range])
+        return rangeReply(elements, withScores: withScores)
+    }
+
+    private static func applyLimit(
+        _ elements: [(score: Double, member: [UInt8])], _ limit: (offset: Int64, count: Int64)?
+    ) -> [(score: Double, member: [UInt8])] {
+        guard let limit else { return elements }
+        guard limit.offset >= 0, limit.offset < elements.count else { return [] }
+        let tail = elements.dropFirst(Int(limit.offset))
+        return limit.count < 0 ? Array(tail) : Array(tail.prefix(Int(min(limit.count, Int64(tail.count)))))
+    }
+
+    private static func rangeReply(_ elements: [(score: Double, member: [UInt8])], withScores: Bool) -> RedisValue {
+        guard withScores else { return .bulks(elements.map(\.member)) }
+        return .bulks(elements.flatMap { [$0.member, StubFormat.double($0.score)] })
+    }
+}

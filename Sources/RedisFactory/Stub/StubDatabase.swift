@@ -1,0 +1,130 @@
+/// One numbered database of the stub's keyspace. Every read goes through ``entry(_:now:)``,
+/// which treats an expired key as absent and deletes it (lazy expiry); ``sweep(now:budget:)``
+/// removes dead keys nobody reads (active expiry), a bounded amount per command.
+final class StubDatabase {
+    private(set) var entries: [StubKey: StubEntry] = [:]
+    private var expiring: Set<StubKey> = []
+    private var sweepQueue: [StubKey] = []
+
+    var count: Int { entries.count }
+    var expiringCount: Int { expiring.count }
+
+    func entry(_ key: StubKey, now: Int64) -> StubEntry? {
+        guard let entry = entries[key] else { return nil }
+        if let deadline = entry.expiresAt, deadline <= now {
+            remove(key)
+            return nil
+        }
+        return entry
+    }
+
+    func exists(_ key: StubKey, now: Int64) -> Bool { entry(key, now: now) != nil }
+
+    /// Stores a value; a new value clears any expiry unless told otherwise (as `SET` does).
+    func put(_ key: StubKey, _ value: StubValue, expiresAt: Int64? = nil) {
+        entries[key] = StubEntry(value: value, expiresAt: expiresAt)
+        if expiresAt != nil { expiring.insert(key) } else { expiring.remove(key) }
+    }
+
+    /// Replaces a string value and keeps the key's expiry (`INCR`, `DECRBY`, ...).
+    func replaceString(_ key: StubKey, _ value: [UInt8]) {
+        if entries[key] != nil {
+            entries[key]!.value = .string(value)
+        } else {
+            put(key, .string(value))
+        }
+    }
+
+    @discardableResult
+    func remove(_ key: StubKey) -> Bool {
+        expiring.remove(key)
+        return entries.removeValue(forKey: key) != nil
+    }
+
+    /// Deletes a container key whose last element went, as Redis does.
+    func removeIfEmpty(_ key: StubKey) {
+        if let entry = entries[key], entry.value.isEmptyContainer { remove(key) }
+    }
+
+    func setExpiry(_ key: StubKey, at deadline: Int64?) {
+        guard entries[key] != nil else { return }
+        entries[key]!.expiresAt = deadline
+        if deadline != nil { expiring.insert(key) } else { expiring.remove(key) }
+    }
+
+    func removeAll() {
+        entries.removeAll()
+        expiring.removeAll()
+        sweepQueue.removeAll()
+    }
+
+    /// Live keys, in a stable order for `KEYS` and `SCAN`.
+    func liveKeys(now: Int64) -> [StubKey] {
+        entries.compactMap { key, entry in
+            (entry.expiresAt.map { $0 > now } ?? true) ? key : nil
+        }
+    }
+
+    /// Checks up to `budget` keys that carry an expiry, round-robin, and deletes the dead ones.
+    func sweep(now: Int64, budget: Int) {
+        guard !expiring.isEmpty else { return }
+        if sweepQueue.isEmpty { sweepQueue = Array(expiring) }
+        for _ in 0..<min(budget, sweepQueue.count) {
+            let key = sweepQueue.removeLast()
+            _ = entry(key, now: now)
+        }
+    }
+
+    // MARK: - Typed access
+
+    /// The key's value of one type; nil when absent; `WRONGTYPE` when it holds another type.
+    func existing<T>(_ key: StubKey, now: Int64, _ extract: (StubValue) -> T?) throws(StubError) -> T? {
+        guard let entry = entry(key, now: now) else { return nil }
+        guard let value = extract(entry.value) else { throw .wrongType }
+        return value
+    }
+
+    /// The key's container, created empty when absent.
+    func creating<T>(
+        _ key: StubKey, now: Int64, _ extract: (StubValue) -> T?, make: () -> T, wrap: (T) -> StubValue
+    ) throws(StubError) -> T {
+        if let found = try existing(key, now: now, extract) { return found }
+        let fresh = make()
+        put(key, wrap(fresh))
+        return fresh
+    }
+
+    func string(_ key: StubKey, now: Int64) throws(StubError) -> [UInt8]? {
+        try existing(key, now: now) { if case .string(let bytes) = $0 { bytes } else { nil } }
+    }
+
+    func list(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubList? {
+        let extract: (StubValue) -> StubList? = { if case .list(let list) = $0 { list } else { nil } }
+        if create { return try creating(key, now: now, extract, make: StubList.init, wrap: StubValue.list) }
+        return try existing(key, now: now, extract)
+    }
+
+    func set(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubSet? {
+        let extract: (StubValue) -> StubSet? = { if case .set(let set) = $0 { set } else { nil } }
+        if create { return try creating(key, now: now, extract, make: StubSet.init, wrap: StubValue.set) }
+        return try existing(key, now: now, extract)
+    }
+
+    func hash(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubHash? {
+        let extract: (StubValue) -> StubHash? = { if case .hash(let hash) = $0 { hash } else { nil } }
+        if create { return try creating(key, now: now, extract, make: StubHash.init, wrap: StubValue.hash) }
+        return try existing(key, now: now, extract)
+    }
+
+    func sortedSet(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubSortedSet? {
+        let extract: (StubValue) -> StubSortedSet? = { if case .sortedSet(let zset) = $0 { zset } else { nil } }
+        if create { return try creating(key, now: now, extract, make: StubSortedSet.init, wrap: StubValue.sortedSet) }
+        return try existing(key, now: now, extract)
+    }
+
+    func stream(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubStream? {
+        let extract: (StubValue) -> StubStream? = { if case .stream(let stream) = $0 { stream } else { nil } }
+        if create { return try creating(key, now: now, extract, make: StubStream.init, wrap: StubValue.stream) }
+        return try existing(key, now: now, extract)
+    }
+}

@@ -1,0 +1,68 @@
+import Synchronization
+
+/// The stub's shared state: sixteen databases, loaded scripts, a clock. Any number of
+/// ``InMemoryRedis`` sessions on any threads share one store; each command (and each
+/// `MULTI`/`EXEC` block, and each script) runs under its lock, so it is atomic.
+public final class StubStore: Sendable {
+    public static let databaseCount = 16
+
+    public let clock: any StubClock
+    private let state: Mutex<StubState>
+
+    public init(clock: any StubClock = SystemClock()) {
+        self.clock = clock
+        state = Mutex(StubState())
+    }
+
+    /// Runs commands atomically against the store, starting in `database`.
+    func execute(_ commands: [RedisCommandArgv], database: inout Int) -> [RedisValue] {
+        let selected = database
+        let (replies, finalDatabase) = state.withLock { state -> ([RedisValue], Int) in
+            var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
+            let replies = commands.map { execution.run($0) }
+            execution.database.sweep(now: execution.now, budget: 4)
+            return (replies, execution.databaseIndex)
+        }
+        database = finalDatabase
+        return replies
+    }
+
+    // MARK: - One store per URL and context
+
+    private static let registry = Mutex<[String: StubStore]>([:])
+
+    /// The store every client made for the same URL and context shares, so that a queue
+    /// written through one client is read through another, as with a real server.
+    public static func shared(for key: String) -> StubStore {
+        registry.withLock { stores in
+            if let store = stores[key] { return store }
+            let store = StubStore()
+            stores[key] = store
+            return store
+        }
+    }
+}
+
+final class StubState {
+    let databases: [StubDatabase] = (0..<StubStore.databaseCount).map { _ in StubDatabase() }
+    var scripts: [String: [UInt8]] = [:]
+}
+
+/// What a command handler sees: the selected database, the time the command started at.
+struct StubExecution {
+    let state: StubState
+    var databaseIndex: Int
+    let now: Int64
+    let clock: any StubClock
+
+    var database: StubDatabase { state.databases[databaseIndex] }
+
+    mutating func run(_ command: RedisCommandArgv) -> RedisValue {
+        do {
+            let handler = try StubCommands.lookup(command)
+            return try handler.run(&self, command)
+        } catch {
+            return .error(error.message)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+typealias StubKey = [UInt8]
+
+/// A stored value. Containers are classes so that a command mutates them in place instead of
+/// copying them out of the keyspace and back.
+enum StubValue {
+    case string([UInt8])
+    case list(StubList)
+    case set(StubSet)
+    case hash(StubHash)
+    case sortedSet(StubSortedSet)
+    case stream(StubStream)
+
+    /// `TYPE`'s answer.
+    var typeName: String {
+        switch self {
+        case .string: return "string"
+        case .list: return "list"
+        case .set: return "set"
+        case .hash: return "hash"
+        case .sortedSet: return "zset"
+        case .stream: return "stream"
+        }
+    }
+
+    /// Redis deletes a container key when its last element goes.
+    var isEmptyContainer: Bool {
+        switch self {
+        case .string, .stream: return false
+        case .list(let list): return list.items.isEmpty
+        case .set(let set): return set.members.isEmpty
+        case .hash(let hash): return hash.fields.isEmpty
+        case .sortedSet(let zset): return zset.count == 0
+        }
+    }
+}
+
+final class StubList {
+    var items: [[UInt8]] = []
+}
+
+final class StubSet {
+    var members: Set<[UInt8]> = []
+}
+
+final class StubHash {
+    /// Insertion order kept so HGETALL answers in a stable order, as Redis's listpack does.
+    var fields: [[UInt8]: [UInt8]] = [:]
+    var order: [[UInt8]] = []
+
+    func set(_ field: [UInt8], _ value: [UInt8]) -> Bool {
+        let added = fields.updateValue(value, forKey: field) == nil
+        if added { order.append(field) }
+        return added
+    }
+
+    func remove(_ field: [UInt8]) -> Bool {
+        guard fields.removeValue(forKey: field) != nil else { return false }
+        order.removeAll { $0 == field }
+        return true
+    }
+}
+
+struct StubEntry {
+    var value: StubValue
+    /// Unix milliseconds; nil for no expiry.
+    var expiresAt: Int64?
+}
