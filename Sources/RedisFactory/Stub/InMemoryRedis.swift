@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One client's session on the in-memory stub: what the factory falls back to when Redis
 /// cannot be reached. It answers what Redis 7 answers — reply types, error texts, expiry — and
 /// keeps per-session state (`SELECT`, `MULTI`) apart from the shared ``StubStore``.
@@ -29,7 +35,27 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             guard command.count == 1 else { return .error(StubError.arity(name).message) }
             return .error("ERR \(name.uppercased()) without MULTI")
         default:
-            return store.execute([command], database: &database)[0]
+            return executeBlocking(command)
+        }
+    }
+
+    /// Runs a command; a blocking read (`XREADGROUP ... BLOCK ms`) that found nothing waits,
+    /// outside the store's lock, for another client's XADD or for its timeout.
+    private func executeBlocking(_ command: RedisCommandArgv) -> RedisValue {
+        var seen = store.streamWrites.load(ordering: .acquiring)
+        var (replies, block) = store.execute([command], database: &database)
+        guard let block else { return replies[0] }
+        let clock = ContinuousClock()
+        let deadline = block == 0 ? nil : clock.now.advanced(by: .milliseconds(block))
+        while true {
+            let writes = store.streamWrites.load(ordering: .acquiring)
+            if writes != seen {
+                seen = writes
+                (replies, _) = store.execute([command], database: &database)
+                if replies[0] != .null { return replies[0] }
+            }
+            if let deadline, clock.now >= deadline { return .null }
+            usleep(500)
         }
     }
 
@@ -51,7 +77,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             guard let (commands, failed) = transaction else { return .error("ERR EXEC without MULTI") }
             transaction = nil
             if failed { return .error("EXECABORT Transaction discarded because of previous errors.") }
-            return .array(store.execute(commands, database: &database))
+            // Blocking reads inside a transaction do not block, as in Redis.
+            return .array(store.execute(commands, database: &database).replies)
         default:
             do {
                 _ = try StubCommands.lookup(command)

@@ -14,17 +14,27 @@ public final class StubStore: Sendable {
         state = Mutex(StubState())
     }
 
-    /// Runs commands atomically against the store, starting in `database`.
-    func execute(_ commands: [RedisCommandArgv], database: inout Int) -> [RedisValue] {
+    /// Counts stream appends, so that blocked readers know when to look again.
+    let streamWrites = Atomic<Int>(0)
+
+    /// Runs commands atomically against the store, starting in `database`. Answers the replies
+    /// and, when the last was a blocking read that found nothing, how long it may wait.
+    func execute(_ commands: [RedisCommandArgv], database: inout Int) -> (replies: [RedisValue], block: Int64?) {
         let selected = database
-        let (replies, finalDatabase) = state.withLock { state -> ([RedisValue], Int) in
+        let (replies, finalDatabase, block, wrote) = state.withLock { state -> ([RedisValue], Int, Int64?, Bool) in
             var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
             let replies = commands.map { execution.run($0) }
             execution.database.sweep(now: execution.now, budget: 4)
-            return (replies, execution.databaseIndex)
+            return (replies, execution.databaseIndex, execution.blockMilliseconds, execution.streamWritten)
         }
+        if wrote { streamWrites.add(1, ordering: .releasing) }
         database = finalDatabase
-        return replies
+        return (replies, block)
+    }
+
+    /// Keys held in memory, dead ones not yet swept included.
+    var storedKeyCount: Int {
+        state.withLock { state in state.databases.reduce(0) { $0 + $1.count } }
     }
 
     // MARK: - One store per URL and context
@@ -54,6 +64,10 @@ struct StubExecution {
     var databaseIndex: Int
     let now: Int64
     let clock: any StubClock
+    /// Set by XADD, so that blocked readers look again.
+    var streamWritten = false
+    /// Set by a blocking read that found nothing: how long the caller may wait (0: forever).
+    var blockMilliseconds: Int64?
 
     var database: StubDatabase { state.databases[databaseIndex] }
 
