@@ -26,11 +26,20 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.1",
+            providers: [.apt(["liblua5.1-0-dev"])]
+        ),
+        // The stub's Lua glue that must be C: raising errors from a hook (longjmp).
+        .target(name: "CStubLua", dependencies: ["CLua"]),
 
         .target(
             name: "RedisFactory",
             dependencies: [
                 "CHiredis",
+                "CLua",
+                "CStubLua",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

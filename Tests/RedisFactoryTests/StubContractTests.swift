@@ -131,6 +131,35 @@ import Testing
             ["XGROUP", "SETID", "s", "nog", "0"], ["SET", "str", "x"], ["XADD", "str", "1-1", "f", "v"], ["XLEN", "str"], ["XRANGE", "str", "-", "+"],
             ["XGROUP", "CREATE", "str", "g", "0"], ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "str", ">"],
         ]),
+        ("scripting", [
+            ["SET", "str", "x"], ["EVAL", "return redis.call('INCR', KEYS[1])", "1", "str"],
+            ["EVAL", "return redis.pcall('INCR', KEYS[1])", "1", "str"], ["EVAL", "return x", "0"], ["EVAL", "return (", "0"],
+            ["EVAL", "return redis.call('nosuch')", "0"], ["EVAL", "return redis.call()", "0"], ["EVAL", "return redis.call({})", "0"],
+            ["EVAL", "return redis.call('get')", "0"], ["EVAL", "return redis.call('eval', 'return 1', 0)", "0"],
+            ["EVAL", "error('boom')", "0"], ["EVAL", "error({err='MY boom'})", "0"], ["EVAL", "local a = nil\nreturn a.b", "0"],
+            ["EVAL", "return redis.error_reply('X y')", "0"], ["EVAL", "return redis.error_reply('oops')", "0"],
+            ["EVAL", "return redis.error_reply('-CODE msg')", "0"], ["EVAL", "return redis.status_reply('FINE')", "0"],
+            ["EVAL", "return {1, 2.9, 'a', nil, 4}", "0"], ["EVAL", "return 3.99", "0"], ["EVAL", "return -3.99", "0"],
+            ["EVAL", "return true", "0"], ["EVAL", "return false", "0"], ["EVAL", "return nil", "0"], ["EVAL", "return {ok='x'}", "0"],
+            ["EVAL", "return {err='E1 x'}", "0"], ["EVAL", "return {}", "0"], ["EVAL", "return {{1, {2, 'x'}}, 'y'}", "0"],
+            ["EVAL", "return redis.call('GET', 'nokey')", "0"], ["EVAL", "return redis.call('GET', 'nokey') == false", "0"],
+            ["EVAL", "x = 1", "0"], ["EVAL", "return redis.sha1hex('')", "0"], ["EVAL", "return redis.sha1hex('abc')", "0"],
+            ["EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"], ["EVALSHA", "short", "0"], ["EVAL", "return 1", "-1"],
+            ["EVAL", "return 1", "2", "a"], ["EVAL", "return 1", "x"], ["EVAL", "return {KEYS[1], KEYS[2], ARGV[1], #ARGV}", "2", "k1", "k2", "a1", "a2"],
+            ["SCRIPT", "EXISTS", "a", "b"], ["SCRIPT", "LOAD", "return 'loaded'"], ["SCRIPT", "LOAD", "return ("],
+            ["SCRIPT", "EXISTS", "7c8e3bdc2a3b7a1e6d3c16c0f4d5a8a0b9e3f2a1", "fd6d9fba1ec5bb2e93cc8ee9cf0cfb6b5b4da7b6"],
+            ["EVALSHA", "FD6D9FBA1EC5BB2E93CC8EE9CF0CFB6B5B4DA7B6", "0"], ["SCRIPT", "FOO"], ["SCRIPT", "LOAD"], ["SCRIPT", "KILL"],
+            ["SCRIPT", "FLUSH", "BAD"], ["SCRIPT", "FLUSH", "ASYNC"], ["SCRIPT", "EXISTS", "fd6d9fba1ec5bb2e93cc8ee9cf0cfb6b5b4da7b6"],
+            ["EVAL", "return redis.call('ping')", "0"], ["EVAL", "return redis.call('hgetall', 'nokey')", "0"],
+            ["EVAL", "return redis.call('SET', 'a', 'b')", "0"], ["EVAL", "local t = redis.call('SET', 'a', 'b'); return t.ok", "0"],
+            ["EVAL", "return redis.call('INCRBY', 'n', 5)", "0"], ["EVAL", "return redis.call('ZADD', 'z', 0.1, 'm')", "0"],
+            ["ZSCORE", "z", "m"], ["EVAL", "return redis.call('ZSCORE', 'z', 'm')", "0"],
+            ["EVAL", "return redis.call('XADD', 'st', '1-1', 'f', 'v')", "0"], ["EVAL", "return redis.call('XRANGE', 'st', '-', '+')", "0"],
+            ["EVAL", "return redis.pcall('XADD', 'st', '1-1', 'f', 'v')", "0"], ["EVAL", "return type(redis.pcall('XADD', 'st', '1-1', 'f', 'v'))", "0"],
+            ["EVAL", "return tonumber('12') + #KEYS", "1", "k"], ["EVAL", "return string.format('%d-%s', 7, 'x')", "0"],
+            ["EVAL", "return table.concat({'a', 'b'}, ',')", "0"], ["EVAL", "return math.floor(2.7)", "0"],
+            ["EVAL", "return unpack({1, 2})", "0"], ["EVAL", "return select('#', 1, 2, 3)", "0"],
+        ]),
         ("server and transactions", [
             ["PUBLISH", "chan", "msg"], ["PUBLISH", "chan"], ["MULTI"], ["INCR", "t"], ["INCR", "t"], ["GET", "t"], ["EXEC"],
             ["EXEC"], ["DISCARD"], ["MULTI"], ["SET", "str", "x"], ["INCR", "str"], ["EXEC"], ["MULTI"], ["MULTI"], ["SET", "k"],
@@ -151,6 +180,50 @@ import Testing
             let actual = normalized(command, try stub.send(argv))
             #expect(actual == expected, "\(family): \(command.joined(separator: " "))")
         }
+    }
+
+    @Test(arguments: RateLimitScripts.all)
+    func rateLimitScriptsRunUnchangedOnBoth(script: RateLimitScripts.Script) throws {
+        let server = try RedisServer.start()
+        let real = try rawClient(server)
+        let stub = InMemoryRedis()
+        let realSHA = try real.scriptLoad(script.source)
+        #expect(try stub.scriptLoad(script.source) == realSHA)
+        var generator = SeededGenerator(seed: 42)
+        var now: Int64 = 1_700_000_000_000
+        for call in 0..<300 {
+            now += Int64.random(in: 0...400, using: &generator)
+            let (keys, arguments) = script.arguments(now, call)
+            let expected = try real.send(argv("EVALSHA", realSHA, keys.count) + (keys + arguments).map(\.redisBytes))
+            let actual = try stub.send(argv("EVALSHA", realSHA, keys.count) + (keys + arguments).map(\.redisBytes))
+            #expect(actual == expected, "\(script.name) call \(call) at \(now)")
+        }
+        for key in script.keys {
+            #expect(try stub.zrangeWithScores(key, start: 0, stop: -1) == real.zrangeWithScores(key, start: 0, stop: -1))
+        }
+    }
+
+    @Test func runawayScriptIsStoppedWithABusyError() throws {
+        let stub = InMemoryRedis(store: StubStore(scriptTimeLimit: .milliseconds(50)))
+        let reply = try stub.send("EVAL", "local n = 0\nwhile true do n = n + 1 end", "0")
+        #expect(reply.errorMessage?.hasPrefix("BUSY ") == true, "\(reply)")
+        #expect(reply.errorMessage?.hasSuffix("on @user_script:2.") == true, "\(reply)")
+        #expect(try stub.send("EVAL", "return 1", "0") == .integer(1))
+    }
+
+    @Test func scriptsAreAtomicAcrossThreads() async throws {
+        let store = StubStore()
+        let script = "local v = tonumber(redis.call('GET', KEYS[1]) or '0'); redis.call('SET', KEYS[1], v + 1); return v + 1"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let client = InMemoryRedis(store: store)
+                    for _ in 0..<250 { _ = try client.eval(script, keys: ["counter"]) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try InMemoryRedis(store: store).get("counter") == "2000")
     }
 
     @Test func automaticStreamIDsAreMonotonic() throws {

@@ -9,9 +9,12 @@ public final class StubStore: Sendable {
     public let clock: any StubClock
     private let state: Mutex<StubState>
 
-    public init(clock: any StubClock = SystemClock()) {
+    /// - Parameter scriptTimeLimit: a script still running after this is stopped with a
+    ///   `BUSY` error, where Redis would leave the server busy until `SCRIPT KILL`.
+    public init(clock: any StubClock = SystemClock(), scriptTimeLimit: Duration = .seconds(5)) {
         self.clock = clock
-        state = Mutex(StubState())
+        let (seconds, attoseconds) = scriptTimeLimit.components
+        state = Mutex(StubState(scriptTimeLimitMilliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
     }
 
     /// Counts stream appends, so that blocked readers know when to look again.
@@ -54,8 +57,20 @@ public final class StubStore: Sendable {
 }
 
 final class StubState {
+    let scriptTimeLimitMilliseconds: Int64
     let databases: [StubDatabase] = (0..<StubStore.databaseCount).map { _ in StubDatabase() }
+    /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
+    /// Created on the first script: most stub users never run one.
+    private(set) lazy var lua = StubLua()
+
+    init(scriptTimeLimitMilliseconds: Int64) {
+        self.scriptTimeLimitMilliseconds = scriptTimeLimitMilliseconds
+    }
+
+    func resetLua() {
+        lua = StubLua()
+    }
 }
 
 /// What a command handler sees: the selected database, the time the command started at.

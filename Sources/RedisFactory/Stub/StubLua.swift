@@ -1,0 +1,279 @@
+import CLua
+import CStubLua
+
+/// The stub's Lua 5.1 interpreter (the version Redis embeds), one per store and used only
+/// under the store's lock, so a script runs atomically. `redis.call` / `redis.pcall` dispatch
+/// into the stub itself; replies convert both ways as Redis documents.
+///
+/// Errors are raised only from Lua or C code, never from a Swift frame: Lua's longjmp must not
+/// cross Swift. The Swift callback answers `ok, result` and a C wrapper (CStubLua) raises.
+final class StubLua {
+    private let state: OpaquePointer
+
+    init() {
+        state = luaL_newstate()
+        luaL_openlibs(state)
+        lua_pushcclosure(state, stubCall, 0)
+        lua_pushcclosure(state, stub_lua_redis_call, 1)
+        lua_setfield(state, stub_lua_globals_index(), "__stub_redis_call")
+        lua_pushcclosure(state, stubCall, 0)
+        lua_pushcclosure(state, stub_lua_redis_pcall, 1)
+        lua_setfield(state, stub_lua_globals_index(), "__stub_redis_pcall")
+        lua_pushcclosure(state, stubSHA1Hex, 0)
+        lua_setfield(state, stub_lua_globals_index(), "__stub_sha1hex")
+        let loaded = luaL_loadbuffer(state, Self.bootstrap, Self.bootstrap.utf8.count, "=stub") == 0
+            && lua_pcall(state, 0, 0, 0) == 0
+        precondition(loaded, "the stub's Lua bootstrap failed: \(String(cString: lua_tolstring(state, -1, nil)))")
+        lua_settop(state, 0)
+    }
+
+    deinit {
+        lua_close(state)
+    }
+
+    /// Compiles a script into the registry as `f_<sha>`, unless it is there already.
+    func load(sha: String, body: [UInt8]) throws(StubError) {
+        let name = "f_" + sha
+        lua_getfield(state, stub_lua_registry_index(), name)
+        let present = lua_type(state, -1) == LUA_TFUNCTION
+        lua_settop(state, 0)
+        if present { return }
+        let status = (body + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbuffer(state, $0.baseAddress!, body.count, "@user_script") }
+        }
+        guard status == 0 else {
+            let message = string(at: -1) ?? "unknown error"
+            lua_settop(state, 0)
+            throw StubError("ERR Error compiling script (new function): \(message)")
+        }
+        lua_setfield(state, stub_lua_registry_index(), name)
+    }
+
+    /// Runs a loaded script with `KEYS` and `ARGV` set.
+    func run(
+        sha: String, keys: [[UInt8]], arguments: [[UInt8]], timeLimitMilliseconds: Int64, execution: inout StubExecution
+    ) -> RedisValue {
+        defer { lua_settop(state, 0) }
+        lua_getfield(state, stub_lua_registry_index(), "__stub_error_handler")
+        lua_getfield(state, stub_lua_registry_index(), "f_" + sha)
+        setGlobalArray("KEYS", keys)
+        setGlobalArray("ARGV", arguments)
+        let status = withUnsafeMutablePointer(to: &execution) { pointer -> Int32 in
+            lua_pushlightuserdata(state, pointer)
+            lua_setfield(state, stub_lua_registry_index(), "__stub_execution")
+            stub_lua_arm_time_limit(state, timeLimitMilliseconds)
+            let status = lua_pcall(state, 0, 1, 1)
+            stub_lua_disarm_time_limit(state)
+            lua_pushnil(state)
+            lua_setfield(state, stub_lua_registry_index(), "__stub_execution")
+            return status
+        }
+        guard status == 0 else { return .error(errorMessage(sha: sha)) }
+        return reply(at: lua_gettop(state))
+    }
+
+    private func setGlobalArray(_ name: String, _ values: [[UInt8]]) {
+        lua_pushstring(state, name)
+        lua_createtable(state, Int32(values.count), 0)
+        for (index, value) in values.enumerated() {
+            push(bytes: value)
+            lua_rawseti(state, -2, Int32(index + 1))
+        }
+        // rawset: the globals table is read-only to scripts.
+        lua_rawset(state, stub_lua_globals_index())
+    }
+
+    /// `<err> script: <sha>, on @user_script:<line>.` as Redis 7.0 words a failed script.
+    private func errorMessage(sha: String) -> String {
+        guard lua_type(state, -1) == LUA_TTABLE else { return "ERR " + (string(at: -1) ?? "unknown error") }
+        let message = field("err") ?? "ERR unknown error"
+        guard let source = field("source"), let line = field("line") else { return message }
+        return "\(message) script: \(sha), on \(source):\(line)."
+    }
+
+    private func field(_ name: String) -> String? {
+        lua_getfield(state, -1, name)
+        defer { lua_settop(state, -2) }
+        return string(at: -1)
+    }
+
+    private func string(at index: Int32) -> String? {
+        guard lua_type(state, index) == LUA_TSTRING || lua_type(state, index) == LUA_TNUMBER else { return nil }
+        return bytes(at: index).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func bytes(at index: Int32) -> [UInt8]? {
+        var length = 0
+        guard let pointer = lua_tolstring(state, index, &length) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    private func push(bytes: [UInt8]) {
+        Self.push(bytes: bytes, on: state)
+    }
+
+    fileprivate static func push(bytes: [UInt8], on state: OpaquePointer) {
+        // A trailing NUL keeps the pointer valid for an empty string; the length excludes it.
+        (bytes + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { lua_pushlstring(state, $0.baseAddress!, bytes.count) }
+        }
+    }
+
+    /// Lua to Redis: number → integer (truncated), string → bulk, true → 1, false/nil → null,
+    /// `{err=}` → error, `{ok=}` → status, other tables → arrays up to the first nil.
+    private func reply(at index: Int32) -> RedisValue {
+        switch lua_type(state, index) {
+        case LUA_TNUMBER:
+            return .integer(Int64(exactly: lua_tonumber(state, index).rounded(.towardZero)) ?? Int64.min)
+        case LUA_TSTRING:
+            return .bulkString(bytes(at: index) ?? [])
+        case LUA_TBOOLEAN:
+            return lua_toboolean(state, index) != 0 ? .integer(1) : .null
+        case LUA_TTABLE:
+            for (name, make) in [("err", RedisValue.error), ("ok", RedisValue.simpleString)] {
+                lua_pushstring(state, name)
+                lua_rawget(state, index)
+                defer { lua_settop(state, -2) }
+                if lua_type(state, -1) == LUA_TSTRING, let text = string(at: -1) {
+                    return make(text)
+                }
+            }
+            var elements: [RedisValue] = []
+            var position: Int32 = 1
+            while true {
+                lua_rawgeti(state, index, position)
+                defer { lua_settop(state, -2) }
+                if lua_type(state, -1) == LUA_TNIL { break }
+                elements.append(reply(at: lua_gettop(state)))
+                position += 1
+            }
+            return .array(elements)
+        default:
+            return .null
+        }
+    }
+
+    /// Redis to Lua: integer → number, bulk → string, null → false, array → table,
+    /// status → `{ok=}`, error → `{err=}`.
+    fileprivate static func push(_ value: RedisValue, on state: OpaquePointer) {
+        switch value {
+        case .integer(let number):
+            lua_pushnumber(state, lua_Number(number))
+        case .bulkString(let bytes):
+            push(bytes: bytes, on: state)
+        case .null:
+            lua_pushboolean(state, 0)
+        case .simpleString(let text):
+            pushTable(field: "ok", text, on: state)
+        case .error(let message):
+            pushTable(field: "err", message, on: state)
+        case .array(let elements):
+            lua_createtable(state, Int32(elements.count), 0)
+            for (index, element) in elements.enumerated() {
+                push(element, on: state)
+                lua_rawseti(state, -2, Int32(index + 1))
+            }
+        }
+    }
+
+    fileprivate static func pushTable(field: String, _ text: String, on state: OpaquePointer) {
+        lua_createtable(state, 0, 1)
+        lua_pushstring(state, text)
+        lua_setfield(state, -2, field)
+    }
+
+    /// Sandbox, the `redis` table and the error handler, in Lua so that errors are raised there.
+    private static let bootstrap = """
+        local getinfo = debug.getinfo
+        local sha1hex = __stub_sha1hex
+        redis = { call = __stub_redis_call, pcall = __stub_redis_pcall }
+        __stub_redis_call, __stub_redis_pcall, __stub_sha1hex = nil, nil, nil
+
+        local function locate(level)
+          while true do
+            local info = getinfo(level, 'Sl')
+            if not info then return nil, nil end
+            if info.source == '@user_script' then return info.source, info.currentline end
+            level = level + 1
+          end
+        end
+
+        function redis.error_reply(message)
+          if type(message) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+          if message:sub(1, 1) == '-' then message = message:sub(2) end
+          if not message:find(' ', 1, true) then message = 'ERR ' .. message end
+          return { err = (message:gsub('[\\r\\n]+$', '')) }
+        end
+        function redis.status_reply(message) return { ok = message } end
+        function redis.sha1hex(text) return sha1hex(text) end
+        function redis.log() end
+        redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+
+        debug.getregistry().__stub_error_handler = function(err)
+          if type(err) ~= 'table' then err = { err = 'ERR ' .. tostring(err) } end
+          if err.source == nil then err.source, err.line = locate(2) end
+          return err
+        end
+
+        loadfile, dofile, require, module, io, os, package, debug, print = nil, nil, nil, nil, nil, nil, nil, nil, nil
+        setmetatable(_G, {
+          __index = function(_, name)
+            error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+          end,
+          __newindex = function() error('Attempt to modify a readonly table', 2) end,
+        })
+        """
+}
+
+/// Runs one command in the stub for a script. Answers `true, reply` or `false, {err=...}`;
+/// never raises (see ``StubLua``).
+private let stubCall: lua_CFunction = { state in
+    guard let state else { return 0 }
+    func fail(_ message: String) -> Int32 {
+        lua_pushboolean(state, 0)
+        StubLua.pushTable(field: "err", message, on: state)
+        return 2
+    }
+    let count = lua_gettop(state)
+    guard count > 0 else { return fail("ERR Please specify at least one argument for this redis lib call") }
+    var command: RedisCommandArgv = []
+    for index in 1...count {
+        switch lua_type(state, index) {
+        case LUA_TSTRING:
+            var length = 0
+            let pointer = lua_tolstring(state, index, &length)
+            command.append(Array(UnsafeRawBufferPointer(start: pointer, count: length)))
+        case LUA_TNUMBER:
+            command.append(StubFormat.double(lua_tonumber(state, index)))
+        default:
+            return fail("ERR Lua redis lib command arguments must be strings or integers")
+        }
+    }
+    lua_getfield(state, stub_lua_registry_index(), "__stub_execution")
+    guard let raw = lua_touserdata(state, -1) else { return fail("ERR script context is gone") }
+    lua_settop(state, -2)
+    let execution = raw.assumingMemoryBound(to: StubExecution.self)
+
+    let name = String(decoding: command[0], as: UTF8.self).lowercased()
+    guard let handler = StubCommands.table[name] else { return fail("ERR Unknown Redis command called from script") }
+    guard !StubCommands.notAllowedInScripts.contains(name) else {
+        return fail("ERR This Redis command is not allowed from script")
+    }
+    guard handler.arity > 0 ? command.count == handler.arity : command.count >= -handler.arity else {
+        return fail("ERR Wrong number of args calling Redis command from script")
+    }
+    let reply = execution.pointee.run(command)
+    if case .error(let message) = reply { return fail(message) }
+    lua_pushboolean(state, 1)
+    StubLua.push(reply, on: state)
+    return 2
+}
+
+private let stubSHA1Hex: lua_CFunction = { state in
+    guard let state else { return 0 }
+    var length = 0
+    let pointer = lua_tolstring(state, 1, &length)
+    let hex = SHA1.hex(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? [])
+    lua_pushstring(state, hex)
+    return 1
+}
