@@ -4,11 +4,24 @@ struct StubCommand: Sendable {
     typealias Handler = @Sendable (inout StubExecution, RedisCommandArgv) throws(StubError) -> RedisValue
 
     let arity: Int
+    /// For container commands (`XGROUP`, `SCRIPT`): each subcommand's arity, checked with the
+    /// command's own before it runs or is queued.
+    let subcommands: [String: Int]?
     let run: Handler
 
-    init(_ arity: Int, _ run: @escaping Handler) {
+    init(_ arity: Int, subcommands: [String: Int]? = nil, _ run: @escaping Handler) {
         self.arity = arity
+        self.subcommands = subcommands
         self.run = run
+    }
+
+    func accepts(argumentCount count: Int) -> Bool {
+        Self.accepts(arity: arity, count: count)
+    }
+
+    /// Redis's arity: positive means exactly, negative means at least.
+    static func accepts(arity: Int, count: Int) -> Bool {
+        arity > 0 ? count == arity : count >= -arity
     }
 }
 
@@ -27,8 +40,14 @@ enum StubCommands {
         guard let first = command.first else { throw StubError("ERR unknown command ''") }
         let name = String(decoding: first, as: UTF8.self).lowercased()
         guard let handler = table[name] else { throw unknownCommand(command) }
-        let arity = handler.arity
-        guard arity > 0 ? command.count == arity : command.count >= -arity else { throw .arity(name) }
+        guard handler.accepts(argumentCount: command.count) else { throw .arity(name) }
+        if let subcommands = handler.subcommands {
+            let subcommand = String(decoding: command[1], as: UTF8.self)
+            guard let arity = subcommands[subcommand.uppercased()] else {
+                throw StubError("ERR unknown subcommand '\(subcommand)'. Try \(name.uppercased()) HELP.")
+            }
+            guard StubCommand.accepts(arity: arity, count: command.count) else { throw .arity("\(name)|\(subcommand.lowercased())") }
+        }
         return handler
     }
 

@@ -259,7 +259,7 @@ private let stubCall: lua_CFunction = { state in
     guard !StubCommands.notAllowedInScripts.contains(name) else {
         return fail("ERR This Redis command is not allowed from script")
     }
-    guard handler.arity > 0 ? command.count == handler.arity : command.count >= -handler.arity else {
+    guard handler.accepts(argumentCount: command.count) else {
         return fail("ERR Wrong number of args calling Redis command from script")
     }
     let reply = execution.pointee.run(command)

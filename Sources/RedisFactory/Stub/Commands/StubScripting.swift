@@ -22,7 +22,7 @@ extension StubCommands {
                 timeLimitMilliseconds: execution.state.scriptTimeLimitMilliseconds, execution: &execution
             )
         },
-        "script": StubCommand(-2, script),
+        "script": StubCommand(-2, subcommands: ["LOAD": 3, "EXISTS": -3, "FLUSH": -2, "KILL": 2], script),
     ]
 
     /// `numkeys key... arg...`, checked as Redis checks it.
@@ -36,15 +36,7 @@ extension StubCommands {
 
     /// `SCRIPT LOAD|EXISTS|FLUSH|KILL`.
     private static func script(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
-        let subcommand = StubParse.upper(command[1])
-        let arities = ["LOAD": 3, "EXISTS": -3, "FLUSH": -2, "KILL": 2]
-        guard let arity = arities[subcommand] else {
-            throw StubError("ERR unknown subcommand '\(String(decoding: command[1], as: UTF8.self))'. Try SCRIPT HELP.")
-        }
-        guard arity > 0 ? command.count == arity : command.count >= -arity else {
-            throw .arity("script|\(subcommand.lowercased())")
-        }
-        switch subcommand {
+        switch StubParse.upper(command[1]) {
         case "LOAD":
             let sha = SHA1.hex(command[2])
             try execution.state.lua.load(sha: sha, body: command[2])

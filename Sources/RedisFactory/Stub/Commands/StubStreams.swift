@@ -22,29 +22,31 @@ extension StubCommands {
             try xrange(&execution, command, reverse: true)
         },
         "xdel": StubCommand(-3) { execution, command throws(StubError) in
-            var ids: [StreamID] = []
-            for argument in command.dropFirst(2) {
-                guard let id = StreamID.parse(argument) else { throw .invalidStreamID }
-                ids.append(id)
-            }
+            // A missing key answers 0 before the ids are even parsed, as in Redis.
             guard let stream = try execution.database.stream(command[1], now: execution.now) else { return .integer(0) }
-            return .integer(ids.filter { stream.remove($0) }.count)
+            return .integer(try streamIDs(command.dropFirst(2)).filter { stream.remove($0) }.count)
         },
-        "xgroup": StubCommand(-2, xgroup),
+        "xgroup": StubCommand(-2, subcommands: ["CREATE": -5, "DESTROY": 4, "CREATECONSUMER": 5, "DELCONSUMER": 5, "SETID": -5], xgroup),
         "xreadgroup": StubCommand(-7, xreadgroup),
         "xack": StubCommand(-4) { execution, command throws(StubError) in
-            var ids: [StreamID] = []
-            for argument in command.dropFirst(3) {
-                guard let id = StreamID.parse(argument) else { throw .invalidStreamID }
-                ids.append(id)
-            }
             guard let group = try execution.database.stream(command[1], now: execution.now)?.groups[command[2]] else {
                 return .integer(0)
             }
+            let ids = try streamIDs(command.dropFirst(3))
             return .integer(ids.filter { group.pending.removeValue(forKey: $0) != nil }.count)
         },
         "xpending": StubCommand(-3, xpending),
     ]
+
+    /// Every id parsed before any is used: the command is all or nothing.
+    private static func streamIDs(_ arguments: ArraySlice<[UInt8]>) throws(StubError) -> [StreamID] {
+        var ids: [StreamID] = []
+        for argument in arguments {
+            guard let id = StreamID.parse(argument) else { throw .invalidStreamID }
+            ids.append(id)
+        }
+        return ids
+    }
 
     /// `XADD key [NOMKSTREAM] [MAXLEN [=|~] n [LIMIT c]] *|ms-*|ms-seq field value ...`.
     private static func xadd(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
@@ -78,11 +80,12 @@ extension StubCommands {
             }
             index += 1
         }
+        guard index < command.count else { throw .arity("xadd") }
+        // The id is parsed before the fields are counted, as Redis does.
+        let request = try XAddID(command[index])
         let fieldCount = command.count - index - 1
         guard fieldCount >= 2, fieldCount % 2 == 0 else { throw .arity("xadd") }
-        let idArgument = command[index]
-
-        let request = try XAddID(idArgument)
+        if case .explicit(.zero) = request { throw StubError("ERR The ID specified in XADD must be greater than 0-0") }
         guard let stream = try execution.database.stream(command[1], now: execution.now, create: makeStream) else {
             return .null
         }
@@ -99,7 +102,8 @@ extension StubCommands {
         return .bulkString(id.bytes)
     }
 
-    /// XADD's id argument: `*`, `ms-*` or `ms-seq`, checked before the key is looked up.
+    /// XADD's id argument: `*`, `ms-*` or `ms-seq`, parsed before the fields are counted and the
+    /// key is looked up.
     private enum XAddID {
         case automatic
         case partial(milliseconds: UInt64)
@@ -113,7 +117,6 @@ extension StubCommands {
                 self = .partial(milliseconds: base.milliseconds)
             } else {
                 guard let id = StreamID.parse(argument) else { throw .invalidStreamID }
-                guard id != .zero else { throw StubError("ERR The ID specified in XADD must be greater than 0-0") }
                 self = .explicit(id)
             }
         }
@@ -179,13 +182,6 @@ extension StubCommands {
     /// `XGROUP CREATE|DESTROY|CREATECONSUMER|DELCONSUMER|SETID ...`.
     private static func xgroup(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
         let subcommand = StubParse.upper(command[1])
-        let arities = ["CREATE": -5, "DESTROY": 4, "CREATECONSUMER": 5, "DELCONSUMER": 5, "SETID": -5]
-        guard let arity = arities[subcommand] else {
-            throw StubError("ERR unknown subcommand '\(String(decoding: command[1], as: UTF8.self))'. Try XGROUP HELP.")
-        }
-        guard arity > 0 ? command.count == arity : command.count >= -arity else {
-            throw .arity("xgroup|\(subcommand.lowercased())")
-        }
         let key = command[2]
         let groupName = command[3]
         var makeStream = false
@@ -308,8 +304,8 @@ extension StubCommands {
         var replies: [RedisValue] = []
         for target in targets {
             let consumerGroup = target.group
-            consumerGroup.consumers[consumer] = execution.now
             if let from = target.from {
+                consumerGroup.consumers[consumer] = execution.now
                 // History: this consumer's pending entries after `from`, delivered again.
                 var history = consumerGroup.pendingIDs(of: consumer).filter { $0 > from }
                 if count > 0 { history = Array(history.prefix(Int(min(count, Int64(history.count))))) }
@@ -324,7 +320,9 @@ extension StubCommands {
             let start = consumerGroup.lastDelivered.successor ?? .max
             var fresh = target.stream.entries[target.stream.index(from: start)...].map { $0 }
             if count > 0 { fresh = Array(fresh.prefix(Int(min(count, Int64(fresh.count))))) }
+            // Redis creates the consumer only when there is something to serve it.
             guard !fresh.isEmpty else { continue }
+            consumerGroup.consumers[consumer] = execution.now
             for entry in fresh where !noAck {
                 consumerGroup.pending[entry.id] = PendingDelivery(consumer: consumer, deliveredAt: execution.now, deliveryCount: 1)
             }
