@@ -45,10 +45,13 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The stub served over RESP2 to clients in any language.
+        .target(name: "StubServer", dependencies: ["RedisFactory", "CHiredis"]),
         .executableTarget(
             name: "redis-infra",
             dependencies: [
                 "RedisFactory",
+                "StubServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -94,8 +94,8 @@ public final class RedisServer: @unchecked Sendable {
 
     public func stop() {
         if process.isRunning {
-            // A test server holds nothing worth a clean shutdown; SIGKILL also ends one that
-            // a test left stopped.
+            // SIGKILL: a child spawned from a test thread inherits that thread's signal mask, in
+            // which SIGTERM can be blocked; and a test server holds nothing worth saving.
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }

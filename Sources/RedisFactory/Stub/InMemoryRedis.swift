@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// One client's session on the in-memory stub: what the factory falls back to when Redis
 /// cannot be reached. It answers what Redis 7 answers — reply types, error texts, expiry — and
@@ -12,6 +13,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     private var database = 0
     /// Queued commands while inside `MULTI`; `failed` once a command was refused at queueing.
     private var transaction: (commands: [RedisCommandArgv], failed: Bool)?
+    /// `CLIENT SETNAME`.
+    private var clientName: [UInt8]?
+    private let clientID = InMemoryRedis.nextClientID.add(1, ordering: .relaxed).newValue
+    private static let nextClientID = Atomic<Int64>(0)
 
     public var isStub: Bool { true }
 
@@ -29,6 +34,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             guard command.count == 1 else { return .error(StubError.arity(name).message) }
             transaction = ([], false)
             return .ok
+        case "client" where command.count >= 2:
+            return client(command)
+        case "hello":
+            return hello(command)
         case "exec" where command.count != 1:
             return Self.execAbort(StubError.arity(name))
         case "exec", "discard":
@@ -70,6 +79,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         case "discard":
             transaction = nil
             return .ok
+        case "client" where command.count >= 2:
+            return client(command)
+        case "hello":
+            return hello(command)
         case "exec" where command.count != 1:
             transaction = nil
             return Self.execAbort(StubError.arity(name))
@@ -94,5 +107,41 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// Redis answers any refusal of `EXEC` itself as an aborted transaction.
     private static func execAbort(_ error: StubError) -> RedisValue {
         .error("EXECABORT Transaction discarded because of: " + error.message.dropFirst("ERR ".count))
+    }
+
+    /// `CLIENT SETNAME|GETNAME|ID|SETINFO`: per-connection, so answered by the session.
+    private func client(_ command: RedisCommandArgv) -> RedisValue {
+        let subcommand = String(decoding: command[1], as: UTF8.self)
+        switch (subcommand.uppercased(), command.count) {
+        case ("SETNAME", 3):
+            guard command[2].allSatisfy({ $0 > 32 && $0 < 127 }) else {
+                return .error("ERR Client names cannot contain spaces, newlines or special characters.")
+            }
+            clientName = command[2].isEmpty ? nil : command[2]
+            return .ok
+        case ("GETNAME", 2):
+            return clientName.map(RedisValue.bulkString) ?? .null
+        case ("ID", 2):
+            return .integer(clientID)
+        case ("SETINFO", 4):
+            return .ok
+        case ("SETNAME", _), ("GETNAME", _), ("ID", _), ("SETINFO", _):
+            return .error(StubError.arity("client|\(subcommand.lowercased())").message)
+        default:
+            return .error("ERR unknown subcommand '\(subcommand)'. Try CLIENT HELP.")
+        }
+    }
+
+    /// `HELLO [2]` answers the RESP2 handshake; `HELLO 3` is refused as a RESP2-only server
+    /// refuses it, so clients fall back to RESP2.
+    private func hello(_ command: RedisCommandArgv) -> RedisValue {
+        if command.count >= 2 && command[1] != Array("2".utf8) {
+            return .error("NOPROTO unsupported protocol version")
+        }
+        return .array([
+            .bulk("server"), .bulk("redis"), .bulk("version"), .bulk(StubCommands.redisVersion),
+            .bulk("proto"), .integer(2), .bulk("id"), .integer(clientID), .bulk("mode"), .bulk("standalone"),
+            .bulk("role"), .bulk("master"), .bulk("modules"), .array([]),
+        ])
     }
 }

@@ -7,6 +7,18 @@ extension StubCommands {
             let micros = execution.clock.nowMicroseconds()
             return .bulks([StubFormat.integer(micros / 1_000_000), StubFormat.integer(micros % 1_000_000)])
         },
+        // What redis-benchmark and client libraries ask at start; the stub persists nothing.
+        "config": StubCommand(-2) { _, command throws(StubError) in
+            guard StubParse.upper(command[1]) == "GET", command.count >= 3 else {
+                throw StubError("ERR unknown subcommand '\(String(decoding: command[1], as: UTF8.self))'. Try CONFIG HELP.")
+            }
+            let known: [(String, String)] = [("save", ""), ("appendonly", "no"), ("databases", "16")]
+            return .bulks(command.dropFirst(2).flatMap { pattern in
+                known.filter { GlobPattern.matches(Array(String(decoding: pattern, as: UTF8.self).lowercased().utf8), Array($0.0.utf8)) }
+                    .flatMap { [Array($0.0.utf8), Array($0.1.utf8)] }
+            })
+        },
+        "command": StubCommand(-1) { _, _ in .array([]) },
         // The stub has no subscribers.
         "publish": StubCommand(3) { _, _ in .integer(0) },
         "info": StubCommand(-1) { execution, command in

@@ -1,0 +1,117 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// The stub through real clients: `redis-infra cli --stub` against redis-cli on a real server,
+/// and redis-cli, redis-py and redis-benchmark against `redis-infra stub-server`.
+@Suite struct StubClientsTests {
+    /// Each family as a redis-cli session, starting from an empty server.
+    static func session(_ index: Int) -> String {
+        let commands = ContractSuite.families[index].commands.filter(ContractSuite.comparesAsText)
+        return ([["FLUSHALL"], ["SCRIPT", "FLUSH"]] + commands).map(redisCLILine).joined(separator: "\n") + "\n"
+    }
+
+    @Test(arguments: 0..<ContractSuite.families.count)
+    func cliOnTheStubPrintsWhatRedisCLIPrints(index: Int) throws {
+        let server = try RedisServer.start()
+        let expected = try runSystem("/usr/bin/redis-cli", ["-p", "\(server.port)"], stdin: Self.session(index))
+        let actual = try runProduct("redis-infra", ["cli", "--stub"], stdin: Self.session(index))
+        #expect(actual.exitCode == 0, "\(actual.stderr)")
+        #expect(actual.stdout == expected.stdout, "\(ContractSuite.families[index].name)")
+    }
+
+    @Test func redisCLIAgainstTheStubServerMatchesARealServer() throws {
+        let server = try RedisServer.start()
+        let stub = try StubServerProcess()
+        for index in ContractSuite.families.indices {
+            let expected = try runSystem("/usr/bin/redis-cli", ["-p", "\(server.port)"], stdin: Self.session(index))
+            let actual = try runSystem("/usr/bin/redis-cli", ["-p", "\(stub.port!)"], stdin: Self.session(index))
+            #expect(actual.stdout == expected.stdout, "\(ContractSuite.families[index].name)")
+        }
+        #expect(stub.terminate() == 0)
+    }
+
+    @Test func redisPyAgainstTheStubServerMatchesARealServer() throws {
+        let python = "\(packageRoot.path)/.venv-tools/bin/python"
+        try #require(FileManager.default.isExecutableFile(atPath: python), "redis-py is installed by scripts/test.sh")
+        let server = try RedisServer.start()
+        let stub = try StubServerProcess()
+        let families = ContractSuite.families.map { $0.commands.filter(ContractSuite.comparesAsText) }
+        let input = String(decoding: try JSONSerialization.data(withJSONObject: families), as: UTF8.self)
+        let expected = try runSystem(python, ["-c", Self.redisPyScript, server.url], stdin: input)
+        let actual = try runSystem(python, ["-c", Self.redisPyScript, stub.url], stdin: input)
+        #expect(expected.exitCode == 0, "\(expected.stderr)")
+        #expect(actual.exitCode == 0, "\(actual.stderr)")
+        #expect(expected.stdout.split(separator: "\n").count > 400)
+        let pairs = zip(expected.stdout.split(separator: "\n"), actual.stdout.split(separator: "\n"))
+        for (line, (want, got)) in pairs.enumerated() where want != got {
+            Issue.record("line \(line): redis \(want) / stub \(got)")
+            break
+        }
+        #expect(actual.stdout == expected.stdout)
+    }
+
+    /// redis-py's own API for the common paths, then every contract command through
+    /// `execute_command`, which applies redis-py's reply parsing for each command.
+    static let redisPyScript = #"""
+        import json, sys, redis
+        # The stub-server speaks RESP2, as Redis 5 did; redis-py 8 defaults to RESP3.
+        r = redis.Redis.from_url(sys.argv[1], decode_responses=True, protocol=2)
+        out = []
+        r.flushall()
+        out.append(r.set("a", "1", ex=100, nx=True))
+        out.append((r.get("a"), r.ttl("a"), r.incrby("a", 5), r.exists("a", "b")))
+        p = r.pipeline(transaction=True)
+        p.zadd("z", {"x": 1.5, "y": 2}).zrange("z", 0, -1, withscores=True).hset("h", mapping={"f": "v"}).hgetall("h")
+        out.append(p.execute())
+        r.xgroup_create("s", "g", id="0", mkstream=True)
+        out.append(r.xadd("s", {"job": "a"}, id="1-1"))
+        out.append(r.xreadgroup("g", "c", {"s": ">"}, count=10))
+        out.append((r.xack("s", "g", "1-1"), r.xpending("s", "g")))
+        sha = r.script_load("return redis.call('INCR', KEYS[1])")
+        out.append((r.evalsha(sha, 1, "n"), r.eval("return ARGV[1]", 0, "x")))
+        out.append(sorted(r.scan_iter(match="*", count=2)))
+        out.append((r.rpush("l", 1, 2, 3), r.lpop("l"), r.lrange("l", 0, -1)))
+        for line in out:
+            print(repr(line))
+        for family in json.load(sys.stdin):
+            r.execute_command("FLUSHALL")
+            for command in family:
+                try:
+                    print(repr(r.execute_command(*command)))
+                except redis.ResponseError as error:
+                    print("error", error)
+        """#
+
+    @Test func redisBenchmarkRunsAgainstTheStubServer() throws {
+        let stub = try StubServerProcess()
+        let result = try runSystem(
+            "/usr/bin/redis-benchmark",
+            ["-p", "\(stub.port!)", "-n", "2000", "-c", "10", "-q", "-t", "set,get,incr,lpush,rpush,lpop,rpop,sadd,hset"]
+        )
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let rows = result.stdout.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).filter { $0.contains("requests per second") }
+        #expect(rows.count == 9, "\(result.stdout)")
+        #expect(!(result.stdout + result.stderr).contains("ERR"))
+    }
+
+    @Test func stubServerOnAUnixSocketShutsDownCleanly() throws {
+        let directory = try makeTemporaryDirectory(prefix: "stub-server")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("stub.sock").path
+        let stub = try StubServerProcess(unixSocket: path)
+        let result = try runSystem("/usr/bin/redis-cli", ["-s", path], stdin: "SET k v\nGET k\nCLIENT SETNAME me\nCLIENT GETNAME\n")
+        #expect(result.stdout == "OK\nv\nOK\nme\n")
+        #expect(stub.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
+
+/// The package's root folder, where scripts/test.sh puts `.venv-tools`.
+var packageRoot: URL {
+    var directory = productsDirectory
+    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+        directory = directory.deletingLastPathComponent()
+    }
+    return directory
+}
