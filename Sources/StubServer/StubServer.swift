@@ -71,24 +71,28 @@ public final class StubServer: Sendable {
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { return }
             requests.feed(input[0..<count])
-            var closing = false
+            // Every complete command in this read runs as one pipeline, then one write.
+            var commands: [RedisCommandArgv] = []
+            var problem: String?
             reading: while true {
                 switch requests.next() {
                 case .needMore:
                     break reading
-                case .protocolError(let problem):
-                    RESPEncoder.encode(.error("ERR Protocol error: \(problem)"), into: &output)
-                    closing = true
+                case .protocolError(let message):
+                    problem = message
                     break reading
                 case .command(let command):
-                    let reply = (try? session.send(command)) ?? .error("ERR internal error")
-                    RESPEncoder.encode(reply, into: &output)
-                    if command.count == 1, String(decoding: command[0], as: UTF8.self).lowercased() == "quit" {
-                        closing = true
+                    commands.append(command)
+                    if command.count == 1, command[0].count == 4, String(decoding: command[0], as: UTF8.self).lowercased() == "quit" {
+                        problem = ""
                         break reading
                     }
                 }
             }
+            let replies = (try? session.pipeline(commands)) ?? commands.map { _ in .error("ERR internal error") }
+            for reply in replies { RESPEncoder.encode(reply, into: &output) }
+            if let problem, !problem.isEmpty { RESPEncoder.encode(.error("ERR Protocol error: \(problem)"), into: &output) }
+            let closing = problem != nil
             guard writeAll(client, output) else { return }
             output.removeAll(keepingCapacity: true)
             if closing { return }

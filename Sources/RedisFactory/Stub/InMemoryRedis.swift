@@ -68,8 +68,35 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         }
     }
 
+    /// Runs consecutive plain commands under one acquisition of the store's lock: a server
+    /// with many pipelining clients would otherwise spend its time handing the lock around.
+    /// Session commands and blocking reads go one by one, as `send` runs them.
     public func pipeline(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
-        try commands.map { try send($0) }
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(commands.count)
+        var batch: [RedisCommandArgv] = []
+        func flush() {
+            guard !batch.isEmpty else { return }
+            replies += store.execute(batch, database: &database).replies
+            batch.removeAll(keepingCapacity: true)
+        }
+        for command in commands {
+            if transaction == nil && Self.runsInBatch(command) {
+                batch.append(command)
+            } else {
+                flush()
+                replies.append(try send(command))
+            }
+        }
+        flush()
+        return replies
+    }
+
+    private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "xreadgroup"]
+
+    private static func runsInBatch(_ command: RedisCommandArgv) -> Bool {
+        guard let first = command.first, first.count <= 10 else { return true }
+        return !sessionCommands.contains(String(decoding: first, as: UTF8.self).lowercased())
     }
 
     private func queue(_ name: String, _ command: RedisCommandArgv) -> RedisValue {
