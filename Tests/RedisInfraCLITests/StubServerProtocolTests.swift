@@ -48,6 +48,21 @@ import Testing
         #expect(try first.receiveAll() == "*1\r\n+OK\r\n+OK\r\n")
     }
 
+    @Test func blockedReaderWaitsWithoutStallingOthers() throws {
+        let stub = try StubServerProcess()
+        let reader = try RawSocket(port: stub.port!)
+        try reader.send("XGROUP CREATE jobs g $ MKSTREAM\r\nXREADGROUP GROUP g c BLOCK 0 STREAMS jobs >\r\n")
+        #expect(try reader.receive(until: "+OK\r\n") == "+OK\r\n")
+        let writer = try RawSocket(port: stub.port!)
+        try writer.send("PING\r\nXADD jobs 1-1 job a\r\n")
+        #expect(try writer.receive(until: "1-1\r\n") == "+PONG\r\n$3\r\n1-1\r\n")
+        #expect(try reader.receive(until: "a\r\n") == "*1\r\n*2\r\n$4\r\njobs\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$3\r\njob\r\n$1\r\na\r\n")
+        // The handed-off connection goes on serving.
+        try reader.send("XPENDING jobs g\r\n")
+        #expect(try reader.receive(until: "1\r\n").hasPrefix("*4\r\n:1\r\n"))
+        #expect(stub.terminate() == 0)
+    }
+
     @Test func manyConcurrentClients() throws {
         let stub = try StubServerProcess()
         // Forty connections open at once, each with a pipeline in flight before any is read.
