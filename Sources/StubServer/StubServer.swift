@@ -162,7 +162,7 @@ final class ClientConnection: @unchecked Sendable {
                 return (commands, message)
             case .command(let command):
                 commands.append(command)
-                if command.count == 1, command[0].count == 4, String(decoding: command[0], as: UTF8.self).lowercased() == "quit" {
+                if command.count == 1, command[0].count == 4, lowercasedCommandName(command[0]) == "quit" {
                     return (commands, "")
                 }
             }
@@ -200,7 +200,7 @@ final class ClientConnection: @unchecked Sendable {
 
     /// `XREADGROUP ... BLOCK ms` may wait for another client's XADD.
     static func mayBlock(_ command: RedisCommandArgv) -> Bool {
-        guard command.count > 3, String(decoding: command[0], as: UTF8.self).lowercased() == "xreadgroup" else { return false }
+        guard command.count > 3, lowercasedCommandName(command[0]) == "xreadgroup" else { return false }
         return command.contains { $0.count == 5 && String(decoding: $0, as: UTF8.self).uppercased() == "BLOCK" }
     }
 }

@@ -27,7 +27,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     public func send(_ command: RedisCommandArgv) throws -> RedisValue {
         guard let first = command.first else { return .error("ERR unknown command ''") }
-        let name = String(decoding: first, as: UTF8.self).lowercased()
+        let name = lowercasedCommandName(first)
         if transaction != nil { return queue(name, command) }
         switch name {
         case "multi":
@@ -96,7 +96,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     private static func runsInBatch(_ command: RedisCommandArgv) -> Bool {
         guard let first = command.first, first.count <= 10 else { return true }
-        return !sessionCommands.contains(String(decoding: first, as: UTF8.self).lowercased())
+        return !sessionCommands.contains(lowercasedCommandName(first))
     }
 
     private func queue(_ name: String, _ command: RedisCommandArgv) -> RedisValue {

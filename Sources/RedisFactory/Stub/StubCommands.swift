@@ -38,7 +38,7 @@ enum StubCommands {
     /// The command's handler, after Redis's own checks: known name, right arity.
     static func lookup(_ command: RedisCommandArgv) throws(StubError) -> StubCommand {
         guard let first = command.first else { throw StubError("ERR unknown command ''") }
-        let name = String(decoding: first, as: UTF8.self).lowercased()
+        let name = lowercasedCommandName(first)
         guard let handler = table[name] else { throw unknownCommand(command) }
         guard handler.accepts(argumentCount: command.count) else { throw .arity(name) }
         if let subcommands = handler.subcommands {

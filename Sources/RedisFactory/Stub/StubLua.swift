@@ -254,7 +254,7 @@ private let stubCall: lua_CFunction = { state in
     lua_settop(state, -2)
     let execution = raw.assumingMemoryBound(to: StubExecution.self)
 
-    let name = String(decoding: command[0], as: UTF8.self).lowercased()
+    let name = lowercasedCommandName(command[0])
     guard let handler = StubCommands.table[name] else { return fail("ERR Unknown Redis command called from script") }
     guard !StubCommands.notAllowedInScripts.contains(name) else {
         return fail("ERR This Redis command is not allowed from script")

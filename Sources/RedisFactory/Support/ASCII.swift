@@ -7,3 +7,10 @@ func hexValue(_ byte: UInt8) -> UInt8? {
     default: return nil
     }
 }
+
+/// A command name in lower case: ASCII-only folding, without `String.lowercased()`'s Unicode
+/// machinery on the stub's hot path.
+public func lowercasedCommandName(_ bytes: [UInt8]) -> String {
+    if !bytes.contains(where: { (65...90).contains($0) }) { return String(decoding: bytes, as: UTF8.self) }
+    return String(decoding: bytes.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+}
