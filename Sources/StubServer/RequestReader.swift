@@ -89,12 +89,21 @@ final class RequestReader {
     /// the reader sees it, with Redis's own message. Checked whenever a new request begins.
     private func checkMultibulkHeader() -> String? {
         guard reader.pointee.ridx == -1 else { return nil }
-        let head = Array(readerRemainder().prefix(32)) + pending.prefix(32)
-        guard head.first == UInt8(ascii: "*") else { return nil }
-        let digits = head.dropFirst().prefix(while: { $0 != 13 && $0 != 10 })
-        guard digits.count < head.count - 1 else { return digits.count > 20 ? "invalid multibulk length" : nil }
-        guard let count = Int(String(decoding: digits, as: UTF8.self)), count <= Self.maxMultibulkLength else {
-            return "invalid multibulk length"
+        let remainder = readerRemainder()
+        // The header's bytes, from hiredis's buffer first, then from what it has not seen yet.
+        func byte(_ index: Int) -> UInt8? {
+            index < remainder.count ? remainder[index] : (index - remainder.count < pending.count ? pending[index - remainder.count] : nil)
+        }
+        guard byte(0) == UInt8(ascii: "*") else { return nil }
+        var count = 0
+        var index = 1
+        while let digit = byte(index), digit != 13, digit != 10 {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) || (index == 1 && digit == UInt8(ascii: "-")) else {
+                return "invalid multibulk length"
+            }
+            if digit != UInt8(ascii: "-") { count = count * 10 + Int(digit - UInt8(ascii: "0")) }
+            guard count <= Self.maxMultibulkLength, index <= 20 else { return "invalid multibulk length" }
+            index += 1
         }
         return nil
     }

@@ -2,15 +2,15 @@
 /// which treats an expired key as absent and deletes it (lazy expiry); ``sweep(now:budget:)``
 /// removes dead keys nobody reads (active expiry), a bounded amount per command.
 final class StubDatabase {
-    private(set) var entries: [StubKey: StubEntry] = [:]
-    private var expiring: Set<StubKey> = []
-    private var sweepQueue: [StubKey] = []
+    private var entries: [HashedBytes: StubEntry] = [:]
+    private var expiring: Set<HashedBytes> = []
+    private var sweepQueue: [HashedBytes] = []
 
     var count: Int { entries.count }
     var expiringCount: Int { expiring.count }
 
     func entry(_ key: StubKey, now: Int64) -> StubEntry? {
-        guard let entry = entries[key] else { return nil }
+        guard let entry = entries[HashedBytes(key)] else { return nil }
         if let deadline = entry.expiresAt, deadline <= now {
             remove(key)
             return nil
@@ -22,14 +22,18 @@ final class StubDatabase {
 
     /// Stores a value; a new value clears any expiry unless told otherwise (as `SET` does).
     func put(_ key: StubKey, _ value: StubValue, expiresAt: Int64? = nil) {
-        entries[key] = StubEntry(value: value, expiresAt: expiresAt)
-        if expiresAt != nil { expiring.insert(key) } else { expiring.remove(key) }
+        let old = entries.updateValue(StubEntry(value: value, expiresAt: expiresAt), forKey: HashedBytes(key))
+        if expiresAt != nil {
+            expiring.insert(HashedBytes(key))
+        } else if old?.expiresAt != nil {
+            expiring.remove(HashedBytes(key))
+        }
     }
 
     /// Replaces a string value and keeps the key's expiry (`INCR`, `DECRBY`, ...).
     func replaceString(_ key: StubKey, _ value: [UInt8]) {
-        if entries[key] != nil {
-            entries[key]!.value = .string(value)
+        if entries[HashedBytes(key)] != nil {
+            entries[HashedBytes(key)]!.value = .string(value)
         } else {
             put(key, .string(value))
         }
@@ -37,19 +41,19 @@ final class StubDatabase {
 
     @discardableResult
     func remove(_ key: StubKey) -> Bool {
-        expiring.remove(key)
-        return entries.removeValue(forKey: key) != nil
+        expiring.remove(HashedBytes(key))
+        return entries.removeValue(forKey: HashedBytes(key)) != nil
     }
 
     /// Deletes a container key whose last element went, as Redis does.
     func removeIfEmpty(_ key: StubKey) {
-        if let entry = entries[key], entry.value.isEmptyContainer { remove(key) }
+        if let entry = entries[HashedBytes(key)], entry.value.isEmptyContainer { remove(key) }
     }
 
     func setExpiry(_ key: StubKey, at deadline: Int64?) {
-        guard entries[key] != nil else { return }
-        entries[key]!.expiresAt = deadline
-        if deadline != nil { expiring.insert(key) } else { expiring.remove(key) }
+        guard entries[HashedBytes(key)] != nil else { return }
+        entries[HashedBytes(key)]!.expiresAt = deadline
+        if deadline != nil { expiring.insert(HashedBytes(key)) } else { expiring.remove(HashedBytes(key)) }
     }
 
     func removeAll() {
@@ -61,7 +65,7 @@ final class StubDatabase {
     /// Live keys, in a stable order for `KEYS` and `SCAN`.
     func liveKeys(now: Int64) -> [StubKey] {
         entries.compactMap { key, entry in
-            (entry.expiresAt.map { $0 > now } ?? true) ? key : nil
+            (entry.expiresAt.map { $0 > now } ?? true) ? key.bytes : nil
         }
     }
 
@@ -70,8 +74,7 @@ final class StubDatabase {
         guard !expiring.isEmpty else { return }
         if sweepQueue.isEmpty { sweepQueue = Array(expiring) }
         for _ in 0..<min(budget, sweepQueue.count) {
-            let key = sweepQueue.removeLast()
-            _ = entry(key, now: now)
+            _ = entry(sweepQueue.removeLast().bytes, now: now)
         }
     }
 

@@ -1,5 +1,19 @@
 typealias StubKey = [UInt8]
 
+/// Bytes as a dictionary key, hashed in one pass: `[UInt8]`'s own `Hashable` feeds the hasher
+/// one element at a time, which dominated the stub's keyspace lookups.
+struct HashedBytes: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (lhs: HashedBytes, rhs: HashedBytes) -> Bool { lhs.bytes == rhs.bytes }
+}
+
 /// A stored value. Containers are classes so that a command mutates them in place instead of
 /// copying them out of the keyspace and back.
 enum StubValue {
