@@ -59,7 +59,7 @@ let package = Package(
         // Benchmarks that compare against real anchors in the same run (docs/benchmarks.md).
         .executableTarget(
             name: "redis-infra-benchmarks",
-            dependencies: ["RedisFactory", "StubServer", "RedisTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/Sources"
         ),
 

@@ -1,10 +1,10 @@
 import Foundation
 import RedisFactory
 import RedisTestSupport
-import StubServer
 
 /// The stub against a loopback redis-server through the same typed client (target: stub ≥ 5×),
-/// then redis-benchmark against `stub-server` and `redis-server` (target: ≥ 0.5× Redis).
+/// then redis-benchmark against `redis-infra stub-server` and `redis-server` (target: ≥ 0.5×
+/// Redis). Build `redis-infra` in the same configuration first.
 func stubBenchmark(quick: Bool) throws {
     let operations = quick ? 4_000 : 40_000
     let runs = quick ? 3 : 5
@@ -28,9 +28,9 @@ func stubBenchmark(quick: Bool) throws {
         report("\(workload.name), stub", rates["stub"]!.rateRow + String(format: "   %8.1fx", rates["stub"]!.median / rates["redis"]!.median))
     }
 
-    let stubServer = try StubServer(endpoint: .tcp(host: "127.0.0.1", port: 0))
-    Thread.detachNewThread { stubServer.run() }
-    guard case .tcp(_, let stubPort) = stubServer.endpoint else { return }
+    // The stub-server as users run it: the `redis-infra` built beside this harness.
+    let stubServer = try StubServerProcess()
+    let stubPort = stubServer.port!
     let requests = quick ? 20_000 : 200_000
     print("redis-benchmark -c 50 -n \(requests), requests/s".padding(toLength: 48, withPad: " ", startingAt: 0)
         + "      median          min          max   stub/redis")
@@ -42,7 +42,7 @@ func stubBenchmark(quick: Bool) throws {
             report("\(test) -P \(pipeline), stub-server", stubRate.rateRow + String(format: "   %8.2fx", stubRate.median / redisRate.median))
         }
     }
-    stubServer.stop()
+    stubServer.terminate()
 }
 
 /// One redis-benchmark test, requests per second over `runs` runs.
