@@ -97,26 +97,11 @@ struct Workload: Sendable {
         }
     }
 
-    static let slidingWindowScript = """
-        local key = KEYS[1]
-        local now = tonumber(ARGV[1])
-        local window = tonumber(ARGV[2])
-        local limit = tonumber(ARGV[3])
-        redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-        if redis.call('ZCARD', key) < limit then
-          redis.call('ZADD', key, now, ARGV[4])
-          redis.call('EXPIRE', key, math.ceil(window / 1000))
-          return {1, 0}
-        end
-        local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-        return {0, tonumber(oldest[2]) + window - now}
-        """
-
     static let slidingWindow = Workload(name: "EVALSHA sliding window", commandsPerOperation: 1, prepare: { client in
         try client.del("bench:rl")
-        _ = try client.scriptLoad(slidingWindowScript)
+        _ = try client.scriptLoad(RateLimitScripts.slidingWindow.source)
     }) { client, count in
-        let sha = try client.scriptLoad(slidingWindowScript)
+        let sha = try client.scriptLoad(RateLimitScripts.slidingWindow.source)
         for index in 0..<count {
             _ = try client.evalsha(sha, keys: ["bench:rl"], arguments: ["\(1_700_000_000_000 + index * 10)", "1000", "50", "r\(index)"])
         }

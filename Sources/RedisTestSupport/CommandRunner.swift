@@ -19,28 +19,38 @@ public var productsDirectory: URL {
 
 /// Runs a product with arguments and an environment of its own (nothing inherited but PATH).
 public func runProduct(
-    _ name: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+    _ name: String, _ arguments: [String], environment: [String: String] = [:], stdin: String = ""
 ) throws -> CommandResult {
+    try runSystem(
+        productsDirectory.appendingPathComponent(name).path, arguments, stdin: stdin,
+        environment: environment.merging(["PATH": "/usr/bin:/bin"], uniquingKeysWith: { mine, _ in mine })
+    )
+}
+
+/// Runs a program with arguments and stdin, capturing stdout and stderr; both pipes are read
+/// to the end before waiting, so a chatty child cannot block on a full pipe.
+public func runSystem(_ path: String, _ arguments: [String], stdin: String = "", environment: [String: String]? = nil) throws -> CommandResult {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(name)
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    process.environment = environment.merging(["PATH": "/usr/bin:/bin"], uniquingKeysWith: { mine, _ in mine })
+    if let environment { process.environment = environment }
     let out = Pipe()
     let err = Pipe()
+    let input = Pipe()
     process.standardOutput = out
     process.standardError = err
-    let input = Pipe()
     process.standardInput = input
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
     let group = DispatchGroup()
     nonisolated(unsafe) var errData = Data()
     group.enter()
     DispatchQueue.global().async {
         errData = err.fileHandleForReading.readDataToEndOfFile()
         group.leave()
+    }
+    DispatchQueue.global().async {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try? input.fileHandleForWriting.close()
     }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()

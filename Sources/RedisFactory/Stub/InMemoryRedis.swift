@@ -28,16 +28,18 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     public func send(_ command: RedisCommandArgv) throws -> RedisValue {
         guard let first = command.first else { return .error("ERR unknown command ''") }
         let name = lowercasedCommandName(first)
+        // Connection commands answer at once, inside MULTI too: they touch no data.
+        switch name {
+        case "client" where command.count >= 2: return client(command)
+        case "hello": return hello(command)
+        default: break
+        }
         if transaction != nil { return queue(name, command) }
         switch name {
         case "multi":
             guard command.count == 1 else { return .error(StubError.arity(name).message) }
             transaction = ([], false)
             return .ok
-        case "client" where command.count >= 2:
-            return client(command)
-        case "hello":
-            return hello(command)
         case "exec" where command.count != 1:
             return Self.execAbort(StubError.arity(name))
         case "exec", "discard":
@@ -106,10 +108,6 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         case "discard":
             transaction = nil
             return .ok
-        case "client" where command.count >= 2:
-            return client(command)
-        case "hello":
-            return hello(command)
         case "exec" where command.count != 1:
             transaction = nil
             return Self.execAbort(StubError.arity(name))

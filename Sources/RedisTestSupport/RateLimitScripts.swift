@@ -1,21 +1,19 @@
-import Testing
-
 /// The three rate-limit scripts the factory's callers run, written out as Lua: the stub must
 /// run them unchanged and answer what Redis answers.
-enum RateLimitScripts {
-    struct Script: Sendable, CustomTestStringConvertible {
-        var name: String
-        var source: String
-        var keys: [String]
+public enum RateLimitScripts {
+    public struct Script: Sendable, CustomStringConvertible {
+        public var name: String
+        public var source: String
+        public var keys: [String]
         /// KEYS and ARGV for one call at a simulated time.
-        var arguments: @Sendable (_ now: Int64, _ call: Int) -> ([String], [String])
+        public var arguments: @Sendable (_ now: Int64, _ call: Int) -> ([String], [String])
 
-        var testDescription: String { name }
+        public var description: String { name }
     }
 
-    static let all: [Script] = [slidingWindow, multiKeyReserve, concurrencyLease]
+    public static let all: [Script] = [slidingWindow, multiKeyReserve, concurrencyLease]
 
-    static let slidingWindow = Script(
+    public static let slidingWindow = Script(
         name: "sliding window",
         source: """
             local key = KEYS[1]
@@ -36,7 +34,7 @@ enum RateLimitScripts {
         arguments: { now, call in (["rl:window"], ["\(now)", "2000", "5", "req-\(call)"]) }
     )
 
-    static let multiKeyReserve = Script(
+    public static let multiKeyReserve = Script(
         name: "multi-key reserve",
         source: """
             local now = tonumber(ARGV[1])
@@ -60,7 +58,7 @@ enum RateLimitScripts {
         arguments: { now, call in (["rl:second", "rl:minute"], ["\(now)", "1000", "3", "60000", "40", "req-\(call)"]) }
     )
 
-    static let concurrencyLease = Script(
+    public static let concurrencyLease = Script(
         name: "concurrency lease",
         source: """
             local now = tonumber(ARGV[1])
@@ -81,12 +79,12 @@ enum RateLimitScripts {
 }
 
 /// A small deterministic generator (SplitMix64), so a failing run can be replayed by its seed.
-struct SeededGenerator: RandomNumberGenerator {
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
