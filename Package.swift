@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RedisFactory", targets: ["RedisFactory"]),
+        .library(name: "Topology", targets: ["Topology"]),
         .executable(name: "redis-infra", targets: ["redis-infra"]),
     ],
     dependencies: [
@@ -45,6 +46,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // YAML topology -> typed model, with located diagnostics. No I/O beyond reading input.
+        .target(name: "Topology", dependencies: ["CYAML"]),
+
         // The stub served over RESP2 to clients in any language.
         .target(name: "StubServer", dependencies: ["RedisFactory", "CHiredis"]),
         .executableTarget(
@@ -73,6 +77,7 @@ let package = Package(
             name: "RedisFactoryTests",
             dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(
             name: "RedisInfraCLITests",
             dependencies: ["RedisTestSupport"]
