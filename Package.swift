@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "RedisFactory",
                 "StubServer",
+                "Topology",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -95,14 +95,7 @@ enum RawReplyFormat {
 }
 
 func readStandardInput() -> [UInt8] {
-    var contents: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return contents }
-        contents += chunk[0..<count]
-    }
+    readFile("/dev/stdin") ?? []
 }
 
 func writeStandardOutput(_ bytes: [UInt8]) {

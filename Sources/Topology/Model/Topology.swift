@@ -1,0 +1,88 @@
+/// One deployment's Redis topology, as ops write it in YAML: what every generator reads.
+/// Plain values, no I/O; each value remembers where it was written for later diagnostics.
+public struct Topology: Sendable {
+    public var name: Located<String>
+    public var redis: RedisSettings
+    public var sentinel: SentinelSettings?
+    public var auth: AuthSettings
+    public var healthcheck: HealthcheckSettings
+}
+
+/// A value and the place in the file it came from (the key's place when it was defaulted).
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+public enum RedisMode: String, Sendable, CaseIterable {
+    case standalone, sentinel
+}
+
+public struct RedisSettings: Sendable {
+    public var version: Located<String>
+    public var mode: Located<RedisMode>
+    public var port: Located<Int>
+    public var replicas: Located<Int>
+    public var persistence: Persistence
+    public var maxmemory: Located<Int64>?
+    public var maxmemoryPolicy: Located<String>
+    public var minReplicasToWrite: Located<Int>
+    public var minReplicasMaxLag: Located<Duration>
+    public var disabledCommands: [Located<String>]
+    /// Extra `directive value` lines, in file order.
+    public var config: [(directive: Located<String>, value: Located<String>)]
+    public var restart: Located<String>
+}
+
+public struct Persistence: Sendable {
+    public var appendonly: Located<Bool>
+    public var appendfsync: Located<String>
+    /// `save` rules as "seconds changes"; empty when snapshots are off.
+    public var save: [Located<String>]
+
+    public var isOff: Bool { !appendonly.value && save.isEmpty }
+}
+
+public struct SentinelSettings: Sendable {
+    public var count: Located<Int>
+    public var quorum: Located<Int>
+    public var masterName: Located<String>
+    public var port: Located<Int>
+    public var downAfter: Located<Duration>
+    public var failoverTimeout: Located<Duration>
+    public var parallelSyncs: Located<Int>
+    public var announce: Located<String>
+}
+
+/// Where a secret lives; the topology never holds the secret itself.
+public enum SecretReference: Sendable, Equatable {
+    case file(String)
+    case environment(String)
+    case terraformVariable(String)
+}
+
+public struct AuthSettings: Sendable {
+    /// nil only when auth is explicitly disabled (`auth: {enabled: false}`).
+    public var password: Located<SecretReference>?
+    public var users: [ACLUser]
+}
+
+public struct ACLUser: Sendable {
+    public var name: Located<String>
+    public var password: Located<SecretReference>
+    public var categories: [Located<String>]
+    public var keys: Located<String>
+}
+
+public struct HealthcheckSettings: Sendable {
+    public var interval: Located<Duration>
+    public var timeout: Located<Duration>
+    public var retries: Located<Int>
+    public var startPeriod: Located<Duration>
+    public var maxReplicaLag: Located<Duration>
+}

@@ -1,0 +1,161 @@
+/// YAML tree → ``Topology``: types, defaults and every key checked, problems reported into the
+/// collector at their nodes. Defaults are the safe ones: auth on, persistence on.
+public struct TopologyReader {
+    let diagnostics: DiagnosticsCollector
+
+    public init(diagnostics: DiagnosticsCollector) {
+        self.diagnostics = diagnostics
+    }
+
+    /// The topology, or nil when it could not be read at all (a located error says why).
+    public func read(_ root: YAMLNode) -> Topology? {
+        guard let top = MappingReader(root, path: "", diagnostics: diagnostics) else { return nil }
+        defer { top.finish() }
+        guard let name = top.string("name") else {
+            diagnostics.error("a topology needs a 'name' (it prefixes every service and resource)", at: root.location)
+            return nil
+        }
+        let redis = readRedis(top.child("redis") ?? MappingReader(YAMLNode.emptyMapping(at: root.location), path: "redis", diagnostics: diagnostics)!)
+        let sentinel = top.child("sentinel").map(readSentinel)
+            ?? (redis.mode.value == .sentinel ? readSentinel(MappingReader(.emptyMapping(at: redis.mode.location), path: "sentinel", diagnostics: diagnostics)!) : nil)
+        return Topology(
+            name: name,
+            redis: redis,
+            sentinel: sentinel,
+            auth: readAuth(top.child("auth"), at: root.location),
+            healthcheck: readHealthcheck(top.child("healthcheck") ?? MappingReader(.emptyMapping(at: root.location), path: "healthcheck", diagnostics: diagnostics)!)
+        )
+    }
+
+    private func readRedis(_ redis: MappingReader) -> RedisSettings {
+        defer { redis.finish() }
+        let mode = redis.choice("mode", from: RedisMode.allCases.map(\.rawValue), default: "standalone")
+        let persistence = redis.child("persistence")
+        defer { persistence?.finish() }
+        var config: [(Located<String>, Located<String>)] = []
+        if let mapping = redis.value("config"), case .mapping(let pairs) = mapping.kind {
+            for pair in pairs {
+                guard let value = pair.value.scalar else {
+                    diagnostics.error("'redis.config.\(pair.name)' must be a single value, not \(pair.value.kindDescription)", at: pair.value.location)
+                    continue
+                }
+                config.append((Located(pair.name, at: pair.key.location), Located(value, at: pair.value.location)))
+            }
+        } else if let other = redis.value("config"), !other.isNull {
+            diagnostics.error("'redis.config' must be a mapping of directive: value, not \(other.kindDescription)", at: other.location)
+        }
+        return RedisSettings(
+            version: redis.string("version", default: "7.0")!,
+            mode: Located(RedisMode(rawValue: mode.value) ?? .standalone, at: mode.location),
+            port: redis.int("port", default: 6379, range: 1...65535),
+            replicas: redis.int("replicas", default: mode.value == "sentinel" ? 2 : 0, range: 0...20),
+            persistence: Persistence(
+                appendonly: persistence?.bool("appendonly", default: true) ?? Located(true, at: redis.location),
+                appendfsync: persistence?.choice("appendfsync", from: TopologySchema.appendfsyncModes, default: "everysec")
+                    ?? Located("everysec", at: redis.location),
+                save: readSave(persistence, at: redis.location)
+            ),
+            maxmemory: redis.size("maxmemory"),
+            maxmemoryPolicy: redis.choice("maxmemory_policy", from: TopologySchema.maxmemoryPolicies, default: "noeviction"),
+            minReplicasToWrite: redis.int("min_replicas_to_write", default: 0, range: 0...20),
+            minReplicasMaxLag: redis.duration("min_replicas_max_lag", default: .seconds(10)),
+            disabledCommands: redis.strings("disabled_commands"),
+            config: config.map { (directive: $0.0, value: $0.1) },
+            restart: redis.choice("restart", from: TopologySchema.restartPolicies, default: "unless-stopped")
+        )
+    }
+
+    /// `save: ["900 1", "300 10"]`, or `save: off` for no snapshots. Default: Redis's own rules.
+    private func readSave(_ persistence: MappingReader?, at location: SourceLocation) -> [Located<String>] {
+        guard let persistence, let value = persistence.value("save"), !value.isNull else {
+            return ["3600 1", "300 100", "60 10000"].map { Located($0, at: persistence?.location ?? location) }
+        }
+        if let text = value.scalar, ["off", "false", "no"].contains(text.lowercased()) { return [] }
+        return persistence.strings("save")
+    }
+
+    private func readSentinel(_ sentinel: MappingReader) -> SentinelSettings {
+        defer { sentinel.finish() }
+        return SentinelSettings(
+            count: sentinel.int("count", default: 3, range: 1...9),
+            quorum: sentinel.int("quorum", default: 2, range: 1...9),
+            masterName: sentinel.string("master_name", default: "mymaster")!,
+            port: sentinel.int("port", default: 26379, range: 1...65535),
+            downAfter: sentinel.duration("down_after", default: .seconds(5)),
+            failoverTimeout: sentinel.duration("failover_timeout", default: .seconds(60)),
+            parallelSyncs: sentinel.int("parallel_syncs", default: 1, range: 1...20),
+            announce: sentinel.choice("announce", from: TopologySchema.announceModes, default: "hostnames")
+        )
+    }
+
+    /// Auth is on unless `enabled: false`; without a `password` reference the default is the
+    /// Docker secret `./secrets/redis-password`.
+    private func readAuth(_ auth: MappingReader?, at location: SourceLocation) -> AuthSettings {
+        defer { auth?.finish() }
+        let enabled = auth?.bool("enabled", default: true) ?? Located(true, at: location)
+        let password = auth.flatMap { readSecret($0, key: "password") }
+            ?? Located(.file("./secrets/redis-password"), at: auth?.location ?? location)
+        let users = auth?.list("users").compactMap { item -> ACLUser? in
+            guard let user = MappingReader(item, path: "auth.users[]", diagnostics: diagnostics) else { return nil }
+            defer { user.finish() }
+            guard let name = user.string("name") else {
+                diagnostics.error("an ACL user needs a 'name'", at: item.location)
+                return nil
+            }
+            guard let secret = readSecret(user, key: "password") else {
+                diagnostics.error("ACL user '\(name.value)' needs a 'password' reference", at: item.location)
+                return nil
+            }
+            return ACLUser(
+                name: name, password: secret, categories: user.strings("categories"),
+                keys: user.string("keys", default: "~*")!
+            )
+        } ?? []
+        return AuthSettings(password: enabled.value ? password : nil, users: users)
+    }
+
+    /// `{secret_file: path}`, `{env: NAME}` or `{terraform_variable: name}`; a literal is refused
+    /// without repeating it.
+    private func readSecret(_ parent: MappingReader, key: String) -> Located<SecretReference>? {
+        guard let value = parent.value(key), !value.isNull else { return nil }
+        if value.scalar != nil {
+            diagnostics.error(
+                "'\(parent.qualified(key))' holds a literal password; a secret must not live in the topology. "
+                    + "Reference it instead: {secret_file: ./secrets/redis-password}, {env: REDIS_PASSWORD} "
+                    + "or {terraform_variable: redis_auth_token}",
+                at: value.location
+            )
+            return nil
+        }
+        guard let secret = MappingReader(value, path: parent.qualified(key), diagnostics: diagnostics) else { return nil }
+        defer { secret.finish(schemaPath: "secret") }
+        let given = TopologySchema.keys["secret"]!.filter(secret.has)
+        guard given.count == 1, let kind = given.first, let reference = secret.string(kind) else {
+            diagnostics.error("'\(parent.qualified(key))' needs exactly one of secret_file, env, terraform_variable", at: value.location)
+            return nil
+        }
+        switch kind {
+        case "secret_file": return Located(.file(reference.value), at: reference.location)
+        case "env": return Located(.environment(reference.value), at: reference.location)
+        default: return Located(.terraformVariable(reference.value), at: reference.location)
+        }
+    }
+
+    private func readHealthcheck(_ healthcheck: MappingReader) -> HealthcheckSettings {
+        defer { healthcheck.finish() }
+        return HealthcheckSettings(
+            interval: healthcheck.duration("interval", default: .seconds(10)),
+            timeout: healthcheck.duration("timeout", default: .seconds(3)),
+            retries: healthcheck.int("retries", default: 3, range: 1...100),
+            startPeriod: healthcheck.duration("start_period", default: .seconds(10)),
+            maxReplicaLag: healthcheck.duration("max_replica_lag", default: .seconds(10))
+        )
+    }
+}
+
+extension YAMLNode {
+    /// Stands for a section the file leaves out, so its defaults apply.
+    static func emptyMapping(at location: SourceLocation) -> YAMLNode {
+        YAMLNode(kind: .mapping([]), location: location, expandedSize: 1)
+    }
+}

@@ -1,0 +1,42 @@
+/// Every key a topology may hold, by the mapping it belongs to: the reader refuses others
+/// (with a "did you mean"), and a test checks that docs/topology.md documents exactly these.
+public enum TopologySchema {
+    public static let keys: [String: [String]] = [
+        "": ["name", "redis", "sentinel", "auth", "healthcheck"],
+        "redis": [
+            "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
+            "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",
+        ],
+        "redis.persistence": ["appendonly", "appendfsync", "save"],
+        "sentinel": ["count", "quorum", "master_name", "port", "down_after", "failover_timeout", "parallel_syncs", "announce"],
+        "auth": ["enabled", "password", "users"],
+        "auth.users[]": ["name", "password", "categories", "keys"],
+        "secret": ["secret_file", "env", "terraform_variable"],
+        "healthcheck": ["interval", "timeout", "retries", "start_period", "max_replica_lag"],
+    ]
+
+    /// Every documented key as a dotted path: `redis.persistence.appendonly`.
+    public static var allPaths: Set<String> {
+        var paths = Set<String>()
+        for (parent, children) in keys where parent != "secret" {
+            for child in children { paths.insert(parent.isEmpty ? child : "\(parent).\(child)") }
+        }
+        return paths
+    }
+
+    public static let versions = ["6.2", "7.0", "7.1", "7.2"]
+    public static let maxmemoryPolicies = [
+        "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+        "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    ]
+    public static let appendfsyncModes = ["always", "everysec", "no"]
+    public static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
+    public static let announceModes = ["hostnames", "static"]
+    /// Directives the generator writes itself, from other keys; `config` must not set them.
+    public static let generatorOwnedDirectives: Set<String> = [
+        "port", "bind", "requirepass", "masterauth", "masteruser", "replicaof", "slaveof", "include",
+        "rename-command", "dir", "appendonly", "appendfsync", "save", "maxmemory", "maxmemory-policy",
+        "min-replicas-to-write", "min-replicas-max-lag", "tls-port", "tls-cert-file", "tls-key-file",
+        "tls-ca-cert-file", "aclfile", "user", "protected-mode", "daemonize",
+    ]
+}

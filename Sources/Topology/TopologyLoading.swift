@@ -1,0 +1,10 @@
+/// Parse → read → validate, one file: the topology when it has no errors, and every
+/// diagnostic (warnings included) in the collector.
+public enum TopologyLoading {
+    public static func load(_ bytes: [UInt8], file: String, diagnostics: DiagnosticsCollector) -> Topology? {
+        guard let root = YAMLLoader().load(bytes, file: file, diagnostics: diagnostics) else { return nil }
+        guard let topology = TopologyReader(diagnostics: diagnostics).read(root) else { return nil }
+        TopologyValidator(diagnostics: diagnostics).validate(topology)
+        return diagnostics.hasErrors ? nil : topology
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// `redis-infra validate`, run as the built executable.
+@Suite struct ValidateCommandTests {
+    @Test func examplesAreValid() throws {
+        let examples = packageRoot.appendingPathComponent("topologies")
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }
+        let result = try runProduct("redis-infra", ["validate"] + files.map { examples.appendingPathComponent($0).path })
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func errorsExitOneWithLocatedJSON() throws {
+        let directory = try makeTemporaryDirectory(prefix: "validate")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.yaml")
+        try "name: a\nredis:\n  prot: 1\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try runProduct("redis-infra", ["validate", "--format", "json", file.path])
+        #expect(result.exitCode == 1)
+        #expect(
+            result.stdout
+                == "[{\"file\":\"\(file.path)\",\"line\":3,\"column\":3,\"severity\":\"error\",\"message\":\"unknown key 'prot' in 'redis'; did you mean 'port'?\"}]\n"
+        )
+    }
+
+    @Test func unreadableFileExitsTwo() throws {
+        let result = try runProduct("redis-infra", ["validate", "/nonexistent/topology.yaml"])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("cannot read '/nonexistent/topology.yaml'"))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import Topology
+
+/// Each rule with a file that breaks it, asserting the exact line, column and message.
+@Suite struct TopologyRulesTests {
+    func diagnostics(_ text: String) -> [String] {
+        let collector = DiagnosticsCollector()
+        _ = TopologyLoading.load(Array(text.utf8), file: "t.yaml", diagnostics: collector)
+        return collector.sorted.map(\.description)
+    }
+
+    @Test(arguments: [
+        ("redis:\n  port: 1\n", "t.yaml:1:1: error: a topology needs a 'name' (it prefixes every service and resource)"),
+        ("name: Bad_Name\n", "t.yaml:1:7: error: 'name' must be 1 to 40 lower-case letters, digits or '-', starting with a letter (it names services and resources), not 'Bad_Name'"),
+        ("name: a\nredis:\n  prot: 1\n", "t.yaml:3:3: error: unknown key 'prot' in 'redis'; did you mean 'port'?"),
+        ("name: a\nredis:\n  port: 70000\n", "t.yaml:3:9: error: 'redis.port' must be between 1 and 65535, not 70000"),
+        ("name: a\nredis:\n  port: six\n", "t.yaml:3:9: error: 'redis.port' must be a whole number, not 'six'"),
+        ("name: a\nredis:\n  mode: sentinal\n", "t.yaml:3:9: error: 'redis.mode' must be one of standalone, sentinel; did you mean 'sentinel'? got 'sentinal'"),
+        ("name: a\nredis:\n  version: \"7.3\"\n", "t.yaml:3:12: error: 'redis.version' must be one of 6.2, 7.0, 7.1, 7.2; did you mean '7.0'?"),
+        ("name: a\nredis:\n  maxmemory: lots\n", "t.yaml:3:14: error: 'redis.maxmemory' must be a size like 512mb or 2gb, not 'lots'"),
+        ("name: a\nredis:\n  min_replicas_to_write: 1\n", "t.yaml:3:26: error: 'redis.min_replicas_to_write' is 1 but there are only 0 replicas; the master would refuse every write"),
+        ("name: a\nredis:\n  persistence: {appendonly: no, save: off}\n", "t.yaml:3:29: error: persistence is off but the master restarts automatically ('redis.restart: unless-stopped'): it would come back empty and its replicas would sync the empty data set. Turn persistence on or set 'restart: no'"),
+        ("name: a\nredis:\n  persistence: {save: [\"900\"]}\n", "t.yaml:3:24: error: 'redis.persistence.save' rules are \"<seconds> <changes>\", like \"300 10\", not '900'"),
+        ("name: a\nredis:\n  config: {requirepass: x}\n", "t.yaml:3:12: error: 'redis.config' must not set 'requirepass': the generator writes it from the topology's own keys"),
+        ("name: a\nredis:\n  config: {maxclients: \"1\\nrequirepass x\"}\n", "t.yaml:3:24: error: 'redis.config.maxclients' must be one non-empty line (a value cannot add lines to redis.conf)"),
+        ("name: a\nredis: {mode: sentinel}\nsentinel: {count: 2}\n", "t.yaml:3:19: error: 'sentinel.count' is 2; at least 3 Sentinels are needed to fail over safely (quorum 2 of 3)"),
+        ("name: a\nredis: {mode: sentinel}\nsentinel: {count: 3, quorum: 1}\n", "t.yaml:3:30: error: 'sentinel.quorum' must be between 2 (a majority) and 3, not 1"),
+        ("name: a\nredis: {mode: sentinel}\nsentinel: {count: 4, quorum: 3}\n", "t.yaml:3:19: warning: 'sentinel.count' is even (4); an odd count tolerates the same failures with one Sentinel fewer"),
+        ("name: a\nredis: {mode: sentinel, replicas: 0}\n", "t.yaml:2:35: error: sentinel mode needs 'redis.replicas' of at least 1 (a failover needs a replica to promote)"),
+        ("name: a\nredis: {mode: sentinel, port: 26379}\n", "t.yaml:2:15: error: 'sentinel.port' 26379 collides with 'redis.port'"),
+        ("name: a\nauth:\n  password: hunter2\n", "t.yaml:3:13: error: 'auth.password' holds a literal password; a secret must not live in the topology. Reference it instead: {secret_file: ./secrets/redis-password}, {env: REDIS_PASSWORD} or {terraform_variable: redis_auth_token}"),
+        ("name: a\nauth:\n  password: {env: A, secret_file: b}\n", "t.yaml:3:13: error: 'auth.password' needs exactly one of secret_file, env, terraform_variable"),
+        ("name: a\nhealthcheck: {interval: 2s, timeout: 5s}\n", "t.yaml:2:38: error: 'healthcheck.timeout' must be shorter than 'healthcheck.interval'"),
+        ("name: a\nhealthcheck: {interval: soon}\n", "t.yaml:2:25: error: 'healthcheck.interval' must be a duration like 500ms, 5s, 1m or 2h, not 'soon'"),
+    ])
+    func ruleIsReportedAtItsNode(input: String, expected: String) {
+        let found = diagnostics(input)
+        #expect(found.contains(expected), "\(found)")
+    }
+
+    @Test func literalPasswordIsNeverEchoed() {
+        #expect(!diagnostics("name: a\nauth:\n  password: hunter2\n").joined().contains("hunter2"))
+    }
+
+    @Test func everyProblemIsReportedSortedByPosition() {
+        let found = diagnostics("name: a\nredis:\n  prot: 1\n  mode: sentinal\nhealthcheck: {interval: soon}\n")
+        #expect(found.count == 3)
+        let lines = found.map { Int($0.split(separator: ":")[1])! }
+        #expect(lines == [3, 4, 5])
+    }
+
+    @Test func examplesValidateClean() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../topologies")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 2)
+        for file in files {
+            let collector = DiagnosticsCollector()
+            let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(file)))
+            #expect(TopologyLoading.load(bytes, file: file, diagnostics: collector) != nil)
+            #expect(collector.diagnostics.isEmpty, "\(file): \(collector.sorted)")
+        }
+    }
+
+    /// docs/topology.md documents exactly the keys the reader accepts.
+    @Test func documentationMatchesTheSchema() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/topology.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let documented = Set(text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return String(line.dropFirst(3).prefix { $0 != "`" })
+        })
+        #expect(documented == TopologySchema.allPaths)
+    }
+}
