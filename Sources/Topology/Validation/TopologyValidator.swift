@@ -10,6 +10,7 @@ public struct TopologyValidator {
         checkName(topology.name)
         checkRedis(topology.redis)
         if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
+        checkAuth(topology.auth)
         checkHealthcheck(topology.healthcheck)
     }
 
@@ -63,6 +64,20 @@ public struct TopologyValidator {
             }
             if value.value.contains(where: { $0 == "\n" || $0 == "\r" }) || value.value.isEmpty {
                 error("'redis.config.\(name)' must be one non-empty line (a value cannot add lines to redis.conf)", at: value.location)
+            }
+        }
+    }
+
+    private func checkAuth(_ auth: AuthSettings) {
+        for user in auth.users {
+            if !user.name.value.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) || user.name.value.isEmpty {
+                error("ACL user name '\(user.name.value)' must be letters, digits, '-', '_' or '.'", at: user.name.location)
+            }
+            for rule in user.categories where !(rule.value.hasPrefix("+") || rule.value.hasPrefix("-")) || rule.value.count < 2 {
+                error("ACL rule '\(rule.value)' must start with '+' or '-', like \"+@read\" or \"-@dangerous\"", at: rule.location)
+            }
+            if !user.keys.value.hasPrefix("~") && !user.keys.value.hasPrefix("%") {
+                error("'keys' of ACL user '\(user.name.value)' must be a key pattern like \"~app:*\"", at: user.keys.location)
             }
         }
     }

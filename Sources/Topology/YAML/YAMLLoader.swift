@@ -82,6 +82,10 @@ private struct Builder {
     let diagnostics: DiagnosticsCollector
     var anchors: [String: YAMLNode] = [:]
     var parser = yaml_parser_t()
+    /// The file's last line and the column just past its end: libyaml marks the end of a file
+    /// without a final newline on the line after it, which is not a place in the file.
+    var lastLine = 1
+    var endColumn = 1
 
     init(file: String, limits: YAMLLoader.Limits, diagnostics: DiagnosticsCollector) {
         self.file = file
@@ -106,11 +110,13 @@ private struct Builder {
             return nil
         }
         defer { yaml_parser_delete(&parser) }
+        lastLine = input.filter { $0 == 10 }.count + 1
+        endColumn = input.count - (input.lastIndex(of: 10).map { $0 + 1 } ?? 0) + 1
         yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
         do {
             guard case .streamStart = try next().event else { throw fail("expected a YAML stream", at: location(line: 0, column: 0)) }
-            let (first, firstLocation) = try next()
-            if case .streamEnd = first { throw fail("file is empty", at: firstLocation) }
+            let first = try next().event
+            if case .streamEnd = first { throw fail("file is empty", at: location(line: 0, column: 0)) }
             let root = try node(try next(), depth: 1)
             guard case .documentEnd = try next().event else { throw fail("expected the end of the document", at: root.location) }
             let (after, afterLocation) = try next()
@@ -257,6 +263,7 @@ private struct Builder {
     }
 
     private func location(line: Int, column: Int) -> SourceLocation {
-        SourceLocation(file: file, line: line + 1, column: column + 1)
+        guard line + 1 <= lastLine else { return SourceLocation(file: file, line: lastLine, column: endColumn) }
+        return SourceLocation(file: file, line: line + 1, column: column + 1)
     }
 }
