@@ -78,7 +78,7 @@ let package = Package(
             name: "RedisFactoryTests",
             dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
         .testTarget(
             name: "RedisInfraCLITests",
             dependencies: ["RedisTestSupport"]

@@ -1,4 +1,5 @@
 import Foundation
+import RedisTestSupport
 import Testing
 @testable import Topology
 
@@ -31,7 +32,7 @@ import Testing
     }
 
     static var randomBytes: [(String, [UInt8])] {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         return (0..<20).map { index in
             ("random \(index)", (0..<Int.random(in: 1...400, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
         }
@@ -97,17 +98,5 @@ import Testing
         #expect(diagnostic.location.file == "t.yaml")
         #expect((1...lines).contains(diagnostic.location.line), "\(label): \(diagnostic)")
         #expect(diagnostic.location.column >= 1, "\(label): \(diagnostic)")
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
