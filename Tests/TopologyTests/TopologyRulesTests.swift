@@ -31,6 +31,11 @@ import Testing
         ("name: a\nredis: {mode: sentinel, port: 26379}\n", "t.yaml:2:15: error: 'sentinel.port' 26379 collides with 'redis.port'"),
         ("name: a\nauth:\n  password: hunter2\n", "t.yaml:3:13: error: 'auth.password' holds a literal password; a secret must not live in the topology. Reference it instead: {secret_file: ./secrets/redis-password}, {env: REDIS_PASSWORD} or {terraform_variable: redis_auth_token}"),
         ("name: a\nauth:\n  password: {env: A, secret_file: b}\n", "t.yaml:3:13: error: 'auth.password' needs exactly one of secret_file, env, terraform_variable"),
+        ("name: a\ntls: {enabled: true, cert_file: a}\n", "t.yaml:2:16: error: TLS is on but 'tls.key_file' is missing"),
+        ("name: a\ntls: {auth_clients: maybe}\n", "t.yaml:2:21: error: 'tls.auth_clients' must be one of yes, no, optional; got 'maybe'"),
+        ("name: a\nclients:\n  - service: api\n  - service: api\n", "t.yaml:4:14: error: client service 'api' is listed twice (first at 3:14)"),
+        ("name: a\nclients:\n  - service: api\n    env: [redis_url]\n", "t.yaml:4:11: error: 'clients[].env' must name environment variables (A-Z, 0-9, _), not 'redis_url'"),
+        ("name: a\nclients:\n  - env: [A]\n", "t.yaml:3:5: error: a client needs a 'service' (the Compose service to wire)"),
         ("name: a\nhealthcheck: {interval: 2s, timeout: 5s}\n", "t.yaml:2:38: error: 'healthcheck.timeout' must be shorter than 'healthcheck.interval'"),
         ("name: a\nhealthcheck: {interval: soon}\n", "t.yaml:2:25: error: 'healthcheck.interval' must be a duration like 500ms, 5s, 1m or 2h, not 'soon'"),
     ])

@@ -5,7 +5,9 @@ public struct Topology: Sendable {
     public var redis: RedisSettings
     public var sentinel: SentinelSettings?
     public var auth: AuthSettings
+    public var tls: TLSSettings
     public var healthcheck: HealthcheckSettings
+    public var clients: [ClientService]
 }
 
 /// A value and the place in the file it came from (the key's place when it was defaulted).
@@ -85,4 +87,19 @@ public struct HealthcheckSettings: Sendable {
     public var retries: Located<Int>
     public var startPeriod: Located<Duration>
     public var maxReplicaLag: Located<Duration>
+}
+
+public struct TLSSettings: Sendable {
+    public var enabled: Located<Bool>
+    public var certFile: Located<String>?
+    public var keyFile: Located<String>?
+    public var caFile: Located<String>?
+    /// `yes`, `no` or `optional`, as Redis's `tls-auth-clients`.
+    public var authClients: Located<String>
+}
+
+/// An application service to wire to Redis, and the environment variables that get the URL.
+public struct ClientService: Sendable {
+    public var service: Located<String>
+    public var env: [Located<String>]
 }

@@ -23,7 +23,9 @@ public struct TopologyReader {
             redis: redis,
             sentinel: sentinel,
             auth: readAuth(top.child("auth"), at: root.location),
-            healthcheck: readHealthcheck(top.child("healthcheck") ?? MappingReader(.emptyMapping(at: root.location), path: "healthcheck", diagnostics: diagnostics)!)
+            tls: readTLS(top.child("tls"), at: root.location),
+            healthcheck: readHealthcheck(top.child("healthcheck") ?? MappingReader(.emptyMapping(at: root.location), path: "healthcheck", diagnostics: diagnostics)!),
+            clients: readClients(top)
         )
     }
 
@@ -138,6 +140,30 @@ public struct TopologyReader {
         case "secret_file": return Located(.file(reference.value), at: reference.location)
         case "env": return Located(.environment(reference.value), at: reference.location)
         default: return Located(.terraformVariable(reference.value), at: reference.location)
+        }
+    }
+
+    private func readTLS(_ tls: MappingReader?, at location: SourceLocation) -> TLSSettings {
+        defer { tls?.finish() }
+        return TLSSettings(
+            enabled: tls?.bool("enabled", default: false) ?? Located(false, at: location),
+            certFile: tls?.string("cert_file"),
+            keyFile: tls?.string("key_file"),
+            caFile: tls?.string("ca_file"),
+            authClients: tls?.choice("auth_clients", from: TopologySchema.tlsAuthClients, default: "no") ?? Located("no", at: location)
+        )
+    }
+
+    private func readClients(_ top: MappingReader) -> [ClientService] {
+        top.list("clients").compactMap { item in
+            guard let client = MappingReader(item, path: "clients[]", diagnostics: diagnostics) else { return nil }
+            defer { client.finish() }
+            guard let service = client.string("service") else {
+                diagnostics.error("a client needs a 'service' (the Compose service to wire)", at: item.location)
+                return nil
+            }
+            let env = client.strings("env")
+            return ClientService(service: service, env: env.isEmpty ? [Located("REDIS_URL", at: service.location)] : env)
         }
     }
 

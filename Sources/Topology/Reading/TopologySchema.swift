@@ -2,7 +2,7 @@
 /// (with a "did you mean"), and a test checks that docs/topology.md documents exactly these.
 public enum TopologySchema {
     public static let keys: [String: [String]] = [
-        "": ["name", "redis", "sentinel", "auth", "healthcheck"],
+        "": ["name", "redis", "sentinel", "auth", "tls", "healthcheck", "clients"],
         "redis": [
             "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
             "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",
@@ -13,6 +13,8 @@ public enum TopologySchema {
         "auth.users[]": ["name", "password", "categories", "keys"],
         "secret": ["secret_file", "env", "terraform_variable"],
         "healthcheck": ["interval", "timeout", "retries", "start_period", "max_replica_lag"],
+        "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients"],
+        "clients[]": ["service", "env"],
     ]
 
     /// Every documented key as a dotted path: `redis.persistence.appendonly`.
@@ -32,6 +34,7 @@ public enum TopologySchema {
     public static let appendfsyncModes = ["always", "everysec", "no"]
     public static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
     public static let announceModes = ["hostnames", "static"]
+    public static let tlsAuthClients = ["yes", "no", "optional"]
     /// Directives the generator writes itself, from other keys; `config` must not set them.
     public static let generatorOwnedDirectives: Set<String> = [
         "port", "bind", "requirepass", "masterauth", "masteruser", "replicaof", "slaveof", "include",

@@ -11,7 +11,37 @@ public struct TopologyValidator {
         checkRedis(topology.redis)
         if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
         checkAuth(topology.auth)
+        checkTLS(topology.tls)
+        checkClients(topology.clients)
         checkHealthcheck(topology.healthcheck)
+    }
+
+    private func checkTLS(_ tls: TLSSettings) {
+        guard tls.enabled.value else { return }
+        for (key, file) in [("cert_file", tls.certFile), ("key_file", tls.keyFile), ("ca_file", tls.caFile)] where file == nil {
+            error("TLS is on but 'tls.\(key)' is missing", at: tls.enabled.location)
+        }
+    }
+
+    private func checkClients(_ clients: [ClientService]) {
+        var seen: [String: SourceLocation] = [:]
+        for client in clients {
+            let name = client.service.value
+            if name.isEmpty || !name.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) {
+                error("'clients[].service' must be a Compose service name, not '\(name)'", at: client.service.location)
+            } else if let first = seen[name] {
+                error("client service '\(name)' is listed twice (first at \(first.line):\(first.column))", at: client.service.location)
+            }
+            seen[name] = seen[name] ?? client.service.location
+            for variable in client.env {
+                let text = variable.value
+                let valid = !text.isEmpty && !(text.first!.isNumber)
+                    && text.allSatisfy { ($0.isUppercase || $0.isNumber || $0 == "_") && $0.isASCII }
+                if !valid {
+                    error("'clients[].env' must name environment variables (A-Z, 0-9, _), not '\(text)'", at: variable.location)
+                }
+            }
+        }
     }
 
     private func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
