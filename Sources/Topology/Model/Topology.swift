@@ -8,6 +8,7 @@ public struct Topology: Sendable {
     public var tls: TLSSettings
     public var healthcheck: HealthcheckSettings
     public var clients: [ClientService]
+    public var targets: Targets
 }
 
 /// A value and the place in the file it came from (the key's place when it was defaulted).
@@ -102,4 +103,52 @@ public struct TLSSettings: Sendable {
 public struct ClientService: Sendable {
     public var service: Located<String>
     public var env: [Located<String>]
+}
+
+/// Where the generator writes deployments for this topology.
+public struct Targets: Sendable {
+    public var compose: ComposeTarget?
+    public var terraform: [TerraformTarget]
+}
+
+public struct ComposeTarget: Sendable {
+    public var file: Located<String>
+    public var network: Located<String>
+    /// Published on 127.0.0.1 only, when on.
+    public var publishPort: Located<Bool>
+    public var cpus: Located<String>?
+    public var memory: Located<Int64>?
+}
+
+public enum TerraformTarget: Sendable {
+    case aws(AWSTarget)
+    case gcp(GCPTarget)
+}
+
+/// AWS ElastiCache (`aws_elasticache_replication_group`). Inputs the module cannot know are
+/// Terraform variables named here.
+public struct AWSTarget: Sendable {
+    public var location: SourceLocation
+    public var nodeType: Located<String>
+    public var engineVersion: Located<String>
+    public var subnetIDsVariable: Located<String>
+    public var securityGroupIDsVariable: Located<String>
+    public var multiAZ: Located<Bool>
+    public var automaticFailover: Located<Bool>
+    public var transitEncryption: Located<Bool>
+    public var atRestEncryption: Located<Bool>
+    public var kmsKeyVariable: Located<String>?
+    public var snapshotRetention: Located<Int>
+    public var snapshotWindow: Located<String>
+    public var maintenanceWindow: Located<String>
+    public var alarmTopicVariable: Located<String>?
+}
+
+/// GCP Memorystore (`google_redis_instance`): BASIC for standalone, STANDARD_HA for sentinel.
+public struct GCPTarget: Sendable {
+    public var location: SourceLocation
+    public var region: Located<String>
+    public var memorySizeGB: Located<Int>
+    public var network: Located<String>
+    public var maintenanceDay: Located<String>
 }

@@ -2,7 +2,7 @@
 /// (with a "did you mean"), and a test checks that docs/topology.md documents exactly these.
 public enum TopologySchema {
     public static let keys: [String: [String]] = [
-        "": ["name", "redis", "sentinel", "auth", "tls", "healthcheck", "clients"],
+        "": ["name", "redis", "sentinel", "auth", "tls", "healthcheck", "clients", "targets"],
         "redis": [
             "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
             "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",
@@ -15,6 +15,15 @@ public enum TopologySchema {
         "healthcheck": ["interval", "timeout", "retries", "start_period", "max_replica_lag"],
         "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients"],
         "clients[]": ["service", "env"],
+        "targets": ["compose", "terraform"],
+        "targets.compose": ["file", "network", "publish_port", "resources"],
+        "targets.compose.resources": ["cpus", "memory"],
+        "targets.terraform[]": [
+            "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable",
+            "multi_az", "automatic_failover", "transit_encryption", "at_rest_encryption", "kms_key_variable",
+            "snapshot_retention", "snapshot_window", "maintenance_window", "alarm_topic_variable",
+            "region", "memory_size_gb", "network", "maintenance_day",
+        ],
     ]
 
     /// Every documented key as a dotted path: `redis.persistence.appendonly`.
@@ -35,6 +44,25 @@ public enum TopologySchema {
     public static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
     public static let announceModes = ["hostnames", "static"]
     public static let tlsAuthClients = ["yes", "no", "optional"]
+    public static let providers = ["aws", "gcp"]
+    /// Keys each provider reads; the other provider's keys are refused on its entry.
+    public static let awsKeys: Set<String> = [
+        "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable", "multi_az",
+        "automatic_failover", "transit_encryption", "at_rest_encryption", "kms_key_variable", "snapshot_retention",
+        "snapshot_window", "maintenance_window", "alarm_topic_variable",
+    ]
+    public static let gcpKeys: Set<String> = ["provider", "region", "memory_size_gb", "network", "maintenance_day"]
+    public static let awsNodeTypes = [
+        "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.t3.micro", "cache.t3.small", "cache.t3.medium",
+        "cache.m6g.large", "cache.m6g.xlarge", "cache.m6g.2xlarge", "cache.m6g.4xlarge",
+        "cache.m7g.large", "cache.m7g.xlarge", "cache.m7g.2xlarge", "cache.m7g.4xlarge",
+        "cache.r6g.large", "cache.r6g.xlarge", "cache.r6g.2xlarge", "cache.r6g.4xlarge",
+        "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.r7g.4xlarge",
+    ]
+    public static let awsEngineVersions = ["6.2", "7.0", "7.1"]
+    /// Memorystore's versions, by the topology's `redis.version`.
+    public static let gcpVersions = ["6.2": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"]
+    public static let gcpDays = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
     /// Directives the generator writes itself, from other keys; `config` must not set them.
     public static let generatorOwnedDirectives: Set<String> = [
         "port", "bind", "requirepass", "masterauth", "masteruser", "replicaof", "slaveof", "include",

@@ -14,6 +14,89 @@ public struct TopologyValidator {
         checkTLS(topology.tls)
         checkClients(topology.clients)
         checkHealthcheck(topology.healthcheck)
+        for target in topology.targets.terraform {
+            switch target {
+            case .aws(let aws): checkAWS(aws, topology)
+            case .gcp(let gcp): checkGCP(gcp, topology)
+            }
+        }
+    }
+
+    /// What the AWS provider enforces at plan time, checked before Terraform ever runs.
+    private func checkAWS(_ aws: AWSTarget, _ topology: Topology) {
+        let nodes = 1 + topology.redis.replicas.value
+        if !TopologySchema.awsNodeTypes.contains(aws.nodeType.value) {
+            let suggestion = closest(aws.nodeType.value, in: TopologySchema.awsNodeTypes).map { "; did you mean '\($0)'?" } ?? ""
+            error("'node_type' '\(aws.nodeType.value)' is not a known ElastiCache node type\(suggestion)", at: aws.nodeType.location)
+        }
+        if !TopologySchema.awsEngineVersions.contains(aws.engineVersion.value) {
+            error("'engine_version' must be one of \(TopologySchema.awsEngineVersions.joined(separator: ", ")) on ElastiCache", at: aws.engineVersion.location)
+        }
+        if topology.redis.replicas.value > 5 {
+            error("ElastiCache allows at most 5 replicas (6 nodes); 'redis.replicas' is \(topology.redis.replicas.value)", at: topology.redis.replicas.location)
+        }
+        if topology.auth.password != nil && !aws.transitEncryption.value {
+            error("ElastiCache takes an auth token only with transit encryption: set 'transit_encryption: true' or turn auth off", at: aws.transitEncryption.location)
+        }
+        if aws.automaticFailover.value && nodes < 2 {
+            error("automatic failover needs at least 2 nodes; set 'redis.replicas' to 1 or more", at: aws.automaticFailover.location)
+        }
+        if aws.multiAZ.value && !aws.automaticFailover.value {
+            error("'multi_az' needs 'automatic_failover: true'", at: aws.multiAZ.location)
+        }
+        if let kms = aws.kmsKeyVariable, !aws.atRestEncryption.value {
+            error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
+        }
+        if !topology.auth.users.isEmpty {
+            diagnostics.warning("ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there", at: aws.location)
+        }
+        if !Self.isTimeRange(aws.snapshotWindow.value) {
+            error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: aws.snapshotWindow.location)
+        }
+        if !Self.isWeeklyRange(aws.maintenanceWindow.value) {
+            error("'maintenance_window' must be ddd:hh:mm-ddd:hh:mm, like sun:05:00-sun:06:00", at: aws.maintenanceWindow.location)
+        }
+    }
+
+    private func checkGCP(_ gcp: GCPTarget, _ topology: Topology) {
+        if gcp.region.value.isEmpty {
+            error("a gcp target needs a 'region', like europe-west1", at: gcp.location)
+        } else if !gcp.region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
+            error("'region' '\(gcp.region.value)' is not a GCP region name", at: gcp.region.location)
+        }
+        if TopologySchema.gcpVersions[topology.redis.version.value] == nil {
+            error("Memorystore has no Redis \(topology.redis.version.value); use one of \(TopologySchema.gcpVersions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
+        }
+        let replicas = topology.redis.replicas.value
+        if topology.redis.mode.value == .standalone && replicas != 0 {
+            error("Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0", at: topology.redis.replicas.location)
+        }
+        if topology.redis.mode.value == .sentinel && !(1...5).contains(replicas) {
+            error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
+        }
+        if !topology.auth.users.isEmpty {
+            diagnostics.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: gcp.location)
+        }
+    }
+
+    static func isTimeRange(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return parts.count == 2 && parts.allSatisfy { isClock($0) }
+    }
+
+    static func isWeeklyRange(_ text: String) -> Bool {
+        let days: Set<Substring> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        let parts = text.split(separator: "-")
+        return parts.count == 2 && parts.allSatisfy { part in
+            let pieces = part.split(separator: ":", maxSplits: 1)
+            return pieces.count == 2 && days.contains(pieces[0]) && isClock(pieces[1])
+        }
+    }
+
+    private static func isClock(_ text: Substring) -> Bool {
+        let pieces = text.split(separator: ":")
+        guard pieces.count == 2, pieces.allSatisfy({ $0.count == 2 }), let hour = Int(pieces[0]), let minute = Int(pieces[1]) else { return false }
+        return (0...23).contains(hour) && (0...59).contains(minute)
     }
 
     private func checkTLS(_ tls: TLSSettings) {
