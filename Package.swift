@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RedisFactory", targets: ["RedisFactory"]),
         .library(name: "Topology", targets: ["Topology"]),
         .executable(name: "redis-infra", targets: ["redis-infra"]),
+        .executable(name: "redis-healthcheck", targets: ["redis-healthcheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,6 +50,13 @@ let package = Package(
         // YAML topology -> typed model, with located diagnostics. No I/O beyond reading input.
         .target(name: "Topology", dependencies: ["CYAML"]),
 
+        // Role-aware probes that judge what Redis answers; links the factory without fallback.
+        .target(name: "HealthCheck", dependencies: ["RedisFactory"]),
+        .executableTarget(
+            name: "redis-healthcheck",
+            dependencies: ["HealthCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // The stub served over RESP2 to clients in any language.
         .target(name: "StubServer", dependencies: ["RedisFactory", "CHiredis"]),
         .executableTarget(
@@ -79,6 +87,7 @@ let package = Package(
             dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
+        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "RedisTestSupport"]),
         .testTarget(
             name: "RedisInfraCLITests",
             dependencies: ["RedisTestSupport"]

@@ -11,17 +11,21 @@ public final class RedisServer: @unchecked Sendable {
         public var unixSocket = false
         /// Extra `directive value` lines for the config file.
         public var extraConfig: [String] = []
+        /// Start `redis-sentinel` instead of `redis-server` (it needs `sentinel monitor` lines).
+        public var sentinel = false
 
         public init(
             password: String? = nil,
             aclUser: (name: String, password: String)? = nil,
             unixSocket: Bool = false,
-            extraConfig: [String] = []
+            extraConfig: [String] = [],
+            sentinel: Bool = false
         ) {
             self.password = password
             self.aclUser = aclUser
             self.unixSocket = unixSocket
             self.extraConfig = extraConfig
+            self.sentinel = sentinel
         }
     }
 
@@ -70,7 +74,7 @@ public final class RedisServer: @unchecked Sendable {
         try (config.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
 
         process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.executableURL = URL(fileURLWithPath: options.sentinel ? "/usr/bin/redis-sentinel" : "/usr/bin/redis-server")
         process.arguments = [configFile.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -1,0 +1,101 @@
+import RedisFactory
+
+/// Judges what a server answers — never an exit code, never the stub. Liveness: the process
+/// answers (PONG, LOADING, MASTERDOWN). Readiness: it can serve, by its role's rules.
+public enum Probe {
+    /// Connects (through the factory, `fallbackToFake: false`) and judges.
+    public static func run(url: String?, options: ProbeOptions, connection connectionOptions: ConnectionOptions) -> Verdict {
+        let client: RedisClient
+        do {
+            client = try RedisFactory.makeClient(
+                preferredURL: url, decodeResponses: false, fallbackToFake: false, context: "healthcheck", options: connectionOptions
+            )
+        } catch let error as RedisError {
+            return judgeConnectError(error, options: options)
+        } catch {
+            return .unhealthy("\(error)")
+        }
+        precondition(!client.isStub, "a health check must never judge the stub")
+        return judge(client, options: options)
+    }
+
+    /// A connect that failed in the handshake: a server that answered LOADING or MASTERDOWN is
+    /// alive, though not ready.
+    static func judgeConnectError(_ error: RedisError, options: ProbeOptions) -> Verdict {
+        if case .server(let message) = error, message.hasPrefix("LOADING") || message.hasPrefix("MASTERDOWN") {
+            let state = message.hasPrefix("LOADING") ? "loading its dataset" : "master down (MASTERDOWN)"
+            return options.mode == .liveness ? .healthy("unknown", "alive, \(state)") : .unhealthy("not ready: \(state)")
+        }
+        return .unhealthy(error.description)
+    }
+
+    public static func judge(_ client: RedisClient, options: ProbeOptions) -> Verdict {
+        let role: String
+        do {
+            guard let answer = try client.send("ROLE").array?.first?.string else { return .unhealthy("ROLE gave no role") }
+            role = answer == "slave" ? "replica" : answer
+        } catch {
+            return .unhealthy("\(error)")
+        }
+        if options.role != .auto && options.role.rawValue != role {
+            return .unhealthy("role mismatch: expected \(options.role.rawValue), server is \(role)", role: role)
+        }
+        if options.mode == .liveness { return .healthy(role, "alive, \(role)") }
+        do {
+            switch role {
+            case "master": return try readyMaster(client)
+            case "replica": return try readyReplica(client, maxLag: options.maxLagSeconds)
+            case "sentinel": return try readySentinel(client, masterName: options.masterName)
+            default: return .unhealthy("unknown role '\(role)'", role: role)
+            }
+        } catch {
+            return .unhealthy("\(error)", role: role)
+        }
+    }
+
+    static func readyMaster(_ client: RedisClient) throws -> Verdict {
+        let info = try client.infoFields()
+        if info["loading"] != "0" { return .unhealthy("master is loading its dataset", role: "master") }
+        if let status = info["rdb_last_bgsave_status"], status != "ok" {
+            return .unhealthy("master's last RDB save failed (writes fail with MISCONF)", role: "master")
+        }
+        if let status = info["aof_last_write_status"], status != "ok" {
+            return .unhealthy("master's last AOF write failed (writes fail with MISCONF)", role: "master")
+        }
+        let replicas = Int(info["connected_slaves"] ?? "0") ?? 0
+        if let good = info["min_slaves_good_slaves"].flatMap(Int.init),
+           let needed = try client.send("CONFIG", "GET", "min-replicas-to-write").array?.last?.string.flatMap(Int.init),
+           good < needed {
+            return .unhealthy("master has \(good) good replicas of the \(needed) min-replicas-to-write needs; writes are refused", role: "master")
+        }
+        let plural = replicas == 1 ? "replica" : "replicas"
+        return .healthy("master", "master, \(replicas) \(plural) connected")
+    }
+
+    static func readyReplica(_ client: RedisClient, maxLag: Int) throws -> Verdict {
+        let info = try client.infoFields()
+        let master = "\(info["master_host"] ?? "?"):\(info["master_port"] ?? "?")"
+        if info["loading"] != "0" { return .unhealthy("replica is loading its dataset (master \(master))", role: "replica") }
+        if info["master_link_status"] != "up" {
+            let down = info["master_link_down_since_seconds"].map { " for \($0)s" } ?? ""
+            return .unhealthy("replica link down\(down) (master \(master))", role: "replica")
+        }
+        if info["master_sync_in_progress"] != "0" {
+            return .unhealthy("replica is still syncing from its master (\(master))", role: "replica")
+        }
+        if let lag = info["master_last_io_seconds_ago"].flatMap(Int.init), lag > maxLag {
+            return .unhealthy("replica last heard from its master \(lag)s ago, over the \(maxLag)s limit (master \(master))", role: "replica")
+        }
+        return .healthy("replica", "replica in sync with \(master)")
+    }
+
+    static func readySentinel(_ client: RedisClient, masterName: String) throws -> Verdict {
+        let quorum = try client.send("SENTINEL", "CKQUORUM", masterName)
+        if case .error(let message) = quorum { return .unhealthy("sentinel: \(message)", role: "sentinel") }
+        let address = try client.send("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName)
+        guard let parts = address.array, parts.count == 2, let host = parts[0].string, let port = parts[1].string else {
+            return .unhealthy("sentinel does not know a master named '\(masterName)'", role: "sentinel")
+        }
+        return .healthy("sentinel", "sentinel, quorum reachable, master \(masterName) at \(host):\(port)")
+    }
+}

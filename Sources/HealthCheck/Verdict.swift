@@ -1,0 +1,33 @@
+import RedisFactory
+
+public enum ProbeRole: String, Sendable, CaseIterable {
+    case auto, master, replica, sentinel
+}
+
+public enum ProbeMode: String, Sendable, CaseIterable {
+    case liveness, readiness
+}
+
+/// A probe's answer: Docker's contract is exit 0 for healthy, 1 for unhealthy.
+public struct Verdict: Sendable, Equatable {
+    public var healthy: Bool
+    /// The role the server reported, when it answered.
+    public var role: String?
+    /// One line that says why.
+    public var reason: String
+
+    public static func healthy(_ role: String, _ reason: String) -> Verdict { Verdict(healthy: true, role: role, reason: reason) }
+    public static func unhealthy(_ reason: String, role: String? = nil) -> Verdict { Verdict(healthy: false, role: role, reason: reason) }
+
+    public var line: String { (healthy ? "healthy: " : "unhealthy: ") + reason }
+}
+
+public struct ProbeOptions: Sendable {
+    public var role: ProbeRole = .auto
+    public var mode: ProbeMode = .readiness
+    public var masterName = "mymaster"
+    /// Longest a replica may go without hearing from its master (`master_last_io_seconds_ago`).
+    public var maxLagSeconds = 10
+
+    public init() {}
+}

@@ -1,0 +1,115 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// The probe's fault table on real servers: each row asserts the exit code and the reason line
+/// of `redis-healthcheck probe`, run as the built executable.
+@Suite struct ProbeFaultTableTests {
+    func probe(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+        try runProduct("redis-healthcheck", ["probe"] + arguments, environment: environment)
+    }
+
+    @Test func healthyMaster() throws {
+        let server = try RedisServer.start()
+        let result = try probe(["--url", server.url, "--role", "master"])
+        #expect(result.exitCode == 0)
+        #expect(result.stdout == "healthy: master, 0 replicas connected\n")
+    }
+
+    @Test func livenessOfAMaster() throws {
+        let server = try RedisServer.start()
+        let result = try probe(["--url", server.url, "--mode", "liveness", "--format", "json"])
+        #expect(result.exitCode == 0)
+        #expect(result.stdout == "{\"healthy\":true,\"role\":\"master\",\"mode\":\"liveness\",\"reason\":\"alive, master\"}\n")
+    }
+
+    @Test func replicaInSyncThenLinkDownWhenItsMasterGoes() throws {
+        let master = try RedisServer.start()
+        let replica = try RedisServer.start(.init(extraConfig: ["replicaof 127.0.0.1 \(master.port)"]))
+        var result = try probe(["--url", replica.url, "--role", "replica"])
+        for _ in 0..<100 where result.exitCode != 0 {
+            usleep(50_000)
+            result = try probe(["--url", replica.url, "--role", "replica"])
+        }
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        #expect(result.stdout == "healthy: replica in sync with 127.0.0.1:\(master.port)\n")
+        #expect(try probe(["--url", master.url]).stdout == "healthy: master, 1 replica connected\n")
+
+        master.stop()
+        var down = try probe(["--url", replica.url])
+        for _ in 0..<100 where down.exitCode == 0 {
+            usleep(50_000)
+            down = try probe(["--url", replica.url])
+        }
+        #expect(down.exitCode == 1)
+        #expect(down.stdout.hasPrefix("unhealthy: replica link down"), "\(down.stdout)")
+        #expect(down.stdout.hasSuffix("(master 127.0.0.1:\(master.port))\n"))
+        // Liveness does not care about the link.
+        #expect(try probe(["--url", replica.url, "--mode", "liveness"]).exitCode == 0)
+    }
+
+    @Test func refusedPortIsUnhealthyAndNeverTheStub() throws {
+        let port = try freeLoopbackPort()
+        let result = try probe(["--url", "redis://127.0.0.1:\(port)"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout == "unhealthy: connection refused (Connection refused)\n")
+        let defaulted = try probe([], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)"])
+        #expect(defaulted.exitCode == 1)
+        #expect(!(defaulted.stdout + defaulted.stderr).contains("stub"))
+    }
+
+    @Test func suspendedServerHitsTheDeadline() throws {
+        let server = try RedisServer.start()
+        server.suspend()
+        defer { server.resume() }
+        let result = try probe(["--url", server.url, "--timeout", "0.5"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.hasPrefix("unhealthy: "), "\(result.stdout)")
+        #expect(result.stdout.contains("timed out") || result.stdout.contains("deadline"), "\(result.stdout)")
+    }
+
+    @Test func wrongAndMissingPasswords() throws {
+        let server = try RedisServer.start(.init(password: "right"))
+        let wrong = try probe(["--url", server.url], environment: ["REDIS_PASSWORD": "wrong"])
+        #expect(wrong.exitCode == 1)
+        #expect(wrong.stdout.hasPrefix("unhealthy: authentication failed (WRONGPASS"), "\(wrong.stdout)")
+        let missing = try probe(["--url", server.url])
+        #expect(missing.exitCode == 1)
+        #expect(missing.stdout.hasPrefix("unhealthy: authentication failed (NOAUTH"), "\(missing.stdout)")
+        // From a mounted secret file, never argv.
+        let file = server.directory.appendingPathComponent("password")
+        try "right\n".write(to: file, atomically: true, encoding: .utf8)
+        let fromFile = try probe(["--url", server.url], environment: ["REDIS_PASSWORD_FILE": file.path])
+        #expect(fromFile.exitCode == 0, "\(fromFile.stdout)")
+        #expect(!(wrong.stdout + wrong.stderr).contains("wrong"))
+    }
+
+    @Test func roleMismatchIsUnhealthy() throws {
+        let server = try RedisServer.start()
+        let result = try probe(["--url", server.url, "--role", "replica"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout == "unhealthy: role mismatch: expected replica, server is master\n")
+    }
+
+    @Test func sentinelReadinessChecksQuorumAndMasterName() throws {
+        let master = try RedisServer.start()
+        let sentinel = try RedisServer.start(.init(extraConfig: [
+            "sentinel monitor cache 127.0.0.1 \(master.port) 1",
+            "sentinel down-after-milliseconds cache 1000",
+        ], sentinel: true))
+        let ready = try probe(["--url", sentinel.url, "--master-name", "cache"])
+        #expect(ready.exitCode == 0, "\(ready.stdout)")
+        #expect(ready.stdout == "healthy: sentinel, quorum reachable, master cache at 127.0.0.1:\(master.port)\n")
+        let unknown = try probe(["--url", sentinel.url, "--master-name", "other"])
+        #expect(unknown.exitCode == 1)
+        #expect(unknown.stdout == "unhealthy: sentinel: ERR No such master with that name\n")
+        // Liveness never asks for the quorum.
+        #expect(try probe(["--url", sentinel.url, "--master-name", "other", "--mode", "liveness"]).exitCode == 0)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let result = try probe(["--role", "boss"])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("--role"))
+    }
+}
