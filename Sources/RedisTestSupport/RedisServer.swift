@@ -1,4 +1,5 @@
 import Foundation
+import RedisFactory
 
 /// A real `redis-server` started on a free loopback port (and optionally a unix socket) for one
 /// test, with its own config file and data directory, stopped when the test lets go of it.
@@ -158,4 +159,11 @@ public func makeTemporaryDirectory(prefix: String) throws -> URL {
     }
     guard let made else { throw TestSupportError("mkdtemp failed") }
     return URL(fileURLWithPath: made)
+}
+
+extension RedisServer {
+    /// A plain client on this server, for checks that need no factory options.
+    public func client() throws -> RedisClient {
+        try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "test-check")
+    }
 }

@@ -12,7 +12,7 @@ struct RedisHealthcheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redis-healthcheck",
         abstract: "Health checks that judge what Redis answers. Exit 0 healthy, 1 unhealthy, 2 usage.",
-        subcommands: [ProbeCommand.self]
+        subcommands: [ProbeCommand.self, SmokeCommand.self]
     )
 
     /// Usage errors exit 2 (Docker reads 1 as unhealthy); argument-parser's default is 64.
