@@ -107,6 +107,34 @@ import Testing
         #expect(try probe(["--url", sentinel.url, "--master-name", "other", "--mode", "liveness"]).exitCode == 0)
     }
 
+    @Test func sentinelWithQuorumLostIsAliveButNotReady() throws {
+        let master = try RedisServer.start()
+        let sentinels = try (0..<3).map { _ in
+            try RedisServer.start(.init(extraConfig: [
+                "sentinel monitor cache 127.0.0.1 \(master.port) 2",
+                "sentinel down-after-milliseconds cache 1000",
+            ], sentinel: true))
+        }
+        // The three find each other through the master's hello channel.
+        let watcher = try sentinels[0].client()
+        func peersKnown() throws -> Int { try watcher.send("SENTINEL", "SENTINELS", "cache").array?.count ?? 0 }
+        for _ in 0..<100 where try peersKnown() < 2 { usleep(100_000) }
+        let ready = try probe(["--url", sentinels[0].url, "--master-name", "cache"])
+        #expect(ready.exitCode == 0, "\(ready.stdout)")
+        sentinels[1].stop()
+        sentinels[2].stop()
+        var lost = try probe(["--url", sentinels[0].url, "--master-name", "cache"])
+        for _ in 0..<100 where lost.exitCode == 0 {
+            usleep(100_000)
+            lost = try probe(["--url", sentinels[0].url, "--master-name", "cache"])
+        }
+        #expect(lost.exitCode == 1)
+        #expect(lost.stdout.hasPrefix("unhealthy: sentinel: NOQUORUM"), "\(lost.stdout)")
+        let alive = try probe(["--url", sentinels[0].url, "--master-name", "cache", "--mode", "liveness"])
+        #expect(alive.exitCode == 0)
+        #expect(alive.stdout == "healthy: alive, sentinel\n")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let result = try probe(["--role", "boss"])
         #expect(result.exitCode == 2)
