@@ -96,7 +96,7 @@ struct ProbeCommand: ParsableCommand {
             write(verdict.line + "\n", to: STDOUT_FILENO)
         case .json:
             let role = verdict.role.map { "\"\($0)\"" } ?? "null"
-            write("{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(json(verdict.reason))}\n", to: STDOUT_FILENO)
+            write("{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(jsonQuoted(verdict.reason))}\n", to: STDOUT_FILENO)
         }
         if !verdict.healthy { throw ExitCode(1) }
     }
@@ -117,17 +117,4 @@ struct ProbeCommand: ParsableCommand {
 func write(_ text: String, to fd: Int32) {
     let bytes = Array(text.utf8)
     _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-}
-
-func json(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

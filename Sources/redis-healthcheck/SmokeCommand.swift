@@ -44,12 +44,12 @@ struct SmokeCommand: ParsableCommand {
         case .text:
             var text = "step".padding(36) + "result  ms\n"
             for step in steps {
-                text += step.name.padding(36) + (step.passed ? "pass    " : "FAIL    ") + milliseconds(step.milliseconds)
+                text += step.name.padding(36) + (step.passed ? "pass    " : "FAIL    ") + threeDecimals(step.milliseconds)
                 text += step.passed ? "\n" : "  \(step.detail)\n"
             }
             write(text, to: STDOUT_FILENO)
         case .json:
-            let rows = steps.map { "{\"step\":\(json($0.name)),\"passed\":\($0.passed),\"ms\":\(milliseconds($0.milliseconds)),\"detail\":\(json($0.detail))}" }
+            let rows = steps.map { "{\"step\":\(jsonQuoted($0.name)),\"passed\":\($0.passed),\"ms\":\(threeDecimals($0.milliseconds)),\"detail\":\(jsonQuoted($0.detail))}" }
             write("[" + rows.joined(separator: ",") + "]\n", to: STDOUT_FILENO)
         }
         if let junit { try writeJUnit(steps, to: junit) }
@@ -63,7 +63,7 @@ struct SmokeCommand: ParsableCommand {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuite name=\"redis-smoke\" tests=\"\(steps.count)\" failures=\"\(steps.filter { !$0.passed }.count)\">\n"
         for step in steps {
-            xml += "  <testcase name=\"\(escape(step.name))\" time=\"\(milliseconds(step.milliseconds / 1000))\""
+            xml += "  <testcase name=\"\(escape(step.name))\" time=\"\(threeDecimals(step.milliseconds / 1000))\""
             xml += step.passed ? "/>\n" : ">\n    <failure message=\"\(escape(step.detail))\"/>\n  </testcase>\n"
         }
         xml += "</testsuite>\n"
@@ -72,12 +72,6 @@ struct SmokeCommand: ParsableCommand {
         defer { close(fd) }
         write(xml, to: fd)
     }
-}
-
-func milliseconds(_ value: Double) -> String {
-    let thousandths = Int((value * 1000).rounded())
-    let fraction = String(thousandths % 1000)
-    return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
 }
 
 extension String {

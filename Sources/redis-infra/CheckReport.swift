@@ -49,45 +49,20 @@ struct CheckReport {
         case "stub": lines.append("client:  stub (in-memory; Redis unreachable: \(reason ?? "unknown"))")
         default: lines.append("client:  none (Redis unreachable: \(reason ?? "unknown"))")
         }
-        if let roundTripMilliseconds { lines.append("rtt:     \(formatMilliseconds(roundTripMilliseconds)) ms") }
+        if let roundTripMilliseconds { lines.append("rtt:     \(threeDecimals(roundTripMilliseconds)) ms") }
         if client != "none" { lines.append("version: \(serverVersion ?? (client == "stub" ? "stub" : "unknown"))") }
         return lines.joined(separator: "\n") + "\n"
     }
 
     var json: String {
         var fields: [(String, String)] = [
-            ("url", jsonString(url)), ("source", jsonString(source)), ("client", jsonString(client)),
+            ("url", jsonQuoted(url)), ("source", jsonQuoted(source)), ("client", jsonQuoted(client)),
         ]
-        fields.append(("reason", reason.map(jsonString) ?? "null"))
-        fields.append(("rtt_ms", roundTripMilliseconds.map { formatMilliseconds($0) } ?? "null"))
-        fields.append(("version", serverVersion.map(jsonString) ?? "null"))
-        return "{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        fields.append(("reason", reason.map(jsonQuoted) ?? "null"))
+        fields.append(("rtt_ms", roundTripMilliseconds.map { threeDecimals($0) } ?? "null"))
+        fields.append(("version", serverVersion.map(jsonQuoted) ?? "null"))
+        return "{" + fields.map { "\(jsonQuoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
-}
-
-/// Three decimals, without Foundation's String(format:).
-func formatMilliseconds(_ value: Double) -> String {
-    let thousandths = Int((value * 1000).rounded())
-    let fraction = String(thousandths % 1000)
-    return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
-}
-
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 func printError(_ message: String) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RedisFactory
 import Topology
 
 #if canImport(Glibc)
@@ -40,8 +41,8 @@ struct ValidateCommand: ParsableCommand {
             writeStandardOutput(Array(found.map { $0.description + "\n" }.joined().utf8))
         case .json:
             let rows = found.map { item in
-                "{\"file\":\(jsonString(item.location.file)),\"line\":\(item.location.line),\"column\":\(item.location.column),"
-                    + "\"severity\":\(jsonString(item.severity.rawValue)),\"message\":\(jsonString(item.message))}"
+                "{\"file\":\(jsonQuoted(item.location.file)),\"line\":\(item.location.line),\"column\":\(item.location.column),"
+                    + "\"severity\":\(jsonQuoted(item.severity.rawValue)),\"message\":\(jsonQuoted(item.message))}"
             }
             writeStandardOutput(Array(("[" + rows.joined(separator: ",") + "]\n").utf8))
         }
