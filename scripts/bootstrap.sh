@@ -11,6 +11,7 @@ packages=(
   redis-server     # real servers for the tests
   redis-sentinel
   redis-tools
+  time             # GNU time: peak RSS for the health-probe benchmark
 )
 
 missing=()

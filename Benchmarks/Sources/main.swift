@@ -4,6 +4,7 @@ import Foundation
 //   redis-infra-benchmarks fallback [runs]   the factory's fallback decision vs redis-py
 //   redis-infra-benchmarks stub [--quick]    the stub vs a loopback redis-server, and the
 //                                            stub-server vs redis-server under redis-benchmark
+//   redis-infra-benchmarks probe [runs]      redis-healthcheck probe vs redis-cli ping
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -11,7 +12,9 @@ case "fallback":
     try fallbackBenchmark(runs: arguments.dropFirst().first.flatMap(Int.init) ?? 20)
 case "stub":
     try stubBenchmark(quick: arguments.contains("--quick"))
+case "probe":
+    try probeBenchmark(runs: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
 default:
-    print("usage: redis-infra-benchmarks fallback [runs] | stub [--quick]")
+    print("usage: redis-infra-benchmarks fallback [runs] | stub [--quick] | probe [runs]")
     exit(2)
 }

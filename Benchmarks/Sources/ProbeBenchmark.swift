@@ -1,0 +1,46 @@
+import Foundation
+import RedisTestSupport
+
+/// `redis-healthcheck probe --role master` (full readiness checks) beside `redis-cli ping` and
+/// the Bitnami-style `timeout 1 redis-cli ping | grep PONG`, against one local master: median
+/// wall time and peak RSS over `runs` runs each, as ratios to `redis-cli ping`.
+func probeBenchmark(runs: Int) throws {
+    let server = try RedisServer.start()
+    let probe = productsDirectory.appendingPathComponent("redis-healthcheck").path
+    let commands: [(String, [String])] = [
+        ("redis-cli ping", ["/usr/bin/redis-cli", "-p", "\(server.port)", "ping"]),
+        ("timeout 1 redis-cli ping | grep PONG", ["/bin/sh", "-c", "timeout 1 redis-cli -p \(server.port) ping | grep -q PONG"]),
+        ("redis-healthcheck probe --role master", [probe, "probe", "--role", "master", "--url", server.url]),
+    ]
+    print("health probe, \(runs) runs".padding(toLength: 44, withPad: " ", startingAt: 0) + "wall ms median   min    max   peak RSS MB   wall ×  RSS ×")
+    var anchor: (wall: Double, rss: Double)?
+    for (label, argv) in commands {
+        var walls: [Double] = []
+        var peaks: [Double] = []
+        for _ in 0..<runs {
+            let (seconds, rssKB, status) = try spawnMeasured(argv)
+            precondition(status == 0, "\(label) failed")
+            walls.append(seconds)
+            peaks.append(Double(rssKB) / 1024)
+        }
+        let wall = Summary(samples: walls)
+        let rss = Summary(samples: peaks).median
+        let base = anchor ?? (wall.median, rss)
+        anchor = base
+        print(label.padding(toLength: 44, withPad: " ", startingAt: 0)
+            + String(format: "%8.2f %6.2f %6.2f   %8.1f   %6.2f %6.2f", wall.median * 1000, wall.min * 1000, wall.max * 1000, rss, wall.median / base.wall, rss / base.rss))
+    }
+}
+
+/// Runs a command under GNU time (a real fork, so the peak RSS is the command's own, not
+/// inherited from this process as posix_spawn's vfork would make it); answers wall time, peak
+/// RSS in KB and exit status.
+func spawnMeasured(_ argv: [String]) throws -> (Double, Int, Int32) {
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("probe-bench-\(getpid()).rss").path
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = try runSystem("/usr/bin/time", ["-f", "%M", "-o", report] + argv)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+    let kilobytes = Int(text.split(separator: "\n").last.map(String.init) ?? "") ?? 0
+    return (seconds, kilobytes, result.exitCode)
+}
