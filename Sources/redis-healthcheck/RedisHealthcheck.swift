@@ -23,7 +23,7 @@ struct RedisHealthcheck: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure || code.rawValue == 64 {
-                write(fullMessage(for: error) + "\n", to: STDERR_FILENO)
+                writeAll(fullMessage(for: error) + "\n", to: STDERR_FILENO)
                 Glibc.exit(2)
             }
             exit(withError: error)
@@ -93,10 +93,10 @@ struct ProbeCommand: ParsableCommand {
         } ?? .unhealthy("no answer within the \(timeout)s deadline")
         switch format {
         case .text:
-            write(verdict.line + "\n", to: STDOUT_FILENO)
+            writeAll(verdict.line + "\n", to: STDOUT_FILENO)
         case .json:
             let role = verdict.role.map { "\"\($0)\"" } ?? "null"
-            write("{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(jsonQuoted(verdict.reason))}\n", to: STDOUT_FILENO)
+            writeAll("{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(jsonQuoted(verdict.reason))}\n", to: STDOUT_FILENO)
         }
         if !verdict.healthy { throw ExitCode(1) }
     }
@@ -112,9 +112,4 @@ struct ProbeCommand: ParsableCommand {
         guard done.wait(timeout: .now() + seconds) == .success else { return nil }
         return box.verdict
     }
-}
-
-func write(_ text: String, to fd: Int32) {
-    let bytes = Array(text.utf8)
-    _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
 }

@@ -36,7 +36,7 @@ struct SmokeCommand: ParsableCommand {
         do {
             client = try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "smoke", options: connection)
         } catch {
-            write("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
+            writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
             throw ExitCode(1)
         }
         let steps = SmokeTest(client: client).run()
@@ -47,10 +47,10 @@ struct SmokeCommand: ParsableCommand {
                 text += step.name.padding(36) + (step.passed ? "pass    " : "FAIL    ") + threeDecimals(step.milliseconds)
                 text += step.passed ? "\n" : "  \(step.detail)\n"
             }
-            write(text, to: STDOUT_FILENO)
+            writeAll(text, to: STDOUT_FILENO)
         case .json:
             let rows = steps.map { "{\"step\":\(jsonQuoted($0.name)),\"passed\":\($0.passed),\"ms\":\(threeDecimals($0.milliseconds)),\"detail\":\(jsonQuoted($0.detail))}" }
-            write("[" + rows.joined(separator: ",") + "]\n", to: STDOUT_FILENO)
+            writeAll("[" + rows.joined(separator: ",") + "]\n", to: STDOUT_FILENO)
         }
         if let junit { try writeJUnit(steps, to: junit) }
         if steps.contains(where: { !$0.passed }) { throw ExitCode(1) }
@@ -70,7 +70,7 @@ struct SmokeCommand: ParsableCommand {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ValidationError("cannot write '\(path)'") }
         defer { close(fd) }
-        write(xml, to: fd)
+        writeAll(xml, to: fd)
     }
 }
 

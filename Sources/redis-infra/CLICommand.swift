@@ -42,7 +42,7 @@ struct CLICommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode(url == nil ? 2 : 1)
         }
-        for line in readStandardInput().split(separator: 10, omittingEmptySubsequences: false) {
+        for line in try readStandardInput().split(separator: 10, omittingEmptySubsequences: false) {
             guard !line.isEmpty else { continue }
             guard var arguments = CommandLineSplitter.split(Array(line)) else {
                 writeStandardOutput(Array("Invalid argument(s)\n".utf8))
@@ -94,16 +94,10 @@ enum RawReplyFormat {
     }
 }
 
-func readStandardInput() -> [UInt8] {
-    readFile("/dev/stdin") ?? []
+func readStandardInput() throws -> [UInt8] {
+    try readWholeFile("/dev/stdin", limit: 1 << 30)
 }
 
 func writeStandardOutput(_ bytes: [UInt8]) {
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 && errno == EINTR { continue }
-        guard written > 0 else { return }
-        offset += written
-    }
+    writeAll(bytes, to: STDOUT_FILENO)
 }

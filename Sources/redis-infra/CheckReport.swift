@@ -66,6 +66,5 @@ struct CheckReport {
 }
 
 func printError(_ message: String) {
-    let line = Array((message + "\n").utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    writeAll(message + "\n", to: STDERR_FILENO)
 }

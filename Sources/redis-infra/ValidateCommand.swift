@@ -28,7 +28,8 @@ struct ValidateCommand: ParsableCommand {
         let diagnostics = DiagnosticsCollector()
         var unreadable = false
         for file in files {
-            guard let bytes = readFile(file) else {
+            // Larger than a topology may be is the loader's (located) error, not a read error.
+            guard let bytes = try? readWholeFile(file, limit: 64 << 20) else {
                 printError("error: cannot read '\(file)': \(String(cString: strerror(errno)))")
                 unreadable = true
                 continue
@@ -48,21 +49,5 @@ struct ValidateCommand: ParsableCommand {
         }
         if unreadable { throw ExitCode(2) }
         if diagnostics.hasErrors { throw ExitCode(1) }
-    }
-}
-
-/// A whole file, or nil (errno set) when it cannot be read.
-func readFile(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var contents: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count < 0 { return nil }
-        if count == 0 { return contents }
-        contents += chunk[0..<count]
     }
 }

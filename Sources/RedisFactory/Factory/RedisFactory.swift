@@ -131,7 +131,7 @@ extension RedisFactory {
 
         /// The first line of a secret file, as Docker secrets and Kubernetes mount them.
         static func readPassword(_ path: String) throws(RedisError) -> String {
-            let bytes = try readSmallFile(path, limit: 64 * 1024)
+            let bytes = try readWholeFile(path, limit: 64 * 1024)
             let firstLine = bytes.prefix(while: { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
             guard let password = String(validating: firstLine, as: UTF8.self), !password.isEmpty else {
                 throw .settings("password file '\(path)' is empty or not UTF-8")

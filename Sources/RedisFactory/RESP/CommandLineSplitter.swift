@@ -32,11 +32,9 @@ public enum CommandLineSplitter {
                         case UInt8(ascii: "a"): current.append(7)
                         default: current.append(at(index))
                         }
-                    } else if byte == UInt8(ascii: "\"") {
-                        if at(index + 1) != 0 && !isBlank(at(index + 1)) { return nil }
+                    } else if byte == UInt8(ascii: "\"") || index >= line.count {
+                        guard closesQuote(byte, UInt8(ascii: "\""), next: at(index + 1)) else { return nil }
                         done = true
-                    } else if index >= line.count {
-                        return nil
                     } else {
                         current.append(byte)
                     }
@@ -44,11 +42,9 @@ public enum CommandLineSplitter {
                     if byte == UInt8(ascii: "\\") && at(index + 1) == UInt8(ascii: "'") {
                         index += 1
                         current.append(UInt8(ascii: "'"))
-                    } else if byte == UInt8(ascii: "'") {
-                        if at(index + 1) != 0 && !isBlank(at(index + 1)) { return nil }
+                    } else if byte == UInt8(ascii: "'") || index >= line.count {
+                        guard closesQuote(byte, UInt8(ascii: "'"), next: at(index + 1)) else { return nil }
                         done = true
-                    } else if index >= line.count {
-                        return nil
                     } else {
                         current.append(byte)
                     }
@@ -64,6 +60,12 @@ public enum CommandLineSplitter {
             }
             arguments.append(current)
         }
+    }
+
+    /// A quote closes only when it is really there (the end of the line means unbalanced
+    /// quotes) and is followed by a blank or the end of the line.
+    private static func closesQuote(_ byte: UInt8, _ quote: UInt8, next: UInt8) -> Bool {
+        byte == quote && (next == 0 || isBlank(next))
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {

@@ -51,6 +51,17 @@ enum StubCommands {
         return handler
     }
 
+    /// `SREM` / `HDEL` / `ZREM`: removes the named members, deletes the key once it is empty,
+    /// answers how many were there.
+    static func removeMembers<T: StubContainer>(
+        _ execution: inout StubExecution, _ command: RedisCommandArgv, from _: T.Type, _ remove: (T, [UInt8]) -> Bool
+    ) throws(StubError) -> RedisValue {
+        guard let container: T = try execution.database.container(command[1], now: execution.now) else { return .integer(0) }
+        let removed = command.dropFirst(2).filter { remove(container, $0) }.count
+        execution.database.removeIfEmpty(command[1])
+        return .integer(removed)
+    }
+
     /// Redis 7.0's text, arguments quoted and cut at 128 characters.
     static func unknownCommand(_ command: RedisCommandArgv) -> StubError {
         var arguments = ""

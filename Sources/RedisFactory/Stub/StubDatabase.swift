@@ -87,13 +87,13 @@ final class StubDatabase {
         return value
     }
 
-    /// The key's container, created empty when absent.
-    func creating<T>(
-        _ key: StubKey, now: Int64, _ extract: (StubValue) -> T?, make: () -> T, wrap: (T) -> StubValue
-    ) throws(StubError) -> T {
-        if let found = try existing(key, now: now, extract) { return found }
-        let fresh = make()
-        put(key, wrap(fresh))
+    /// The key's container of one type: nil when absent (or created empty when `create`),
+    /// `WRONGTYPE` when the key holds another type.
+    func container<T: StubContainer>(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> T? {
+        if let found = try existing(key, now: now, T.extract) { return found }
+        guard create else { return nil }
+        let fresh = T()
+        put(key, fresh.value)
         return fresh
     }
 
@@ -102,32 +102,22 @@ final class StubDatabase {
     }
 
     func list(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubList? {
-        let extract: (StubValue) -> StubList? = { if case .list(let list) = $0 { list } else { nil } }
-        if create { return try creating(key, now: now, extract, make: StubList.init, wrap: StubValue.list) }
-        return try existing(key, now: now, extract)
+        try container(key, now: now, create: create)
     }
 
     func set(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubSet? {
-        let extract: (StubValue) -> StubSet? = { if case .set(let set) = $0 { set } else { nil } }
-        if create { return try creating(key, now: now, extract, make: StubSet.init, wrap: StubValue.set) }
-        return try existing(key, now: now, extract)
+        try container(key, now: now, create: create)
     }
 
     func hash(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubHash? {
-        let extract: (StubValue) -> StubHash? = { if case .hash(let hash) = $0 { hash } else { nil } }
-        if create { return try creating(key, now: now, extract, make: StubHash.init, wrap: StubValue.hash) }
-        return try existing(key, now: now, extract)
+        try container(key, now: now, create: create)
     }
 
     func sortedSet(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubSortedSet? {
-        let extract: (StubValue) -> StubSortedSet? = { if case .sortedSet(let zset) = $0 { zset } else { nil } }
-        if create { return try creating(key, now: now, extract, make: StubSortedSet.init, wrap: StubValue.sortedSet) }
-        return try existing(key, now: now, extract)
+        try container(key, now: now, create: create)
     }
 
     func stream(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> StubStream? {
-        let extract: (StubValue) -> StubStream? = { if case .stream(let stream) = $0 { stream } else { nil } }
-        if create { return try creating(key, now: now, extract, make: StubStream.init, wrap: StubValue.stream) }
-        return try existing(key, now: now, extract)
+        try container(key, now: now, create: create)
     }
 }

@@ -1,5 +1,8 @@
 /// A sorted set: members ordered by (score, member bytes), as Redis's skiplist orders them.
-final class StubSortedSet {
+final class StubSortedSet: StubContainer {
+    static func extract(_ value: StubValue) -> StubSortedSet? { if case .sortedSet(let zset) = value { zset } else { nil } }
+    var value: StubValue { .sortedSet(self) }
+
     private(set) var scores: [[UInt8]: Double] = [:]
     /// Sorted by score, then by member bytes (memcmp order).
     private(set) var ordered: [(score: Double, member: [UInt8])] = []

@@ -1,5 +1,8 @@
 /// A stream: entries in id order, and consumer groups with their pending-entries lists.
-final class StubStream {
+final class StubStream: StubContainer {
+    static func extract(_ value: StubValue) -> StubStream? { if case .stream(let stream) = value { stream } else { nil } }
+    var value: StubValue { .stream(self) }
+
     var entries: [(id: StreamID, fields: [[UInt8]])] = []
     var lastID = StreamID.zero
     var groups: [[UInt8]: StubConsumerGroup] = [:]

@@ -48,15 +48,31 @@ enum StubValue {
     }
 }
 
-final class StubList {
+/// A container value type: how to find it in a ``StubValue`` and how to store it there.
+protocol StubContainer: AnyObject {
+    init()
+    static func extract(_ value: StubValue) -> Self?
+    var value: StubValue { get }
+}
+
+final class StubList: StubContainer {
     var items: [[UInt8]] = []
+
+    static func extract(_ value: StubValue) -> StubList? { if case .list(let list) = value { list } else { nil } }
+    var value: StubValue { .list(self) }
 }
 
-final class StubSet {
+final class StubSet: StubContainer {
     var members: Set<[UInt8]> = []
+
+    static func extract(_ value: StubValue) -> StubSet? { if case .set(let set) = value { set } else { nil } }
+    var value: StubValue { .set(self) }
 }
 
-final class StubHash {
+final class StubHash: StubContainer {
+    static func extract(_ value: StubValue) -> StubHash? { if case .hash(let hash) = value { hash } else { nil } }
+    var value: StubValue { .hash(self) }
+
     /// Insertion order kept so HGETALL answers in a stable order, as Redis's listpack does.
     var fields: [[UInt8]: [UInt8]] = [:]
     var order: [[UInt8]] = []

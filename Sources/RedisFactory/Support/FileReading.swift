@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a whole (small) file without Foundation, which the health check must not pull in.
-func readSmallFile(_ path: String, limit: Int = 1 << 20) throws(RedisError) -> [UInt8] {
+/// Reads a whole file without Foundation, which the health check must not pull in.
+public func readWholeFile(_ path: String, limit: Int = 1 << 20) throws(RedisError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw .settings("cannot read '\(path)': \(errnoText())") }
     defer { close(fd) }

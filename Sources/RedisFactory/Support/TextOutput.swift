@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Small output helpers the command-line tools share, without Foundation.
 
 /// A JSON string literal: quotes, backslashes and control characters escaped.
@@ -24,4 +30,19 @@ public func threeDecimals(_ value: Double) -> String {
     let thousandths = Int((value * 1000).rounded())
     let fraction = String(abs(thousandths) % 1000)
     return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+}
+
+/// Writes everything to a file descriptor (stdout, stderr, a report file), across short writes.
+public func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        offset += written
+    }
+}
+
+public func writeAll(_ text: String, to fd: Int32) {
+    writeAll(Array(text.utf8), to: fd)
 }

@@ -15,16 +15,16 @@ public struct TopologyReader {
             diagnostics.error("a topology needs a 'name' (it prefixes every service and resource)", at: root.location)
             return nil
         }
-        let redis = readRedis(top.child("redis") ?? MappingReader(YAMLNode.emptyMapping(at: root.location), path: "redis", diagnostics: diagnostics)!)
+        let redis = readRedis(top.child("redis") ?? absent("redis", at: root.location))
         let sentinel = top.child("sentinel").map(readSentinel)
-            ?? (redis.mode.value == .sentinel ? readSentinel(MappingReader(.emptyMapping(at: redis.mode.location), path: "sentinel", diagnostics: diagnostics)!) : nil)
+            ?? (redis.mode.value == .sentinel ? readSentinel(absent("sentinel", at: redis.mode.location)) : nil)
         return Topology(
             name: name,
             redis: redis,
             sentinel: sentinel,
             auth: readAuth(top.child("auth"), at: root.location),
             tls: readTLS(top.child("tls"), at: root.location),
-            healthcheck: readHealthcheck(top.child("healthcheck") ?? MappingReader(.emptyMapping(at: root.location), path: "healthcheck", diagnostics: diagnostics)!),
+            healthcheck: readHealthcheck(top.child("healthcheck") ?? absent("healthcheck", at: root.location)),
             clients: readClients(top),
             targets: readTargets(top.child("targets"), name: name, at: root.location)
         )
@@ -237,9 +237,9 @@ public struct TopologyReader {
     }
 }
 
-extension YAMLNode {
-    /// Stands for a section the file leaves out, so its defaults apply.
-    static func emptyMapping(at location: SourceLocation) -> YAMLNode {
-        YAMLNode(kind: .mapping([]), location: location, expandedSize: 1)
+extension TopologyReader {
+    /// Stands for a section the file leaves out, so that its defaults apply.
+    private func absent(_ path: String, at location: SourceLocation) -> MappingReader {
+        MappingReader(YAMLNode(kind: .mapping([]), location: location, expandedSize: 1), path: path, diagnostics: diagnostics)!
     }
 }

@@ -17,10 +17,7 @@ extension StubCommands {
             return .bulks(hash.order.flatMap { [$0, hash.fields[$0]!] })
         },
         "hdel": StubCommand(-3) { execution, command throws(StubError) in
-            guard let hash = try execution.database.hash(command[1], now: execution.now) else { return .integer(0) }
-            let removed = command.dropFirst(2).filter { hash.remove($0) }.count
-            execution.database.removeIfEmpty(command[1])
-            return .integer(removed)
+            try removeMembers(&execution, command, from: StubHash.self) { hash, field in hash.remove(field) }
         },
         "hexists": StubCommand(3) { execution, command throws(StubError) in
             .bool(try execution.database.hash(command[1], now: execution.now)?.fields[command[2]] != nil)

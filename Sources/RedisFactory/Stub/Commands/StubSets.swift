@@ -5,10 +5,7 @@ extension StubCommands {
             return .integer(command.dropFirst(2).filter { set.members.insert($0).inserted }.count)
         },
         "srem": StubCommand(-3) { execution, command throws(StubError) in
-            guard let set = try execution.database.set(command[1], now: execution.now) else { return .integer(0) }
-            let removed = command.dropFirst(2).filter { set.members.remove($0) != nil }.count
-            execution.database.removeIfEmpty(command[1])
-            return .integer(removed)
+            try removeMembers(&execution, command, from: StubSet.self) { set, member in set.members.remove(member) != nil }
         },
         "smembers": StubCommand(2) { execution, command throws(StubError) in
             .bulks(Array(try execution.database.set(command[1], now: execution.now)?.members ?? []))

@@ -13,10 +13,7 @@ extension StubCommands {
             return .bulkString(StubFormat.double(score))
         },
         "zrem": StubCommand(-3) { execution, command throws(StubError) in
-            guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .integer(0) }
-            let removed = command.dropFirst(2).filter { zset.remove($0) }.count
-            execution.database.removeIfEmpty(command[1])
-            return .integer(removed)
+            try removeMembers(&execution, command, from: StubSortedSet.self) { zset, member in zset.remove(member) }
         },
         "zcard": StubCommand(2) { execution, command throws(StubError) in
             .integer(try execution.database.sortedSet(command[1], now: execution.now)?.count ?? 0)
