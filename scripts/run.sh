@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job: build, validate the example topologies, then report which Redis the factory
-# would use (`redis-infra check`). Extra arguments go to `redis-infra check`, e.g.
-# `scripts/run.sh --url redis://127.0.0.1:6379`. (`generate` joins here with its issue.)
+# The main job: build, then generate everything the example topologies describe (Compose
+# overlays, node configs, health-check scripts) into compose/ and healthchecks/.
+# Other topologies or options: `scripts/run.sh path/to/topology.yaml --out DIR` (arguments go
+# to `redis-infra generate`; with none, topologies/*.yaml into the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 swift build --product redis-infra >&2
-.build/debug/redis-infra validate topologies/*.yaml
-exec .build/debug/redis-infra check "$@"
+if [ "$#" -eq 0 ]; then
+  set -- topologies/*.yaml
+fi
+exec .build/debug/redis-infra generate "$@"

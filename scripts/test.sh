@@ -3,10 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-# redis-py drives the stub-server in the tests, as the Python services will.
-if [ ! -x .venv-tools/bin/python ] || ! .venv-tools/bin/python -c 'import redis' 2>/dev/null; then
+# Python tools from the package registry (scripts/tools-requirements.txt), installed again
+# whenever that list changes.
+if ! cmp -s scripts/tools-requirements.txt .venv-tools/installed-requirements.txt 2>/dev/null; then
   python3 -m venv .venv-tools
-  .venv-tools/bin/pip install --quiet --disable-pip-version-check 'redis==8.1.0'
+  .venv-tools/bin/pip install --quiet --disable-pip-version-check -r scripts/tools-requirements.txt
+  cp scripts/tools-requirements.txt .venv-tools/installed-requirements.txt
 fi
 swift build --build-tests
 swift test --skip-build --parallel

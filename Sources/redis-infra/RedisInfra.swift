@@ -5,7 +5,7 @@ struct RedisInfra: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redis-infra",
         abstract: "Redis deployment tooling: client checks, topology generation.",
-        subcommands: [CheckCommand.self, ValidateCommand.self, CLICommand.self, StubServerCommand.self]
+        subcommands: [CheckCommand.self, ValidateCommand.self, GenerateCommand.self, CLICommand.self, StubServerCommand.self]
     )
 }
 

@@ -62,6 +62,12 @@ import Testing
         ("name: a\ntargets:\n  terraform:\n    - {provider: aws, maintenance_window: \"sunday 5am\"}\n", "t.yaml:4:43: error: 'maintenance_window' must be ddd:hh:mm-ddd:hh:mm, like sun:05:00-sun:06:00"),
         ("name: a\nauth:\n  users:\n    - {name: u, password: {env: P}}\ntargets:\n  terraform:\n    - {provider: aws}\n", "t.yaml:7:7: warning: ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there"),
         ("name: a\nhealthcheck: {interval: 2s, timeout: 5s}\n", "t.yaml:2:38: error: 'healthcheck.timeout' must be shorter than 'healthcheck.interval'"),
+        ("name: a\ntargets:\n  compose: {subnet: 10.0.0.0/16}\n", "t.yaml:3:21: error: 'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '10.0.0.0/16'"),
+        ("name: a\nauth: {password: {terraform_variable: t}}\ntargets:\n  compose: {}\n", "t.yaml:2:39: error: a Compose deployment cannot read a Terraform variable; use 'secret_file' or 'env' for this secret"),
+        ("name: a\ntls: {enabled: true, cert_file: a, key_file: b, ca_file: c}\ntargets:\n  compose: {}\n", "t.yaml:2:16: error: TLS is not generated for Compose yet (the health check cannot speak TLS until the factory does); turn 'tls.enabled' off for a compose target"),
+        ("name: a\nredis: {version: \"7.1\"}\ntargets:\n  compose: {}\n", "t.yaml:2:18: error: there is no redis:7.1 image for a Compose deployment; use one of 6.2, 7.0, 7.2"),
+        ("name: a\nredis:\n  disabled_commands: [config]\n", "t.yaml:3:23: error: 'redis.disabled_commands' must not disable CONFIG: the health check or Sentinel uses it"),
+        ("name: a\nhealthcheck: {start_interval: fast}\n", "t.yaml:2:31: error: 'healthcheck.start_interval' must be a duration like 500ms, 5s, 1m or 2h, not 'fast'"),
         ("name: a\nhealthcheck: {interval: soon}\n", "t.yaml:2:25: error: 'healthcheck.interval' must be a duration like 500ms, 5s, 1m or 2h, not 'soon'"),
     ])
     func ruleIsReportedAtItsNode(input: String, expected: String) {

@@ -87,6 +87,8 @@ public struct HealthcheckSettings: Sendable {
     public var timeout: Located<Duration>
     public var retries: Located<Int>
     public var startPeriod: Located<Duration>
+    /// Docker Engine 25+ only, so written only when the topology sets it.
+    public var startInterval: Located<Duration>?
     public var maxReplicaLag: Located<Duration>
 }
 
@@ -118,6 +120,8 @@ public struct ComposeTarget: Sendable {
     public var publishPort: Located<Bool>
     public var cpus: Located<String>?
     public var memory: Located<Int64>?
+    /// The network's IPv4 /24; nodes get static addresses in it.
+    public var subnet: Located<String>?
 }
 
 public enum TerraformTarget: Sendable {

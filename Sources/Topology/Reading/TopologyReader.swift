@@ -180,7 +180,8 @@ public struct TopologyReader {
                 network: compose.string("network", default: "\(name.value)-redis")!,
                 publishPort: compose.bool("publish_port", default: false),
                 cpus: resources?.string("cpus"),
-                memory: resources?.size("memory")
+                memory: resources?.size("memory"),
+                subnet: compose.string("subnet")
             )
         }
         let terraform = targets.list("terraform").compactMap { item -> TerraformTarget? in
@@ -232,6 +233,7 @@ public struct TopologyReader {
             timeout: healthcheck.duration("timeout", default: .seconds(3)),
             retries: healthcheck.int("retries", default: 3, range: 1...100),
             startPeriod: healthcheck.duration("start_period", default: .seconds(10)),
+            startInterval: healthcheck.has("start_interval") ? healthcheck.duration("start_interval", default: .seconds(1)) : nil,
             maxReplicaLag: healthcheck.duration("max_replica_lag", default: .seconds(10))
         )
     }

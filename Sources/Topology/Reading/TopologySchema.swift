@@ -12,11 +12,11 @@ public enum TopologySchema {
         "auth": ["enabled", "password", "users"],
         "auth.users[]": ["name", "password", "categories", "keys"],
         "secret": ["secret_file", "env", "terraform_variable"],
-        "healthcheck": ["interval", "timeout", "retries", "start_period", "max_replica_lag"],
+        "healthcheck": ["interval", "timeout", "retries", "start_period", "start_interval", "max_replica_lag"],
         "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients"],
         "clients[]": ["service", "env"],
         "targets": ["compose", "terraform"],
-        "targets.compose": ["file", "network", "publish_port", "resources"],
+        "targets.compose": ["file", "network", "subnet", "publish_port", "resources"],
         "targets.compose.resources": ["cpus", "memory"],
         "targets.terraform[]": [
             "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable",
@@ -36,6 +36,8 @@ public enum TopologySchema {
     }
 
     public static let versions = ["6.2", "7.0", "7.1", "7.2"]
+    /// Official `redis` image tags (7.1 is an ElastiCache engine only).
+    public static let imageVersions = ["6.2", "7.0", "7.2"]
     public static let maxmemoryPolicies = [
         "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
         "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
@@ -63,6 +65,11 @@ public enum TopologySchema {
     /// Memorystore's versions, by the topology's `redis.version`.
     public static let gcpVersions = ["6.2": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"]
     public static let gcpDays = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+    /// Commands the health check and Sentinel send; disabling one breaks the deployment.
+    public static let commandsTheDeploymentNeeds: Set<String> = [
+        "PING", "INFO", "ROLE", "CONFIG", "AUTH", "HELLO", "CLIENT", "REPLICAOF", "SLAVEOF", "MULTI", "EXEC",
+        "PUBLISH", "SUBSCRIBE", "SCRIPT", "SENTINEL",
+    ]
     /// Directives the generator writes itself, from other keys; `config` must not set them.
     public static let generatorOwnedDirectives: Set<String> = [
         "port", "bind", "requirepass", "masterauth", "masteruser", "replicaof", "slaveof", "include",

@@ -14,6 +14,7 @@ public struct TopologyValidator {
         checkTLS(topology.tls)
         checkClients(topology.clients)
         checkHealthcheck(topology.healthcheck)
+        if let compose = topology.targets.compose { checkCompose(compose, topology) }
         for target in topology.targets.terraform {
             switch target {
             case .aws(let aws): checkAWS(aws, topology)
@@ -165,8 +166,12 @@ public struct TopologyValidator {
                 error("'redis.persistence.save' rules are \"<seconds> <changes>\", like \"300 10\", not '\(rule.value)'", at: rule.location)
             }
         }
-        for command in redis.disabledCommands where !command.value.allSatisfy({ $0.isLetter && $0.isASCII }) || command.value.isEmpty {
-            error("'redis.disabled_commands' must list command names, not '\(command.value)'", at: command.location)
+        for command in redis.disabledCommands {
+            if !command.value.allSatisfy({ $0.isLetter && $0.isASCII }) || command.value.isEmpty {
+                error("'redis.disabled_commands' must list command names, not '\(command.value)'", at: command.location)
+            } else if TopologySchema.commandsTheDeploymentNeeds.contains(command.value.uppercased()) {
+                error("'redis.disabled_commands' must not disable \(command.value.uppercased()): the health check or Sentinel uses it", at: command.location)
+            }
         }
         for (directive, value) in redis.config {
             let name = directive.value
@@ -216,6 +221,33 @@ public struct TopologyValidator {
         if !sentinel.masterName.value.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) {
             error("'sentinel.master_name' must be letters, digits, '-' or '_'", at: sentinel.masterName.location)
         }
+    }
+
+    /// What a self-hosted deployment needs beyond the topology's own rules.
+    private func checkCompose(_ compose: ComposeTarget, _ topology: Topology) {
+        if TopologySchema.versions.contains(topology.redis.version.value) && !TopologySchema.imageVersions.contains(topology.redis.version.value) {
+            error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(TopologySchema.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
+        }
+        if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
+            error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
+        }
+        let secrets = [topology.auth.password].compactMap { $0 } + topology.auth.users.map(\.password)
+        for secret in secrets {
+            if case .terraformVariable = secret.value {
+                error("a Compose deployment cannot read a Terraform variable; use 'secret_file' or 'env' for this secret", at: secret.location)
+            }
+        }
+        if topology.tls.enabled.value {
+            error("TLS is not generated for Compose yet (the health check cannot speak TLS until the factory does); turn 'tls.enabled' off for a compose target", at: topology.tls.enabled.location)
+        }
+    }
+
+    static func isSlash24(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1] == "24" else { return false }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.last == "0"
+            && octets.allSatisfy { octet in octet.count <= 3 && octet.allSatisfy(\.isASCII) && Int(octet).map { (0...255).contains($0) } == true }
     }
 
     private func checkHealthcheck(_ healthcheck: HealthcheckSettings) {

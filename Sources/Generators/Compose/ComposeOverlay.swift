@@ -1,0 +1,189 @@
+import Topology
+
+/// The Docker Compose overlay: services for every node, their network with static addresses,
+/// volumes, secrets, health checks, and the wiring of the application's client services.
+enum ComposeOverlay {
+    static func file(plan: DeploymentPlan, header: GeneratedHeader) -> GeneratedFile {
+        var root: [YAMLEntry] = []
+        var services = plan.nodes.map { redisService($0, plan: plan) }
+        services += plan.sentinels.enumerated().map { sentinelService($1, index: $0, plan: plan) }
+        root.append(YAMLEntry("services", .mapping(services)))
+
+        let network = YAMLEntry(plan.compose.network.value, .mapping([
+            YAMLEntry("ipam", .mapping([YAMLEntry("config", .sequence([.mapping([YAMLEntry("subnet", .string(plan.subnet))])]))])),
+        ]))
+        root.append(YAMLEntry("networks", .mapping([network])))
+        let volumes = plan.nodes.map(\.volume) + plan.sentinels.map(\.volume)
+        root.append(YAMLEntry("volumes", .mapping(volumes.map { YAMLEntry($0, .mapping([])) })))
+        if !plan.secrets.isEmpty {
+            root.append(YAMLEntry("secrets", .mapping(plan.secrets.map(secretDefinition))))
+        }
+        let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
+        return GeneratedFile(path: "compose/\(plan.name)/\(plan.compose.file.value)", contents: text)
+    }
+
+    /// The application's services wired to Redis, in a second overlay: it names services only
+    /// the application's compose file defines, so it loads merged over that file, while the
+    /// Redis overlay also loads (and runs) alone.
+    static func clientsFile(plan: DeploymentPlan, header: GeneratedHeader) -> GeneratedFile? {
+        guard !plan.topology.clients.isEmpty else { return nil }
+        let services = plan.topology.clients.map { clientService($0, plan: plan) }
+        var root = [YAMLEntry("services", .mapping(services))]
+        if let secret = plan.password {
+            // Repeated from the Redis overlay so that this file also stands on its own.
+            root.append(YAMLEntry("secrets", .mapping([secretDefinition(secret)])))
+        }
+        let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
+        return GeneratedFile(path: "compose/\(plan.name)/\(clientsFileName)", contents: text)
+    }
+
+    static let clientsFileName = "docker-compose.clients.yml"
+
+    private static func usage(_ plan: DeploymentPlan) -> String {
+        let directory = "compose/\(plan.name)/"
+        let clients = plan.topology.clients.isEmpty ? "" : " -f \(directory)\(clientsFileName)"
+        return "Use: docker compose -f docker-compose.yml -f \(directory)\(plan.compose.file.value)\(clients) up -d"
+    }
+
+    private static func secretDefinition(_ secret: DeploymentPlan.Secret) -> YAMLEntry {
+        switch secret.source {
+        case .file(let path): YAMLEntry(secret.name, .mapping([YAMLEntry("file", .string(composeLiteral(path)))]))
+        case .environment(let variable), .terraformVariable(let variable):
+            YAMLEntry(secret.name, .mapping([YAMLEntry("environment", .string(variable))]))
+        }
+    }
+
+    private static func redisService(_ node: DeploymentPlan.RedisNode, plan: DeploymentPlan) -> YAMLEntry {
+        // In HA a node's role moves with failovers, so its probe reads ROLE instead of assuming one.
+        let probe = ProbeInvocation(role: plan.isHA ? "auto" : "master", url: "redis://127.0.0.1:\(plan.redisPort)", healthcheck: plan.topology.healthcheck)
+        var entries = common(
+            plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "redis", node.configFile],
+            hostname: node.service, address: node.address, volume: node.volume, probe: probe, secrets: plan.secrets,
+            limits: plan.redisLimits
+        )
+        if plan.compose.publishPort.value {
+            entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.redisPort + node.index):\(plan.redisPort)"])))
+        }
+        if !node.isInitialMaster {
+            entries.append(YAMLEntry("depends_on", healthyDependencies([plan.nodes[0].service])))
+        }
+        return YAMLEntry(node.service, .mapping(entries))
+    }
+
+    private static func sentinelService(_ sentinel: DeploymentPlan.SentinelNode, index: Int, plan: DeploymentPlan) -> YAMLEntry {
+        let probe = ProbeInvocation(role: "sentinel", url: "redis://127.0.0.1:\(plan.sentinelPort)", masterName: plan.masterName, healthcheck: plan.topology.healthcheck)
+        var entries = common(
+            plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "sentinel"],
+            hostname: sentinel.service, address: sentinel.address, volume: sentinel.volume, probe: probe,
+            secrets: plan.password.map { [$0] } ?? [], limits: DeploymentPlan.sentinelLimits
+        )
+        if plan.compose.publishPort.value {
+            entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.sentinelPort + index):\(plan.sentinelPort)"])))
+        }
+        entries.append(YAMLEntry("depends_on", healthyDependencies([plan.nodes[0].service])))
+        return YAMLEntry(sentinel.service, .mapping(entries))
+    }
+
+    /// What every Redis and Sentinel container shares: image, start script, hardening, probe.
+    private static func common(
+        plan: DeploymentPlan, command: [String], hostname: String, address: String, volume: String, probe: ProbeInvocation,
+        secrets: [DeploymentPlan.Secret], limits: (cpus: String, memory: Int64)
+    ) -> [YAMLEntry] {
+        let topology = plan.topology
+        var entries: [YAMLEntry] = [
+            YAMLEntry("image", .string("${\(DeploymentPlan.imageVariable):-\(plan.imageDefault)}"),
+                      comment: "redis:\(topology.redis.version.value) with redis-healthcheck added: healthchecks/Dockerfile"),
+            YAMLEntry("command", .strings(command)),
+            YAMLEntry("hostname", .string(hostname)),
+            YAMLEntry("user", .string("redis")),
+            YAMLEntry("restart", .string(topology.redis.restart.value)),
+            YAMLEntry("read_only", .bool(true)),
+            YAMLEntry("tmpfs", .strings(["/tmp"])),
+            YAMLEntry("cap_drop", .strings(["ALL"])),
+            YAMLEntry("security_opt", .strings(["no-new-privileges:true"])),
+        ]
+        if let secret = plan.password {
+            entries.append(YAMLEntry("environment", .mapping([
+                YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(secret.fileName)"), comment: "read by redis-healthcheck"),
+            ])))
+        }
+        if !secrets.isEmpty {
+            entries.append(YAMLEntry("secrets", .sequence(secrets.map(secretMount))))
+        }
+        entries.append(YAMLEntry("volumes", .sequence([
+            .mapping([
+                YAMLEntry("type", .string("bind")),
+                YAMLEntry("source", .string("${\(plan.configDirectoryVariable):-\(plan.configDirectoryDefault)}")),
+                YAMLEntry("target", .string(DeploymentPlan.configMount)),
+                YAMLEntry("read_only", .bool(true)),
+            ]),
+            .mapping([
+                YAMLEntry("type", .string("volume")),
+                YAMLEntry("source", .string(volume)),
+                YAMLEntry("target", .string(DeploymentPlan.dataMount)),
+            ]),
+        ])))
+        entries.append(YAMLEntry("networks", .mapping([
+            YAMLEntry(plan.compose.network.value, .mapping([YAMLEntry("ipv4_address", .string(address))])),
+        ])))
+        if plan.isHA && plan.announcesHostnames {
+            // Docker's DNS forgets a stopped container; /etc/hosts entries do not.
+            let hosts = plan.nodes.map { "\($0.service):\($0.address)" } + plan.sentinels.map { "\($0.service):\($0.address)" }
+            entries.append(YAMLEntry("extra_hosts", .strings(hosts)))
+        }
+        entries.append(YAMLEntry("healthcheck", healthcheck(probe, topology.healthcheck)))
+        entries.append(YAMLEntry("deploy", .mapping([YAMLEntry("resources", .mapping([YAMLEntry("limits", .mapping([
+            YAMLEntry("cpus", .string(limits.cpus)),
+            YAMLEntry("memory", .string(memoryText(limits.memory))),
+        ]))]))])))
+        return entries
+    }
+
+    /// Compose's size text: mebibytes when whole, bytes otherwise.
+    private static func memoryText(_ bytes: Int64) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20)m" : String(bytes)
+    }
+
+    private static func healthcheck(_ probe: ProbeInvocation, _ settings: HealthcheckSettings) -> YAMLValue {
+        var entries = [
+            YAMLEntry("test", .strings(["CMD", "redis-healthcheck"] + probe.arguments)),
+            YAMLEntry("interval", .string(settings.interval.value.composeText)),
+            YAMLEntry("timeout", .string(settings.timeout.value.composeText)),
+            YAMLEntry("retries", .int(Int64(settings.retries.value))),
+            YAMLEntry("start_period", .string(settings.startPeriod.value.composeText)),
+        ]
+        if let interval = settings.startInterval {
+            entries.append(YAMLEntry("start_interval", .string(interval.value.composeText)))
+        }
+        return .mapping(entries)
+    }
+
+    /// An application service named under `clients`: its URL variables, the password file,
+    /// the network, and a start that waits for Redis to be ready.
+    private static func clientService(_ client: ClientService, plan: DeploymentPlan) -> YAMLEntry {
+        var environment = client.env.map { YAMLEntry($0.value, .string(plan.clientURL)) }
+        if let secret = plan.password {
+            environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(secret.fileName)")))
+        }
+        var entries = [YAMLEntry("environment", .mapping(environment))]
+        if let secret = plan.password {
+            entries.append(YAMLEntry("secrets", .sequence([secretMount(secret)])))
+        }
+        // Naming a network replaces the implicit default one, so keep it explicitly.
+        entries.append(YAMLEntry("networks", .mapping([YAMLEntry("default", .mapping([])), YAMLEntry(plan.compose.network.value, .mapping([]))])))
+        let dependencies = plan.isHA ? plan.sentinels.map(\.service) : [plan.nodes[0].service]
+        entries.append(YAMLEntry("depends_on", healthyDependencies(dependencies)))
+        return YAMLEntry(client.service.value, .mapping(entries))
+    }
+
+    private static func secretMount(_ secret: DeploymentPlan.Secret) -> YAMLValue {
+        .mapping([YAMLEntry("source", .string(secret.name)), YAMLEntry("target", .string(secret.fileName))])
+    }
+
+    private static func healthyDependencies(_ services: [String]) -> YAMLValue {
+        .mapping(services.map { YAMLEntry($0, .mapping([YAMLEntry("condition", .string("service_healthy"))])) })
+    }
+
+    /// A value from the topology that Compose must not interpolate.
+    private static func composeLiteral(_ text: String) -> String { text.replacingOccurrences(of: "$", with: "$$") }
+}

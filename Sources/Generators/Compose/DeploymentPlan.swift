@@ -1,0 +1,116 @@
+import Topology
+
+/// The containers of a self-hosted deployment, their names, addresses and secrets, decided once
+/// so that the overlay, the node configs, the start script and the health-check scripts agree.
+struct DeploymentPlan {
+    struct RedisNode {
+        var index: Int
+        /// The Compose service, also the container's host name.
+        var service: String
+        var address: String
+        var configFile: String
+        var volume: String
+        var isInitialMaster: Bool { index == 0 }
+    }
+
+    struct SentinelNode {
+        var service: String
+        var address: String
+        var volume: String
+    }
+
+    /// A Compose secret: where it comes from, and the file name it gets under /run/secrets.
+    struct Secret {
+        var name: String
+        var source: SecretReference
+        var fileName: String
+        var purpose: String
+    }
+
+    let topology: Topology
+    let compose: ComposeTarget
+    let nodes: [RedisNode]
+    let sentinels: [SentinelNode]
+    let subnet: String
+    let password: Secret?
+    let userSecrets: [(user: ACLUser, secret: Secret)]
+
+    var name: String { topology.name.value }
+    var isHA: Bool { topology.redis.mode.value == .sentinel }
+    var redisPort: Int { topology.redis.port.value }
+    var sentinelPort: Int { topology.sentinel?.port.value ?? 26379 }
+    var masterName: String { topology.sentinel?.masterName.value ?? "mymaster" }
+    var announcesHostnames: Bool { topology.sentinel?.announce.value != "static" }
+    var secrets: [Secret] { (password.map { [$0] } ?? []) + userSecrets.map(\.secret) }
+    /// Where the overlay finds this directory, relative to the Compose project directory
+    /// (Compose resolves every path of every `-f` file against the first file's directory).
+    var configDirectoryVariable: String { name.uppercased().replacingOccurrences(of: "-", with: "_") + "_REDIS_CONFIG_DIR" }
+    var configDirectoryDefault: String { "./compose/\(name)" }
+    static let imageVariable = "REDIS_INFRA_IMAGE"
+    var imageDefault: String { "redis-infra/redis:\(topology.redis.version.value)" }
+    static let configMount = "/etc/redis-infra"
+    static let dataMount = "/data"
+
+    init(topology: Topology, compose: ComposeTarget) {
+        self.topology = topology
+        self.compose = compose
+        let name = topology.name.value
+        subnet = compose.subnet?.value ?? Self.defaultSubnet(for: name)
+        let prefix = subnet.split(separator: ".").prefix(3).joined(separator: ".")
+        if topology.redis.mode.value == .sentinel {
+            nodes = (0...topology.redis.replicas.value).map { index in
+                RedisNode(
+                    index: index, service: "\(name)-redis-\(index)", address: "\(prefix).\(10 + index)",
+                    configFile: "redis-\(index).conf", volume: "\(name)-redis-\(index)-data"
+                )
+            }
+            sentinels = (1...(topology.sentinel?.count.value ?? 3)).map { index in
+                SentinelNode(service: "\(name)-sentinel-\(index)", address: "\(prefix).\(100 + index)", volume: "\(name)-sentinel-\(index)-data")
+            }
+        } else {
+            nodes = [RedisNode(index: 0, service: "\(name)-redis", address: "\(prefix).10", configFile: "redis.conf", volume: "\(name)-redis-data")]
+            sentinels = []
+        }
+        password = topology.auth.password.map {
+            Secret(name: "\(name)-redis-password", source: $0.value, fileName: "redis-password", purpose: "the Redis password (requirepass, masterauth, Sentinel auth-pass)")
+        }
+        userSecrets = topology.auth.users.map { user in
+            (user, Secret(
+                name: "\(name)-acl-\(user.name.value)", source: user.password.value, fileName: "acl-\(user.name.value)",
+                purpose: "the password of ACL user \(user.name.value)"
+            ))
+        }
+    }
+
+    /// A Redis container's limits: the topology's, else room for `maxmemory` plus half again
+    /// (a fork for BGSAVE or AOF rewrite copies pages as they change), else 1 CPU and 1 GiB.
+    var redisLimits: (cpus: String, memory: Int64) {
+        let memory = compose.memory?.value ?? topology.redis.maxmemory.map { ($0.value * 3 / 2 + (64 << 20) + (1 << 20) - 1) / (1 << 20) * (1 << 20) } ?? (1 << 30)
+        return (compose.cpus?.value ?? "1.0", memory)
+    }
+
+    /// Sentinel keeps a few megabytes of state; this leaves it room and bounds a runaway.
+    static let sentinelLimits: (cpus: String, memory: Int64) = ("0.25", 128 << 20)
+
+    /// The address a node is known by: its host name, or its static address.
+    func announced(_ node: RedisNode) -> String { announcesHostnames ? node.service : node.address }
+
+    /// A /24 in 172.16.0.0/12 picked from the name (FNV-1a), so that two topologies on one
+    /// Docker host rarely collide and the choice never changes between runs.
+    static func defaultSubnet(for name: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return "172.\(16 + hash % 16).\((hash >> 4) % 256).0/24"
+    }
+
+    /// What clients put in their URL variables: no credentials, ever (they get a password file).
+    var clientURL: String {
+        if isHA {
+            let hosts = sentinels.map { "\($0.service):\(sentinelPort)" }.joined(separator: ",")
+            return "redis+sentinel://\(hosts)/\(masterName)"
+        }
+        return "redis://\(nodes[0].service):\(redisPort)"
+    }
+}

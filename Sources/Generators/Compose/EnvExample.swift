@@ -1,0 +1,27 @@
+/// `.env.example`: every variable the overlay reads and every secret it expects, with what
+/// each is for. No value is ever a secret; the secret variables are listed empty.
+enum EnvExample {
+    static func file(plan: DeploymentPlan, header: GeneratedHeader) -> GeneratedFile {
+        var lines = header.lines(purpose: "Variables and secrets the \(plan.name) overlay expects; copy what you set into your .env.").map { "# \($0)" }
+        lines += [
+            "",
+            "# The image: redis:\(plan.topology.redis.version.value) plus redis-healthcheck (docker build -f healthchecks/Dockerfile .).",
+            "\(DeploymentPlan.imageVariable)=\(plan.imageDefault)",
+            "# This directory, as seen from the Compose project directory.",
+            "\(plan.configDirectoryVariable)=\(plan.configDirectoryDefault)",
+        ]
+        for secret in plan.secrets {
+            lines.append("")
+            switch secret.source {
+            case .file(let path):
+                lines += [
+                    "# Secret file (must exist, readable by the container's redis user, uid 999): \(secret.purpose).",
+                    "#   secret_file: \(path)",
+                ]
+            case .environment(let variable), .terraformVariable(let variable):
+                lines += ["# Secret from the environment: \(secret.purpose).", "\(variable)="]
+            }
+        }
+        return GeneratedFile(path: "compose/\(plan.name)/.env.example", contents: lines.joined(separator: "\n") + "\n")
+    }
+}

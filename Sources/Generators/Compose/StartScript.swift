@@ -1,0 +1,94 @@
+/// `start.sh`: builds a node's runtime config from its mounted template and the secrets, then
+/// execs Redis. Secrets reach Redis through that file only: never argv, never the environment.
+/// Paths default to the container's and can be moved (the boot test runs it on loopback).
+enum StartScript {
+    static func file(plan: DeploymentPlan, header: GeneratedHeader) -> GeneratedFile {
+        var lines = ["#!/bin/sh"]
+        lines += header.lines(purpose: "Starts one node: start.sh redis <config file> | start.sh sentinel").map { "# \($0)" }
+        lines += [
+            "set -eu",
+            "config_dir=${REDIS_INFRA_CONFIG_DIR:-\(DeploymentPlan.configMount)}",
+            "data_dir=${REDIS_INFRA_DATA_DIR:-\(DeploymentPlan.dataMount)}",
+            "secrets_dir=${REDIS_INFRA_SECRETS_DIR:-/run/secrets}",
+            "umask 077",
+            "",
+            "# A secret file's content (a trailing newline dropped) as one quoted redis.conf argument,",
+            "# after an optional prefix ('>' for an ACL password).",
+            "secret() {",
+            "  value=$(cat \"$secrets_dir/$1\")",
+            "  printf '\"%s%s\"' \"${2:-}\" \"$(printf '%s' \"$value\" | sed 's/[\\\\\"]/\\\\&/g')\"",
+            "}",
+            "",
+            "redis_secrets() {",
+        ]
+        if plan.password != nil {
+            lines += [
+                "  password=$(secret \(plan.password!.fileName))",
+                "  printf 'requirepass %s\\nmasterauth %s\\n' \"$password\" \"$password\"",
+            ]
+        }
+        for (user, secret) in plan.userSecrets {
+            let rules = ([user.keys.value] + user.categories.map(\.value)).map(RedisConfigDocument.argument).joined(separator: " ")
+            lines += [
+                "  password=$(secret \(secret.fileName) '>')",
+                "  printf 'user \(user.name.value) on %s \(shellPrintfLiteral(rules))\\n' \"$password\"",
+            ]
+        }
+        lines += [
+            "  :",
+            "}",
+            "",
+            "sentinel_secrets() {",
+        ]
+        if plan.password != nil {
+            lines += [
+                "  password=$(secret \(plan.password!.fileName))",
+                "  printf 'requirepass %s\\nsentinel auth-pass \(plan.masterName) %s\\nsentinel sentinel-pass %s\\n' \"$password\" \"$password\" \"$password\"",
+            ]
+        }
+        lines += [
+            "  :",
+            "}",
+            "",
+            "case ${1:-} in",
+            "redis)",
+            "  runtime=$data_dir/redis.conf",
+            "  template=$config_dir/$2",
+            "  {",
+            "    if [ -f \"$runtime\" ]; then",
+            "      # Keep the role Sentinel last gave this node (it rewrites replicaof into the runtime",
+            "      # copy); all else comes fresh from the template.",
+            "      grep -v -E '^(replicaof|slaveof) ' \"$template\"",
+            "      grep -E '^(replicaof|slaveof) ' \"$runtime\" | tail -n 1 || true",
+            "    else",
+            "      cat \"$template\"",
+            "    fi",
+            "    printf 'dir %s\\n' \"$data_dir\"",
+            "    redis_secrets",
+            "  } > \"$runtime.new\"",
+            "  mv \"$runtime.new\" \"$runtime\"",
+            "  exec redis-server \"$runtime\"",
+            "  ;;",
+            "sentinel)",
+            "  runtime=$data_dir/sentinel.conf",
+            "  # Sentinel keeps its state (current master, epochs, peers) in its file: copy only once.",
+            "  if [ ! -f \"$runtime\" ]; then",
+            "    { cat \"$config_dir/sentinel.conf\"; printf 'dir %s\\n' \"$data_dir\"; sentinel_secrets; } > \"$runtime.new\"",
+            "    mv \"$runtime.new\" \"$runtime\"",
+            "  fi",
+            "  exec redis-server \"$runtime\" --sentinel",
+            "  ;;",
+            "*)",
+            "  echo \"usage: start.sh redis <config file> | start.sh sentinel\" >&2",
+            "  exit 2",
+            "  ;;",
+            "esac",
+        ]
+        return GeneratedFile(path: "compose/\(plan.name)/start.sh", contents: lines.joined(separator: "\n") + "\n", executable: true)
+    }
+
+    /// Text inside a single-quoted printf format: `%` doubled, `'` closed and reopened.
+    private static func shellPrintfLiteral(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%%").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "'\\''")
+    }
+}

@@ -1,0 +1,50 @@
+import Topology
+
+/// `healthchecks/<name>/`: one probe script per role and `smoke.sh`, each one `exec` of
+/// redis-healthcheck with the topology's settings, for any orchestrator (a Kubernetes exec
+/// probe, a systemd timer). The URL and the password file can be moved by environment.
+enum HealthcheckScripts {
+    static func files(topology: Topology, plan: DeploymentPlan?, header: GeneratedHeader) -> [GeneratedFile] {
+        let name = topology.name.value
+        let settings = topology.healthcheck
+        let redisURL = "redis://127.0.0.1:\(topology.redis.port.value)"
+        var probes = [("master", ProbeInvocation(role: "master", url: redisURL, healthcheck: settings))]
+        // Replicas and Sentinels are ours to probe only where we run them; a managed service
+        // (Terraform-only topology) shows its clients just the primary endpoint.
+        if let plan, plan.isHA {
+            probes.append(("replica", ProbeInvocation(role: "replica", url: redisURL, healthcheck: settings)))
+            let sentinelURL = "redis://127.0.0.1:\(plan.sentinelPort)"
+            probes.append(("sentinel", ProbeInvocation(role: "sentinel", url: sentinelURL, masterName: plan.masterName, healthcheck: settings)))
+        }
+        let usesPassword = topology.auth.password != nil
+        var files = probes.map { role, probe in
+            script(
+                path: "healthchecks/\(name)/probe-\(role).sh",
+                purpose: "Probe of a \(role): exit 0 healthy, 1 unhealthy. REDIS_PROBE_MODE=liveness for a liveness probe.",
+                header: header, usesPassword: usesPassword,
+                command: "exec redis-healthcheck " + probe.words(
+                    mode: "\"${REDIS_PROBE_MODE:-readiness}\"", url: "\"${REDIS_URL:-\(probe.url)}\"", literal: Shell.quoted
+                ).joined(separator: " ")
+            )
+        }
+        let smokeURL = plan?.clientURL ?? redisURL
+        files.append(script(
+            path: "healthchecks/\(name)/smoke.sh",
+            purpose: "Staging smoke test: every command family, cleaned up after. Extra arguments pass through (--format json, --junit FILE).",
+            header: header, usesPassword: usesPassword,
+            command: "exec redis-healthcheck smoke --url \"${REDIS_URL:-\(smokeURL)}\" --timeout " + Shell.quoted(settings.timeout.value.secondsText) + " \"$@\""
+        ))
+        return files
+    }
+
+    private static func script(path: String, purpose: String, header: GeneratedHeader, usesPassword: Bool, command: String) -> GeneratedFile {
+        var lines = ["#!/bin/sh"] + header.lines(purpose: purpose).map { "# \($0)" }
+        lines.append("set -eu")
+        if usesPassword {
+            lines.append("# The password comes from a file (a mounted secret), never from argv.")
+            lines.append("export REDIS_PASSWORD_FILE=\"${REDIS_PASSWORD_FILE:-/run/secrets/redis-password}\"")
+        }
+        lines.append(command)
+        return GeneratedFile(path: path, contents: lines.joined(separator: "\n") + "\n", executable: true)
+    }
+}

