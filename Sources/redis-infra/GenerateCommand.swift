@@ -11,9 +11,9 @@ import Glibc
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write Compose overlays, node configs and health-check scripts for topologies.",
+        abstract: "Write Compose overlays, node configs, health-check scripts and Terraform modules for topologies.",
         discussion: """
-            Writes under OUT: compose/<name>/, healthchecks/<name>/. Identical input gives identical \
+            Writes under OUT: compose/<name>/, healthchecks/<name>/, terraform/<name>/<provider>/. Identical input gives identical \
             bytes. Nothing is written when any topology has an error. --check writes nothing and \
             exits 1 listing every file that is missing, differs or is stale.
             """
@@ -50,7 +50,7 @@ struct GenerateCommand: ParsableCommand {
             }
             names[name.value] = name.location
             generated += Generator.files(for: topology, source: file)
-            owned += ["compose/\(name.value)", "healthchecks/\(name.value)"]
+            owned += ["compose/\(name.value)", "healthchecks/\(name.value)", "terraform/\(name.value)"]
         }
         let found = diagnostics.sorted
         if !found.isEmpty { printError(found.map(\.description).joined(separator: "\n")) }

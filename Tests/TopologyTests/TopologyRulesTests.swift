@@ -68,6 +68,7 @@ import Testing
         ("name: a\nredis: {version: \"7.1\"}\ntargets:\n  compose: {}\n", "t.yaml:2:18: error: there is no redis:7.1 image for a Compose deployment; use one of 6.2, 7.0, 7.2"),
         ("name: a\nredis:\n  disabled_commands: [config]\n", "t.yaml:3:23: error: 'redis.disabled_commands' must not disable CONFIG: the health check or Sentinel uses it"),
         ("name: a\nhealthcheck: {start_interval: fast}\n", "t.yaml:2:31: error: 'healthcheck.start_interval' must be a duration like 500ms, 5s, 1m or 2h, not 'fast'"),
+        ("name: a\ntargets:\n  terraform:\n    - {provider: aws}\n    - {provider: aws}\n", "t.yaml:5:7: error: a second aws target (first at 4:7); both would write terraform/a/aws/"),
         ("name: a\nhealthcheck: {interval: soon}\n", "t.yaml:2:25: error: 'healthcheck.interval' must be a duration like 500ms, 5s, 1m or 2h, not 'soon'"),
     ])
     func ruleIsReportedAtItsNode(input: String, expected: String) {

@@ -20,6 +20,12 @@ public enum Generator {
             files.append(EnvExample.file(plan: deployment, header: header))
         }
         files += HealthcheckScripts.files(topology: topology, plan: plan, header: header)
+        for target in topology.targets.terraform {
+            switch target {
+            case .aws(let aws): files += AWSModule.module(topology, aws).files(header: header)
+            case .gcp(let gcp): files += GCPModule.module(topology, gcp).files(header: header)
+            }
+        }
         return files.sorted { $0.path < $1.path }
     }
 }

@@ -61,6 +61,16 @@ public enum TopologySchema {
         "cache.r6g.large", "cache.r6g.xlarge", "cache.r6g.2xlarge", "cache.r6g.4xlarge",
         "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.r7g.4xlarge",
     ]
+    /// `redis.config` directives ElastiCache accepts as parameters; others apply to Compose only.
+    public static let awsParameters: Set<String> = [
+        "timeout", "tcp-keepalive", "maxmemory-samples", "notify-keyspace-events", "lazyfree-lazy-eviction",
+        "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "activedefrag", "slowlog-log-slower-than", "slowlog-max-len",
+    ]
+    /// `redis.config` directives Memorystore accepts in `redis_configs`.
+    public static let gcpRedisConfigs: Set<String> = [
+        "maxmemory-gb", "activedefrag", "lfu-decay-time", "lfu-log-factor", "notify-keyspace-events",
+        "maxclients", "lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
+    ]
     public static let awsEngineVersions = ["6.2", "7.0", "7.1"]
     /// Memorystore's versions, by the topology's `redis.version`.
     public static let gcpVersions = ["6.2": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"]

@@ -15,7 +15,16 @@ public struct TopologyValidator {
         checkClients(topology.clients)
         checkHealthcheck(topology.healthcheck)
         if let compose = topology.targets.compose { checkCompose(compose, topology) }
+        var providers: [String: SourceLocation] = [:]
         for target in topology.targets.terraform {
+            let (provider, location) = switch target {
+            case .aws(let aws): ("aws", aws.location)
+            case .gcp(let gcp): ("gcp", gcp.location)
+            }
+            if let first = providers[provider] {
+                error("a second \(provider) target (first at \(first.line):\(first.column)); both would write terraform/\(topology.name.value)/\(provider)/", at: location)
+            }
+            providers[provider] = providers[provider] ?? location
             switch target {
             case .aws(let aws): checkAWS(aws, topology)
             case .gcp(let gcp): checkGCP(gcp, topology)

@@ -1,0 +1,246 @@
+import Topology
+
+/// ElastiCache (Redis OSS) for a topology: one replication group for both shapes (a single
+/// node standalone; primary + replicas with automatic failover in HA), its parameter group,
+/// subnet group, security group, slow log, and alarms.
+enum AWSModule {
+    static func module(_ topology: Topology, _ aws: AWSTarget) -> TerraformModule {
+        let name = topology.name.value
+        let nodes = 1 + topology.redis.replicas.value
+        let port = topology.redis.port.value
+        let group = "aws_elasticache_replication_group.this"
+        let authVariable: String? = topology.auth.password.map { reference in
+            if case .terraformVariable(let variable) = reference.value { return variable }
+            return "auth_token"
+        }
+        let usesAuth = authVariable != nil && aws.transitEncryption.value
+
+        var variables: [TerraformModule.Variable] = [
+            .init(name: "vpc_id", type: "string", description: "VPC the security group is created in.",
+                  validations: [("startswith(var.vpc_id, \"vpc-\")", "vpc_id must be a VPC id (vpc-...).")]),
+            .init(name: aws.subnetIDsVariable.value, type: "list(string)",
+                  description: "Private subnets for the cache nodes\(aws.multiAZ.value ? ", in at least two availability zones" : "").",
+                  validations: [
+                      ("length(var.\(aws.subnetIDsVariable.value)) >= \(aws.multiAZ.value ? 2 : 1)", "Give at least \(aws.multiAZ.value ? 2 : 1) subnet id(s)."),
+                      ("alltrue([for id in var.\(aws.subnetIDsVariable.value) : startswith(id, \"subnet-\")])", "Subnet ids start with subnet-."),
+                  ]),
+            .init(name: aws.securityGroupIDsVariable.value, type: "list(string)", description: "Security groups whose members may connect on the Redis port.",
+                  validations: [("alltrue([for id in var.\(aws.securityGroupIDsVariable.value) : startswith(id, \"sg-\")])", "Security group ids start with sg-.")]),
+            .init(name: "allowed_cidr_blocks", type: "list(string)", description: "CIDR blocks that may connect on the Redis port, besides the security groups.",
+                  defaultValue: .list([]),
+                  validations: [("alltrue([for block in var.allowed_cidr_blocks : can(cidrhost(block, 0))])", "Each entry must be a CIDR block like 10.0.0.0/16.")]),
+        ]
+        if usesAuth, let authVariable {
+            variables.append(.init(
+                name: authVariable, type: "string", description: "AUTH token clients must present (16-128 printable characters, no space, \", / or @).",
+                sensitive: true,
+                validations: [("can(regex(\"^[!#-.0-?A-~]{16,128}$\", var.\(authVariable)))", "The auth token must be 16 to 128 printable ASCII characters without space, \", / or @.")]
+            ))
+        }
+        if let kms = aws.kmsKeyVariable {
+            variables.append(.init(name: kms.value, type: "string", description: "KMS key ARN for encryption at rest and for the slow-log group.",
+                                   validations: [("startswith(var.\(kms.value), \"arn:aws:kms:\")", "Give a KMS key ARN (arn:aws:kms:...).")]))
+        }
+        if let topic = aws.alarmTopicVariable {
+            variables.append(.init(name: topic.value, type: "string", description: "SNS topic ARN the alarms notify.",
+                                   validations: [("startswith(var.\(topic.value), \"arn:aws:sns:\")", "Give an SNS topic ARN (arn:aws:sns:...).")]))
+        }
+        variables.append(.init(name: "tags", type: "map(string)", description: "Tags for every resource.", defaultValue: .object([])))
+
+        var main: [HCLItem] = [.blank]
+        main.append(.block(HCLBlock("resource", "aws_elasticache_subnet_group", "this", body: [
+            .attribute("name", .string("\(name)-redis")),
+            .attribute("description", .string("Subnets of the \(name) Redis")),
+            .attribute("subnet_ids", .raw("var.\(aws.subnetIDsVariable.value)")),
+            .attribute("tags", .raw("var.tags")),
+        ])))
+        main.append(.blank)
+        main.append(.block(HCLBlock("resource", "aws_security_group", "this", body: [
+            .attribute("name", .string("\(name)-redis")),
+            .attribute("description", .string("Redis port of \(name), from the allowed groups and blocks only")),
+            .attribute("vpc_id", .raw("var.vpc_id")),
+            .attribute("tags", .raw("var.tags")),
+        ])))
+        main.append(.blank)
+        main.append(.block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "from_groups", body: [
+            .attribute("for_each", .raw("toset(var.\(aws.securityGroupIDsVariable.value))")),
+            .blank,
+            .attribute("security_group_id", .raw("aws_security_group.this.id")),
+            .attribute("description", .string("Redis from an allowed security group")),
+            .attribute("ip_protocol", .string("tcp")),
+            .attribute("from_port", .number(Int64(port))),
+            .attribute("to_port", .number(Int64(port))),
+            .attribute("referenced_security_group_id", .raw("each.value")),
+        ])))
+        main.append(.blank)
+        main.append(.block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "from_blocks", body: [
+            .attribute("for_each", .raw("toset(var.allowed_cidr_blocks)")),
+            .blank,
+            .attribute("security_group_id", .raw("aws_security_group.this.id")),
+            .attribute("description", .string("Redis from an allowed CIDR block")),
+            .attribute("ip_protocol", .string("tcp")),
+            .attribute("from_port", .number(Int64(port))),
+            .attribute("to_port", .number(Int64(port))),
+            .attribute("cidr_ipv4", .raw("each.value")),
+        ])))
+
+        var parameters: [HCLItem] = [
+            .attribute("name", .string("\(name)-redis")),
+            .attribute("family", .string(topology.redis.version.value.hasPrefix("6") ? "redis6.x" : "redis7")),
+            .attribute("description", .string("Redis settings of \(name)")),
+            .attribute("tags", .raw("var.tags")),
+        ]
+        for (parameter, value) in parameterValues(topology) {
+            parameters += [.blank, .block(HCLBlock("parameter", body: [.attribute("name", .string(parameter)), .attribute("value", .string(value))]))]
+        }
+        main += [.blank, .block(HCLBlock("resource", "aws_elasticache_parameter_group", "this", body: parameters))]
+
+        var logGroup: [HCLItem] = [
+            .attribute("name", .string("/aws/elasticache/\(name)/slow-log")),
+            .attribute("retention_in_days", .number(365)),
+        ]
+        if let kms = aws.kmsKeyVariable {
+            logGroup.append(.attribute("kms_key_id", .raw("var.\(kms.value)")))
+        } else {
+            logGroup.insert(.checkovSkip("CKV_AWS_158", "the topology names no KMS key; the log group uses CloudWatch's own encryption"), at: 0)
+        }
+        logGroup.append(.attribute("tags", .raw("var.tags")))
+        main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_log_group", "slow_log", body: logGroup))]
+
+        var replication: [HCLItem] = []
+        if !aws.multiAZ.value { replication.append(.checkovSkip("CKV2_AWS_50", "the topology asks for a single-AZ deployment")) }
+        if !aws.atRestEncryption.value { replication.append(.checkovSkip("CKV_AWS_29", "the topology turns encryption at rest off")) }
+        if aws.kmsKeyVariable == nil && aws.atRestEncryption.value { replication.append(.checkovSkip("CKV_AWS_191", "encrypted at rest with the AWS-owned key; the topology names no KMS key")) }
+        if !aws.transitEncryption.value {
+            replication.append(.checkovSkip("CKV_AWS_30", "the topology turns transit encryption off"))
+            replication.append(.checkovSkip("CKV_AWS_31", "no auth token without transit encryption"))
+        }
+        replication += [
+            .attribute("replication_group_id", .string(name)),
+            .attribute("description", .string("Redis of \(name), generated by redis-infra")),
+            .attribute("engine", .string("redis")),
+            .attribute("engine_version", .string(aws.engineVersion.value)),
+            .attribute("node_type", .string(aws.nodeType.value)),
+            .attribute("port", .number(Int64(port))),
+            .attribute("num_cache_clusters", .number(Int64(nodes))),
+            .attribute("automatic_failover_enabled", .bool(aws.automaticFailover.value)),
+            .attribute("multi_az_enabled", .bool(aws.multiAZ.value)),
+            .attribute("parameter_group_name", .raw("aws_elasticache_parameter_group.this.name")),
+            .attribute("subnet_group_name", .raw("aws_elasticache_subnet_group.this.name")),
+            .attribute("security_group_ids", .raw("[aws_security_group.this.id]")),
+            .blank,
+            .attribute("transit_encryption_enabled", .bool(aws.transitEncryption.value)),
+        ]
+        if usesAuth, let authVariable {
+            replication.append(.attribute("auth_token", .raw("var.\(authVariable)")))
+            replication.append(.attribute("auth_token_update_strategy", .string("ROTATE")))
+        }
+        replication.append(.attribute("at_rest_encryption_enabled", .bool(aws.atRestEncryption.value)))
+        if let kms = aws.kmsKeyVariable { replication.append(.attribute("kms_key_id", .raw("var.\(kms.value)"))) }
+        replication += [
+            .blank,
+            .attribute("snapshot_retention_limit", .number(Int64(aws.snapshotRetention.value))),
+            .attribute("snapshot_window", .string(aws.snapshotWindow.value)),
+            .attribute("maintenance_window", .string(aws.maintenanceWindow.value)),
+            .attribute("auto_minor_version_upgrade", .bool(true)),
+            .attribute("apply_immediately", .bool(false)),
+            .blank,
+            .block(HCLBlock("log_delivery_configuration", body: [
+                .attribute("destination", .raw("aws_cloudwatch_log_group.slow_log.name")),
+                .attribute("destination_type", .string("cloudwatch-logs")),
+                .attribute("log_format", .string("json")),
+                .attribute("log_type", .string("slow-log")),
+            ])),
+            .blank,
+            .attribute("tags", .raw("var.tags")),
+        ]
+        main += [.blank, .block(HCLBlock("resource", "aws_elasticache_replication_group", "this", body: replication))]
+
+        if let topic = aws.alarmTopicVariable {
+            main += [.blank, .block(HCLBlock("locals", body: [
+                // ElastiCache names a group's nodes <group>-001, -002, ...; known before apply.
+                .attribute("member_cluster_ids", .raw("[for index in range(1, \(nodes + 1)) : format(\"%s-%03d\", \(group).replication_group_id, index)]")),
+            ]))]
+            for alarm in alarms(topology, nodes: nodes) {
+                main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_metric_alarm", alarm.id, body: [
+                    .attribute("count", .number(Int64(nodes))),
+                    .blank,
+                    .attribute("alarm_name", .raw("\"\(name)-\(alarm.id.replacingOccurrences(of: "_", with: "-"))-${local.member_cluster_ids[count.index]}\"")),
+                    .attribute("alarm_description", .string(alarm.description)),
+                    .attribute("namespace", .string("AWS/ElastiCache")),
+                    .attribute("metric_name", .string(alarm.metric)),
+                    .attribute("statistic", .string(alarm.statistic)),
+                    .attribute("period", .number(300)),
+                    .attribute("evaluation_periods", .number(2)),
+                    .attribute("comparison_operator", .string("GreaterThanThreshold")),
+                    .attribute("threshold", .number(alarm.threshold)),
+                    .attribute("treat_missing_data", .string("notBreaching")),
+                    .attribute("alarm_actions", .raw("[var.\(topic.value)]")),
+                    .attribute("ok_actions", .raw("[var.\(topic.value)]")),
+                    .attribute("dimensions", .object([("CacheClusterId", .raw("local.member_cluster_ids[count.index]"))])),
+                    .attribute("tags", .raw("var.tags")),
+                ]))]
+            }
+        }
+
+        let scheme = aws.transitEncryption.value ? "rediss" : "redis"
+        let credentials = usesAuth ? ":${urlencode(var.\(authVariable!))}@" : ""
+        let reader = nodes > 1
+        var outputs: [TerraformModule.Output] = [
+            .init(name: "primary_endpoint_address", description: "Address of the primary (follows failovers).", value: "\(group).primary_endpoint_address"),
+        ]
+        if reader {
+            outputs.append(.init(name: "reader_endpoint_address", description: "Address that spreads reads over the replicas.", value: "\(group).reader_endpoint_address"))
+        }
+        outputs += [
+            .init(name: "port", description: "Redis port.", value: "\(group).port"),
+            .init(name: "security_group_id", description: "Security group of the cache nodes.", value: "aws_security_group.this.id"),
+            .init(name: "redis_url", description: "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included.",
+                  value: "\"\(scheme)://\(credentials)${\(group).primary_endpoint_address}:${\(group).port}\"", sensitive: usesAuth),
+        ]
+        var summary = [
+            "ElastiCache (Redis OSS) replication group `\(name)`: \(nodes) node(s) of `\(aws.nodeType.value)`, engine \(aws.engineVersion.value),"
+                + " automatic failover \(aws.automaticFailover.value ? "on" : "off"), multi-AZ \(aws.multiAZ.value ? "on" : "off"),"
+                + " transit encryption \(aws.transitEncryption.value ? "on" : "off"), at-rest encryption \(aws.atRestEncryption.value ? "on" : "off").",
+            "Slow log to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node").",
+        ]
+        let skipped = topology.redis.config.map(\.directive.value).filter { !TopologySchema.awsParameters.contains($0) }
+        if !skipped.isEmpty {
+            summary.append("Not applied (not an ElastiCache parameter): \(skipped.map { "`\($0)`" }.joined(separator: ", ")).")
+        }
+        return TerraformModule(
+            directory: "terraform/\(name)/aws", title: "\(name) on AWS ElastiCache", summary: summary,
+            provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: variables, main: main, outputs: outputs
+        )
+    }
+
+    /// The topology's Redis settings that ElastiCache takes as parameters.
+    private static func parameterValues(_ topology: Topology) -> [(String, String)] {
+        var values = [("maxmemory-policy", topology.redis.maxmemoryPolicy.value)]
+        for (directive, value) in topology.redis.config where TopologySchema.awsParameters.contains(directive.value) {
+            values.append((directive.value, value.value))
+        }
+        return values
+    }
+
+    private struct Alarm {
+        var id: String
+        var metric: String
+        var statistic: String
+        var threshold: Int64
+        var description: String
+    }
+
+    private static func alarms(_ topology: Topology, nodes: Int) -> [Alarm] {
+        var alarms = [
+            Alarm(id: "cpu", metric: "CPUUtilization", statistic: "Average", threshold: 80, description: "Host CPU above 80% for 10 minutes"),
+            Alarm(id: "engine_cpu", metric: "EngineCPUUtilization", statistic: "Average", threshold: 80, description: "Redis engine thread above 80% for 10 minutes"),
+            Alarm(id: "memory", metric: "DatabaseMemoryUsagePercentage", statistic: "Average", threshold: 80, description: "Data set above 80% of maxmemory for 10 minutes"),
+            Alarm(id: "evictions", metric: "Evictions", statistic: "Sum", threshold: 0, description: "Keys evicted: the data set does not fit"),
+        ]
+        if nodes > 1 {
+            alarms.append(Alarm(id: "replication_lag", metric: "ReplicationLag", statistic: "Maximum", threshold: 5, description: "A replica more than 5 s behind the primary"))
+        }
+        return alarms
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// The generated Terraform modules through the real tools: `terraform fmt`, `init`/`validate`
+/// and an offline `plan` with the AWS provider 5.100.0 on this machine, and checkov.
+@Suite struct TerraformModuleTests {
+    /// The folder above `registry.terraform.io` that holds the AWS provider.
+    static let pluginDirectory: String? = {
+        guard let found = try? runSystem("/usr/bin/find", ["/", "-name", "terraform-provider-aws_*", "-not", "-path", "/proc/*"]) else { return nil }
+        guard let path = found.stdout.split(separator: "\n").first, let range = path.range(of: "/registry.terraform.io/") else { return nil }
+        return String(path[..<range.lowerBound])
+    }()
+
+    static let terraform = ["/usr/local/bin/terraform", "/usr/bin/terraform"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "terraform"
+
+    func terraform(_ arguments: [String], in directory: URL) throws -> CommandResult {
+        try runSystem(Self.terraform, ["-chdir=\(directory.path)"] + arguments, environment: [
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": directory.path, "TF_CLI_CONFIG_FILE": "/dev/null",
+            "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
+        ])
+    }
+
+    /// A copy of a module with a test-only provider block (fake keys, no AWS calls) and inputs.
+    func planWorkspace(module: URL, variables: [String: String]) throws -> URL {
+        let directory = try makeTemporaryDirectory(prefix: "tf-plan")
+        for file in try FileManager.default.contentsOfDirectory(atPath: module.path) where file.hasSuffix(".tf") {
+            try FileManager.default.copyItem(at: module.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+        }
+        try """
+            provider "aws" {
+              region                      = "eu-west-1"
+              access_key                  = "AKIAIOSFODNN7EXAMPLE"
+              secret_key                  = "not-a-real-key"
+              skip_credentials_validation = true
+              skip_requesting_account_id  = true
+              skip_metadata_api_check     = true
+              skip_region_validation      = true
+            }
+
+            """.write(to: directory.appendingPathComponent("zz_test_provider.tf"), atomically: true, encoding: .utf8)
+        try variables.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)\n" }.joined()
+            .write(to: directory.appendingPathComponent("test.tfvars"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    /// init, validate, plan, and the plan as JSON.
+    func plan(_ directory: URL) throws -> (result: CommandResult, json: [String: Any]?) {
+        let plugins = try #require(Self.pluginDirectory, "the AWS provider plugin folder")
+        let initialized = try terraform(["init", "-backend=false", "-input=false", "-no-color", "-plugin-dir=\(plugins)"], in: directory)
+        try #require(initialized.exitCode == 0, "\(initialized.stderr)")
+        let validated = try terraform(["validate", "-no-color"], in: directory)
+        try #require(validated.exitCode == 0, "\(validated.stdout)\(validated.stderr)")
+        let planned = try terraform(["plan", "-input=false", "-no-color", "-var-file=test.tfvars", "-out=plan.bin"], in: directory)
+        guard planned.exitCode == 0 else { return (planned, nil) }
+        let shown = try terraform(["show", "-json", "plan.bin"], in: directory)
+        return (planned, try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+    }
+
+    func resources(_ plan: [String: Any]?) -> [String: [String: Any]] {
+        let root = (plan?["planned_values"] as? [String: Any])?["root_module"] as? [String: Any]
+        var byAddress: [String: [String: Any]] = [:]
+        for resource in (root?["resources"] as? [[String: Any]]) ?? [] {
+            byAddress[resource["address"] as? String ?? ""] = resource["values"] as? [String: Any] ?? [:]
+        }
+        return byAddress
+    }
+
+    let productionInputs = [
+        "vpc_id": "\"vpc-0123456789abcdef0\"",
+        "redis_subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]",
+        "app_security_group_ids": "[\"sg-1111\", \"sg-2222\"]",
+        "redis_auth_token": "\"a-long-enough-token-1234\"",
+        "redis_kms_key_arn": "\"arn:aws:kms:eu-west-1:123456789012:key/abc\"",
+        "alarms_sns_topic_arn": "\"arn:aws:sns:eu-west-1:123456789012:alarms\"",
+    ]
+
+    @Test func committedModulesAreFormattedAsTerraformFmt() throws {
+        let result = try terraform(["fmt", "-check", "-diff", "-recursive", "-no-color", "."], in: packageRoot.appendingPathComponent("terraform"))
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let listed = try FileManager.default.subpathsOfDirectory(atPath: packageRoot.appendingPathComponent("terraform").path)
+        #expect(listed.contains("prod-queue/aws/main.tf") && listed.contains("prod-cache/gcp/main.tf"))
+    }
+
+    @Test func awsProductionModulePlansWithEncryptionFailoverAndAlarms() throws {
+        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: productionInputs)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = resources(json)
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["num_cache_clusters"] as? Int == 3)
+        #expect(group["automatic_failover_enabled"] as? Bool == true)
+        #expect(group["multi_az_enabled"] as? Bool == true)
+        #expect(group["transit_encryption_enabled"] as? Bool == true)
+        // Provider 5.100 types this one as a string.
+        #expect(group["at_rest_encryption_enabled"] as? String == "true" || group["at_rest_encryption_enabled"] as? Bool == true)
+        #expect(group["kms_key_id"] as? String == "arn:aws:kms:eu-west-1:123456789012:key/abc")
+        #expect(group["engine_version"] as? String == "7.0")
+        #expect(group["node_type"] as? String == "cache.r7g.large")
+        #expect(group["snapshot_retention_limit"] as? Int == 7)
+        #expect((group["log_delivery_configuration"] as? [[String: Any]])?.first?["log_type"] as? String == "slow-log")
+        let alarms = planned.keys.filter { $0.hasPrefix("aws_cloudwatch_metric_alarm.") }
+        #expect(alarms.count == 5 * 3, "five alarms per node: \(alarms.sorted())")
+        #expect(planned.keys.filter { $0.hasPrefix("aws_vpc_security_group_ingress_rule.from_groups") }.count == 2)
+        #expect(planned["aws_elasticache_parameter_group.this"]?["family"] as? String == "redis7")
+        // The token reaches the provider from the sensitive variable, and the plan marks it so.
+        let root = (json?["planned_values"] as? [String: Any])?["root_module"] as? [String: Any]
+        let sensitive = ((root?["resources"] as? [[String: Any]])?.first { $0["address"] as? String == "aws_elasticache_replication_group.this" })?["sensitive_values"] as? [String: Any]
+        #expect(sensitive?["auth_token"] as? Bool == true)
+    }
+
+    @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-standalone")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let topology = work.appendingPathComponent("small.yaml")
+        try """
+            name: small-cache
+            redis: {mode: standalone, maxmemory_policy: allkeys-lru}
+            auth: {password: {terraform_variable: auth_token}}
+            targets:
+              terraform:
+                - {provider: aws, node_type: cache.t4g.small}
+
+            """.write(to: topology, atomically: true, encoding: .utf8)
+        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        let module = work.appendingPathComponent("terraform/small-cache/aws")
+        let checkov = try runCheckov(module)
+        #expect(checkov.exitCode == 0, "\(checkov.stdout)")
+        let directory = try planWorkspace(module: module, variables: [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\"]",
+            "allowed_security_group_ids": "[\"sg-1111\"]", "auth_token": "\"another-long-token-5678\"",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let group = try #require(resources(json)["aws_elasticache_replication_group.this"])
+        #expect(group["num_cache_clusters"] as? Int == 1)
+        #expect(group["automatic_failover_enabled"] as? Bool == false)
+        #expect(group["multi_az_enabled"] as? Bool == false)
+        #expect(resources(json).keys.filter { $0.hasPrefix("aws_cloudwatch_metric_alarm") }.isEmpty, "no SNS topic named, so no alarms")
+        let outputs = try String(contentsOf: module.appendingPathComponent("outputs.tf"), encoding: .utf8)
+        #expect(!outputs.contains("reader_endpoint_address"))
+    }
+
+    @Test func badInputsAreRefusedByTheModulesValidations() throws {
+        var inputs = productionInputs
+        inputs["redis_auth_token"] = "\"short\""
+        inputs["redis_subnet_ids"] = "[\"subnet-aaaa\"]"
+        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, _) = try plan(directory)
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("The auth token must be 16 to 128 printable ASCII characters"), "\(result.stderr)")
+        #expect(result.stderr.contains("Give at least 2 subnet id(s)."), "\(result.stderr)")
+    }
+
+    @Test func checkovPassesCleanOnEveryCommittedModule() throws {
+        for module in ["terraform/prod-queue/aws", "terraform/prod-cache/gcp"] {
+            let result = try runCheckov(packageRoot.appendingPathComponent(module))
+            #expect(result.exitCode == 0, "\(module): \(result.stdout)")
+            #expect(result.stdout.contains("Failed checks: 0"), "\(module): \(result.stdout)")
+        }
+    }
+
+    @Test func gcpModuleMatchesTheTopology() throws {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("terraform/prod-cache/gcp/main.tf"), encoding: .utf8)
+        // Alignment aside (fmt owns it), the attributes the topology decides.
+        let main = text.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        for line in ["tier = \"STANDARD_HA\"", "replica_count = 2", "auth_enabled = true", "memory_size_gb = 4",
+                     "transit_encryption_mode = \"SERVER_AUTHENTICATION\"", "redis_version = \"REDIS_7_0\"", "persistence_mode = \"RDB\"",
+                     "maxmemory-policy = \"allkeys-lru\"", "day = \"SUNDAY\""] {
+            #expect(main.contains(line), "\(line)")
+        }
+        let outputs = try String(contentsOf: packageRoot.appendingPathComponent("terraform/prod-cache/gcp/outputs.tf"), encoding: .utf8)
+        #expect(outputs.contains("server_ca_certs[0].cert"))
+        #expect(outputs.contains("rediss://"))
+    }
+
+    func runCheckov(_ directory: URL) throws -> CommandResult {
+        try runSystem(
+            packageRoot.appendingPathComponent(".venv-tools/bin/checkov").path,
+            ["-d", directory.path, "--framework", "terraform", "--skip-download", "--compact"],
+            environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        )
+    }
+}
