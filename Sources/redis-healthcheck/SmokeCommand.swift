@@ -25,6 +25,12 @@ struct SmokeCommand: ParsableCommand {
     @Option(help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
+    @Flag(help: "Sentinel deployments: write acknowledged (WAIT 1) data through a SENTINEL FAILOVER and check none is lost.")
+    var failover = false
+
+    @Option(help: "With --failover: replicas that must confirm a write (WAIT n) for it to count; default all connected.")
+    var acks: Int?
+
     func run() throws {
         var connection = ConnectionOptions()
         connection.connectTimeout = .milliseconds(Int64(timeout * 1000))
@@ -39,6 +45,7 @@ struct SmokeCommand: ParsableCommand {
             writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
             throw ExitCode(1)
         }
+        if failover { return try runFailoverDrill(client) }
         let steps = SmokeTest(client: client).run()
         switch format {
         case .text:
@@ -54,6 +61,37 @@ struct SmokeCommand: ParsableCommand {
         }
         if let junit { try writeJUnit(steps, to: junit) }
         if steps.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+
+    private func runFailoverDrill(_ client: RedisClient) throws {
+        let report: FailoverDrill.Report
+        do {
+            report = try FailoverDrill(client: client, acknowledgements: acks).run()
+        } catch {
+            writeAll("smoke --failover: \(error)\n", to: STDOUT_FILENO)
+            throw ExitCode(1)
+        }
+        let milliseconds = { (duration: Duration) in
+            threeDecimals(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        }
+        let lost = report.lost.prefix(20).map(String.init).joined(separator: ",")
+        switch format {
+        case .text:
+            var text = "failover drill: \(report.passed ? "pass" : "FAIL")\n"
+            text += "acknowledged writes        \(report.acknowledged) (WAIT \(report.acknowledgements))\n"
+            text += "lost acknowledged writes   \(report.lost.count)\(report.lost.isEmpty ? "" : " (\(lost))")\n"
+            text += "failed write attempts      \(report.failedAttempts)\n"
+            text += "longest write gap ms       \(milliseconds(report.longestWriteGap))\n"
+            text += "new master took writes ms  \(report.newMasterAfter.map(milliseconds) ?? "never")\n"
+            if !report.passed { text += "detail                     \(report.detail)\n" }
+            writeAll(text, to: STDOUT_FILENO)
+        case .json:
+            var fields = ["\"passed\":\(report.passed)", "\"acknowledged\":\(report.acknowledged)", "\"wait_replicas\":\(report.acknowledgements)", "\"lost\":\(report.lost.count)", "\"first_lost\":[\(lost)]"]
+            fields += ["\"failed_attempts\":\(report.failedAttempts)", "\"longest_write_gap_ms\":\(milliseconds(report.longestWriteGap))"]
+            fields += ["\"new_master_after_ms\":\(report.newMasterAfter.map(milliseconds) ?? "null")", "\"detail\":\(jsonQuoted(report.detail))"]
+            writeAll("{" + fields.joined(separator: ",") + "}\n", to: STDOUT_FILENO)
+        }
+        if !report.passed { throw ExitCode(1) }
     }
 
     private func writeJUnit(_ steps: [SmokeTest.Step], to path: String) throws {

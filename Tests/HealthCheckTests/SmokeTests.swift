@@ -30,3 +30,43 @@ import Testing
         #expect(try server.client().dbsize() == 0)
     }
 }
+
+/// The health check through a Sentinel URL, and the failover drill on a real 1+2+3 set.
+@Suite(.serialized) struct SentinelHealthTests {
+    @Test func probeAndSmokeWorkThroughASentinelURL() throws {
+        let set = try SentinelSet.start()
+        let environment = ["REDIS_PASSWORD": set.password!]
+        let probe = try runProduct("redis-healthcheck", ["probe", "--url", set.url], environment: environment)
+        #expect(probe.exitCode == 0, "\(probe.stdout)\(probe.stderr)")
+        #expect(probe.stdout == "healthy: master, 2 replicas connected\n")
+        let smoke = try runProduct("redis-healthcheck", ["smoke", "--url", set.url], environment: environment)
+        #expect(smoke.exitCode == 0, "\(smoke.stdout)")
+        #expect(try set.client(port: set.nodes[0].port).dbsize() == 0)
+    }
+
+    @Test func failoverDrillLosesNoAcknowledgedWrite() throws {
+        // As the generated configs run it: min-replicas-to-write 1. A write counts once every
+        // replica confirmed it (the drill's default), so it survives whichever is promoted.
+        let set = try SentinelSet.start(nodeConfig: ["min-replicas-to-write 1", "min-replicas-max-lag 10"])
+        let result = try runProduct(
+            "redis-healthcheck", ["smoke", "--failover", "--url", set.url, "--format", "json"],
+            environment: ["REDIS_PASSWORD": set.password!]
+        )
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasPrefix("{\"passed\":true,\"acknowledged\":"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"wait_replicas\":2,"))
+        #expect(result.stdout.contains("\"lost\":0,"))
+        print("failover-drill: \(result.stdout)")
+        // A new master took over, and the drill cleaned up after itself.
+        let newMaster = try #require(set.masterPort())
+        #expect(newMaster != set.nodes[0].port)
+        #expect(eventually(within: 5) { (try? set.client(port: newMaster).dbsize()) == 0 })
+    }
+
+    @Test func failoverNeedsASentinelURL() throws {
+        let server = try RedisServer.start()
+        let result = try runProduct("redis-healthcheck", ["smoke", "--failover", "--url", server.url])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("--failover needs a Sentinel URL"), "\(result.stdout)")
+    }
+}

@@ -1,9 +1,9 @@
 extension RedisConnection {
-    /// Sends a command for a typed method: an error reply becomes ``RedisError/server(_:)``.
+    /// Sends a command for a typed method: an error reply becomes ``RedisError/reply(_:)``.
     @discardableResult
     func call(_ command: RedisCommandArgv) throws -> RedisReply {
         let reply = try send(command)
-        if case .error(let message) = reply { throw RedisError.server(message) }
+        if case .error(let message) = reply { throw RedisError.reply(message) }
         return RedisReply(value: reply, command: command.first.map { String(decoding: $0, as: UTF8.self) } ?? "")
     }
 }

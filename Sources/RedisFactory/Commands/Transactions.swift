@@ -7,7 +7,7 @@ extension RedisConnection {
         guard let exec = replies.last else { return [] }
         switch exec {
         case .array(let results): return results
-        case .error(let message): throw RedisError.server(message)
+        case .error(let message): throw RedisError.reply(message)
         default: throw RedisError.unexpectedReply(command: "EXEC", reply: exec)
         }
     }

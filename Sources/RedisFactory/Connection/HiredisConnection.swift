@@ -11,6 +11,9 @@ final class HiredisConnection: RedisConnection {
 
     var isStub: Bool { false }
 
+    /// Whether a session is open; a command sent now goes out on it without reconnecting.
+    var isConnected: Bool { context != nil }
+
     init(settings: ConnectionSettings) {
         self.settings = settings
     }
@@ -72,6 +75,8 @@ final class HiredisConnection: RedisConnection {
             opened = redisConnectWithTimeout(host, Int32(port), timeout)
         case .unix(let path):
             opened = redisConnectUnixWithTimeout(path, timeout)
+        case .sentinel:
+            throw .unsupported("a Sentinel URL needs a SentinelConnection")
         }
         guard let opened else { throw .io("cannot allocate a hiredis context") }
         if opened.pointee.err != 0 {
@@ -101,7 +106,7 @@ final class HiredisConnection: RedisConnection {
             if name == "AUTH" || message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") {
                 throw .authenticationFailed(message)
             }
-            throw .server(message)
+            throw .reply(message)
         }
     }
 

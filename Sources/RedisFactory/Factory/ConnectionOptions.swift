@@ -12,7 +12,10 @@ public struct ConnectionOptions: Sendable {
     /// Overrides the URL's password. Prefer `passwordFile` for secrets mounted by Compose.
     public var password: String?
     /// A file whose first line is the password (a Docker secret); overrides the URL's.
+    /// Without a password anywhere else, `REDIS_PASSWORD_FILE` from the environment is read.
     public var passwordFile: String?
+    /// The Sentinels' password file, when it differs from the master's (Sentinel URLs only).
+    public var sentinelPasswordFile: String?
     /// Settings to resolve the URL from; nil reads the file named by `REDIS_INFRA_SETTINGS`.
     public var settings: RedisSettings?
     /// An environment to resolve the URL from; nil reads the process environment.
@@ -36,6 +39,7 @@ public struct ConnectionOptions: Sendable {
         self.username = username
         self.password = password
         self.passwordFile = passwordFile
+        self.sentinelPasswordFile = nil
         self.settings = settings
         self.environment = environment
         self.logger = logger

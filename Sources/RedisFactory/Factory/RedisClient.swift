@@ -19,6 +19,17 @@ public final class RedisClient: RedisConnection, @unchecked Sendable {
 
     public var isStub: Bool { connection.isStub }
 
+    /// The master name, when this client follows a master through Sentinels.
+    public var sentinelMasterName: String? { (connection as? SentinelConnection)?.name }
+
+    /// Sends a command to the first Sentinel that answers, for clients made from a Sentinel URL.
+    public func sendToSentinel(_ command: RedisCommandArgv) throws -> RedisValue {
+        guard let sentinel = connection as? SentinelConnection else {
+            throw RedisError.unsupported("not a Sentinel client (the URL is not redis+sentinel://)")
+        }
+        return try lock.withLock { _ in try sentinel.sendToSentinel(command) }
+    }
+
     init(
         connection: any RedisConnection,
         redactedURL: String,

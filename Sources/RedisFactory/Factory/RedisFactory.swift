@@ -78,11 +78,15 @@ extension RedisFactory {
 
             let resolved: ResolvedURL
             let settings: ConnectionSettings
+            var sentinelPassword: String?
             do {
                 // A bad URL or settings file is a configuration error, never a reason to
                 // quietly run on the stub.
                 resolved = try RedisFactory.resolveURL(preferredURL: preferredURL, options: options)
                 settings = try connectionSettings(for: resolved.url)
+                if let file = options.sentinelPasswordFile ?? resolved.url.sentinelPasswordFile {
+                    sentinelPassword = try Self.readPassword(file)
+                }
             } catch {
                 let kind = (error as? RedisError)?.kind ?? "unknown"
                 metrics.recordError(mode: mode, context: context, error: kind)
@@ -90,9 +94,17 @@ extension RedisFactory {
                 throw error
             }
 
-            let connection = HiredisConnection(settings: settings)
+            let connection: any RedisConnection
             do {
-                try connection.connect()
+                if case .sentinel = settings.url.endpoint {
+                    let sentinel = SentinelConnection(settings: settings, sentinelPassword: sentinelPassword)
+                    try sentinel.connect()
+                    connection = sentinel
+                } else {
+                    let direct = HiredisConnection(settings: settings)
+                    try direct.connect()
+                    connection = direct
+                }
                 metrics.recordAttempt(mode: mode, context: context, outcome: .real, seconds: elapsedSeconds())
                 return RedisClient(
                     connection: connection, redactedURL: resolved.url.redacted,
@@ -123,10 +135,20 @@ extension RedisFactory {
             var url = url
             if let username = options.username { url.username = username }
             if let password = options.password { url.password = password }
-            if let file = options.passwordFile { url.password = try Self.readPassword(file) }
+            if let file = options.passwordFile {
+                url.password = try Self.readPassword(file)
+            } else if options.password == nil && url.password == nil, let file = environmentValue("REDIS_PASSWORD_FILE") {
+                // A mounted secret (Compose, Kubernetes): the password never passes through
+                // argv or the environment, only the file's path does.
+                url.password = try Self.readPassword(file)
+            }
             return ConnectionSettings(
                 url: url, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout
             )
+        }
+
+        private func environmentValue(_ key: String) -> String? {
+            options.environment.map { $0[key] } ?? processEnvironment(key)
         }
 
         /// The first line of a secret file, as Docker secrets and Kubernetes mount them.

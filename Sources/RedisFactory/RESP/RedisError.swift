@@ -9,6 +9,8 @@ public enum RedisError: Error, Sendable, Equatable {
     case io(String)
     /// An error reply from the server.
     case server(String)
+    /// A `NOPERM` reply: the ACL user may not run this command or touch this key.
+    case permissionDenied(String)
     /// A reply of a shape the typed command did not expect.
     case unexpectedReply(command: String, reply: RedisValue)
     /// `decodeResponses` is on and a bulk reply is not UTF-8.
@@ -27,12 +29,20 @@ public enum RedisError: Error, Sendable, Equatable {
         case .protocolError: return "protocol"
         case .io: return "io"
         case .server: return "server"
+        case .permissionDenied: return "noperm"
         case .unexpectedReply: return "unexpected_reply"
         case .invalidUTF8: return "invalid_utf8"
         case .invalidURL: return "invalid_url"
         case .unsupported: return "unsupported"
         case .settings: return "settings"
         }
+    }
+}
+
+extension RedisError {
+    /// The typed error for an error reply: `NOPERM` apart, the server's text as is.
+    public static func reply(_ message: String) -> RedisError {
+        message.hasPrefix("NOPERM") ? .permissionDenied(message) : .server(message)
     }
 }
 
@@ -46,6 +56,7 @@ extension RedisError: CustomStringConvertible {
         case .protocolError(let reason): return "protocol error (\(reason))"
         case .io(let reason): return "I/O error (\(reason))"
         case .server(let message): return message
+        case .permissionDenied(let message): return message
         case .unexpectedReply(let command, let reply): return "unexpected reply to \(command): \(reply)"
         case .invalidUTF8(let command): return "reply to \(command) is not valid UTF-8 (decodeResponses is on)"
         case .invalidURL(let error): return error.description

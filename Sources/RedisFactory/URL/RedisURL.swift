@@ -1,17 +1,42 @@
 /// A parsed Redis URL:
 /// `redis://[user:password@]host[:port][/db][?timeout=s&connect_timeout=s&db=n]`,
-/// `rediss://...` (TLS), `unix://[user:password@]/path/to.sock[?db=n]`.
+/// `rediss://...` (TLS), `unix://[user:password@]/path/to.sock[?db=n]`,
+/// `redis+sentinel://[user:password@]host[:port][,host[:port]...]/<master name>[/db]`
+/// (and `rediss+sentinel://`): the master is found through the Sentinels.
 public struct RedisURL: Sendable, Equatable {
     public enum Scheme: String, Sendable {
         case redis, rediss, unix
+        case redisSentinel = "redis+sentinel"
+        case redissSentinel = "rediss+sentinel"
+    }
+
+    public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
     public enum Endpoint: Sendable, Equatable {
         case tcp(host: String, port: Int)
         case unix(path: String)
+        /// Sentinels to ask, in order, for the address of the master named `masterName`.
+        case sentinel(sentinels: [HostAndPort], masterName: String)
     }
 
     public static let defaultPort = 6379
+    public static let defaultSentinelPort = 26379
+
+    /// `?sentinel_username=`: the Sentinels' ACL user, when it differs from the master's.
+    public var sentinelUsername: String?
+    /// `?sentinel_password_file=`: the Sentinels' password, read from a file, when it differs
+    /// from the master's. Without either, the Sentinels get the URL's credentials.
+    public var sentinelPasswordFile: String?
 
     public var scheme: Scheme
     public var endpoint: Endpoint
@@ -45,7 +70,7 @@ public struct RedisURL: Sendable, Equatable {
         self = try RedisURLParser(text).parse()
     }
 
-    public var usesTLS: Bool { scheme == .rediss }
+    public var usesTLS: Bool { scheme == .rediss || scheme == .redissSentinel }
 
     /// The URL with credentials masked and options dropped, safe for logs and messages.
     public var redacted: String {
@@ -56,6 +81,9 @@ public struct RedisURL: Sendable, Equatable {
             return "\(scheme.rawValue)://\(credentials)\(shownHost):\(port)/\(database)"
         case .unix(let path):
             return "unix://\(credentials)\(path)" + (database == 0 ? "" : "?db=\(database)")
+        case .sentinel(let sentinels, let masterName):
+            let hosts = sentinels.map(\.description).joined(separator: ",")
+            return "\(scheme.rawValue)://\(credentials)\(hosts)/\(masterName)/\(database)"
         }
     }
 }

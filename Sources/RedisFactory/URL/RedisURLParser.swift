@@ -7,11 +7,11 @@ struct RedisURLParser {
 
     func parse() throws(RedisURLError) -> RedisURL {
         guard let schemeEnd = text.firstRange(of: "://") else {
-            throw fail("scheme", "missing '<scheme>://' (expected redis://, rediss:// or unix://)")
+            throw fail("scheme", "missing '<scheme>://' (expected redis://, rediss://, unix:// or redis+sentinel://)")
         }
         let schemeText = text[..<schemeEnd.lowerBound].lowercased()
         guard let scheme = RedisURL.Scheme(rawValue: schemeText) else {
-            throw fail("scheme", "unsupported scheme '\(schemeText)' (expected redis, rediss or unix)")
+            throw fail("scheme", "unsupported scheme '\(schemeText)' (expected redis, rediss, unix, redis+sentinel or rediss+sentinel)")
         }
         var rest = Substring(text[schemeEnd.upperBound...])
 
@@ -54,8 +54,23 @@ struct RedisURLParser {
                 throw fail("path", "bad percent-encoding in the socket path")
             }
             url = RedisURL(scheme: .unix, endpoint: .unix(path: decoded))
+        } else if scheme == .redisSentinel || scheme == .redissSentinel {
+            var sentinels: [RedisURL.HostAndPort] = []
+            for item in hostPort.split(separator: ",", omittingEmptySubsequences: false) {
+                let (host, port) = try hostAndPort(item, defaultPort: RedisURL.defaultSentinelPort)
+                sentinels.append(RedisURL.HostAndPort(host: host, port: port))
+            }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+            guard let name = parts.first, parts.count <= 2 else {
+                throw fail("path", "a Sentinel URL names the master after the hosts, as in redis+sentinel://host:26379/mymaster[/db]")
+            }
+            guard name.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) else {
+                throw fail("path", "'\(name)' is not a Sentinel master name (letters, digits, '-', '_', '.')")
+            }
+            url = RedisURL(scheme: scheme, endpoint: .sentinel(sentinels: sentinels, masterName: String(name)))
+            if parts.count == 2 { url.database = try databaseNumber(parts[1]) }
         } else {
-            let (host, port) = try hostAndPort(hostPort)
+            let (host, port) = try hostAndPort(hostPort, defaultPort: RedisURL.defaultPort)
             url = RedisURL(scheme: scheme, endpoint: .tcp(host: host, port: port))
             url.database = try database(fromPath: path)
         }
@@ -86,7 +101,7 @@ struct RedisURLParser {
         return (decodedUser.isEmpty ? nil : decodedUser, decodedPass)
     }
 
-    private func hostAndPort(_ text: Substring) throws(RedisURLError) -> (String, Int) {
+    private func hostAndPort(_ text: Substring, defaultPort: Int) throws(RedisURLError) -> (String, Int) {
         var host: Substring
         var portText: Substring?
         if text.hasPrefix("[") {
@@ -110,7 +125,7 @@ struct RedisURLParser {
         guard host.allSatisfy({ $0.isLetter || $0.isNumber || "-._:%".contains($0) }) else {
             throw fail("host", "'\(host)' is not a valid host name")
         }
-        guard let portText else { return (String(host), RedisURL.defaultPort) }
+        guard let portText else { return (String(host), defaultPort) }
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw fail("port", "'\(portText)' is not a port number between 1 and 65535")
         }
@@ -145,9 +160,13 @@ struct RedisURLParser {
             case "db": url.database = try databaseNumber(value)
             case "timeout", "socket_timeout": url.commandTimeout = try seconds(value, option: key)
             case "connect_timeout", "socket_connect_timeout": url.connectTimeout = try seconds(value, option: key)
+            case "sentinel_username", "sentinel_password_file":
+                guard case .sentinel = url.endpoint else { throw fail("query", "option '\(key)' applies to redis+sentinel:// URLs only") }
+                guard let decoded = percentDecoded(value), !decoded.isEmpty else { throw fail("query", "option '\(key)' needs a value") }
+                if key == "sentinel_username" { url.sentinelUsername = decoded } else { url.sentinelPasswordFile = decoded }
             default:
                 // The value is not echoed: an unknown option may be somebody's password.
-                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout)")
+                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout, sentinel_username, sentinel_password_file)")
             }
         }
     }
