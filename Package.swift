@@ -90,7 +90,7 @@ let package = Package(
             dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
-        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "RedisTestSupport"]),
+        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "RedisTestSupport", "RedisFactory"]),
         .testTarget(
             name: "RedisInfraCLITests",
             dependencies: ["RedisTestSupport", "RedisFactory"]

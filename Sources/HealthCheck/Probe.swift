@@ -22,9 +22,18 @@ public enum Probe {
     /// A connect that failed in the handshake: a server that answered LOADING or MASTERDOWN is
     /// alive, though not ready.
     static func judgeConnectError(_ error: RedisError, options: ProbeOptions) -> Verdict {
-        if case .server(let message) = error, message.hasPrefix("LOADING") || message.hasPrefix("MASTERDOWN") {
+        guard case .server(let message) = error else { return .unhealthy(error.description) }
+        if message.hasPrefix("LOADING") || message.hasPrefix("MASTERDOWN") {
             let state = message.hasPrefix("LOADING") ? "loading its dataset" : "master down (MASTERDOWN)"
             return options.mode == .liveness ? .healthy("unknown", "alive, \(state)") : .unhealthy("not ready: \(state)")
+        }
+        // Redis refuses even PING on a master that cannot persist. The process is alive (a
+        // restart does not fix a disk), but it cannot take writes.
+        if message.hasPrefix("MISCONF") {
+            let failed = message.contains("AOF") ? "AOF write" : "RDB save"
+            return options.mode == .liveness
+                ? .healthy("master", "alive, master cannot persist (MISCONF)")
+                : .unhealthy("master's last \(failed) failed (writes fail with MISCONF)", role: "master")
         }
         return .unhealthy(error.description)
     }
@@ -76,12 +85,13 @@ public enum Probe {
         let info = try client.infoFields()
         let master = "\(info["master_host"] ?? "?"):\(info["master_port"] ?? "?")"
         if info["loading"] != "0" { return .unhealthy("replica is loading its dataset (master \(master))", role: "replica") }
+        // While the first sync runs the link also reads down; say which it is.
+        if info["master_sync_in_progress"] != "0" {
+            return .unhealthy("replica is still syncing from its master (\(master))", role: "replica")
+        }
         if info["master_link_status"] != "up" {
             let down = info["master_link_down_since_seconds"].map { " for \($0)s" } ?? ""
             return .unhealthy("replica link down\(down) (master \(master))", role: "replica")
-        }
-        if info["master_sync_in_progress"] != "0" {
-            return .unhealthy("replica is still syncing from its master (\(master))", role: "replica")
         }
         if let lag = info["master_last_io_seconds_ago"].flatMap(Int.init), lag > maxLag {
             return .unhealthy("replica last heard from its master \(lag)s ago, over the \(maxLag)s limit (master \(master))", role: "replica")

@@ -1,4 +1,5 @@
 import Foundation
+import RedisFactory
 import RedisTestSupport
 import Testing
 
@@ -82,6 +83,66 @@ import Testing
         let fromFile = try probe(["--url", server.url], environment: ["REDIS_PASSWORD_FILE": file.path])
         #expect(fromFile.exitCode == 0, "\(fromFile.stdout)")
         #expect(!(wrong.stdout + wrong.stderr).contains("wrong"))
+    }
+
+    /// A server restarted on a large data set answers LOADING until it has read it: alive,
+    /// not ready. `key-load-delay` (Redis's own test knob) stretches the load to seconds.
+    @Test func serverLoadingItsDatasetIsAliveButNotReady() throws {
+        let source = try RedisServer.start(.init(extraConfig: ["enable-debug-command yes"]))
+        let writer = try source.client()
+        #expect(try writer.send(argv("DEBUG", "POPULATE", "20000")).string == "OK")
+        #expect(try writer.send(argv("SAVE")).string == "OK")
+        let data = try makeTemporaryDirectory(prefix: "loading")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try FileManager.default.copyItem(at: source.directory.appendingPathComponent("dump.rdb"), to: data.appendingPathComponent("dump.rdb"))
+        source.stop()
+        let loading = try RedisServer.start(.init(extraConfig: [
+            "dir \(data.path)", "dbfilename dump.rdb", "key-load-delay 500", "loading-process-events-interval-bytes 1024",
+        ]))
+        let ready = try probe(["--url", loading.url, "--timeout", "1"])
+        #expect(ready.exitCode == 1)
+        #expect(ready.stdout == "unhealthy: not ready: loading its dataset\n", "\(ready.stdout)")
+        let alive = try probe(["--url", loading.url, "--mode", "liveness", "--timeout", "1"])
+        #expect(alive.exitCode == 0, "\(alive.stdout)")
+        #expect(alive.stdout == "healthy: alive, loading its dataset\n")
+    }
+
+    /// A replica whose first sync has not finished: the master is slow to produce its RDB
+    /// (`rdb-key-save-delay`), so the replica waits with `master_sync_in_progress:1`.
+    @Test func replicaStillSyncingIsNotReady() throws {
+        let master = try RedisServer.start(.init(extraConfig: ["repl-diskless-sync no", "rdb-key-save-delay 2000", "enable-debug-command yes"]))
+        #expect(try master.client().send(argv("DEBUG", "POPULATE", "10000")).string == "OK")
+        let replica = try RedisServer.start(.init(extraConfig: ["replicaof 127.0.0.1 \(master.port)"]))
+        var result = try probe(["--url", replica.url, "--role", "replica"])
+        for _ in 0..<100 where !result.stdout.contains("still syncing") {
+            usleep(50_000)
+            result = try probe(["--url", replica.url, "--role", "replica"])
+        }
+        #expect(result.exitCode == 1)
+        #expect(result.stdout == "unhealthy: replica is still syncing from its master (127.0.0.1:\(master.port))\n", "\(result.stdout)")
+        #expect(try probe(["--url", replica.url, "--mode", "liveness"]).exitCode == 0)
+    }
+
+    /// A master that cannot persist: its data directory is gone, BGSAVE fails, and Redis then
+    /// refuses writes with MISCONF. Liveness still holds; readiness does not.
+    @Test func masterThatCannotPersistIsNotReady() throws {
+        let data = try makeTemporaryDirectory(prefix: "misconf")
+        let server = try RedisServer.start(.init(extraConfig: ["dir \(data.path)", "save 3600 1"]))
+        try FileManager.default.removeItem(at: data)
+        let client = try server.client()
+        #expect(try client.send(argv("SET", "k", "v")).string == "OK")
+        _ = try client.send(argv("BGSAVE"))
+        let failed = eventually(within: 10) {
+            ((try? client.send(argv("INFO", "persistence")).string) ?? "").contains("rdb_last_bgsave_status:err")
+        }
+        try #require(failed, "BGSAVE did not fail")
+        #expect(try client.send(argv("SET", "k", "v2")).errorMessage?.hasPrefix("MISCONF") == true)
+        let result = try probe(["--url", server.url, "--role", "master"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout == "unhealthy: master's last RDB save failed (writes fail with MISCONF)\n")
+        let alive = try probe(["--url", server.url, "--mode", "liveness"])
+        #expect(alive.exitCode == 0)
+        #expect(alive.stdout == "healthy: alive, master cannot persist (MISCONF)\n")
     }
 
     @Test func roleMismatchIsUnhealthy() throws {
