@@ -56,7 +56,8 @@ let package = Package(
         .target(name: "HealthCheck", dependencies: ["RedisFactory"]),
         .executableTarget(
             name: "redis-healthcheck",
-            dependencies: ["HealthCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            // No swift-argument-parser: its parse path would double the probe's footprint.
+            dependencies: ["HealthCheck"]
         ),
 
         // The stub served over RESP2 to clients in any language.

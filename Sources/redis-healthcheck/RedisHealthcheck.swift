@@ -1,5 +1,3 @@
-import ArgumentParser
-import Dispatch
 import HealthCheck
 import RedisFactory
 
@@ -7,109 +5,63 @@ import RedisFactory
 import Glibc
 #endif
 
+/// `redis-healthcheck probe|smoke`. Exit 0 healthy, 1 unhealthy (Docker's contract), 2 usage.
 @main
-struct RedisHealthcheck: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "redis-healthcheck",
-        abstract: "Health checks that judge what Redis answers. Exit 0 healthy, 1 unhealthy, 2 usage.",
-        subcommands: [ProbeCommand.self, SmokeCommand.self]
-    )
+enum RedisHealthcheck {
+    static let usage = """
+        usage: redis-healthcheck probe [--role auto|master|replica|sentinel] [--mode readiness|liveness]
+                                       [--url URL] [--master-name NAME] [--timeout SECONDS]
+                                       [--max-lag SECONDS] [--format text|json]
+               redis-healthcheck smoke [--url URL] [--timeout SECONDS] [--format text|json]
+                                       [--junit FILE] [--failover [--acks N]]
 
-    /// Usage errors exit 2 (Docker reads 1 as unhealthy); argument-parser's default is 64.
+        Health checks that judge what Redis answers, never a stub. Credentials come from
+        REDIS_PASSWORD_FILE, REDIS_PASSWORD or REDISCLI_AUTH (and REDIS_USERNAME), or the URL;
+        never from arguments. Without --url the URL is resolved as the factory resolves it
+        (EMBEDDINGS_REDIS_URL, REDIS_URL, ...). URLs may be redis+sentinel://.
+
+        probe: one server by its role; one line on stdout says why. --timeout is one deadline
+               for the whole probe, connect included (default 2).
+        smoke: every command family under a unique key prefix, cleaned up after; exit 1 on any
+               failed step. --failover: acknowledged writes through a SENTINEL FAILOVER.
+
+        """
+
     static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure || code.rawValue == 64 {
-                writeAll(fullMessage(for: error) + "\n", to: STDERR_FILENO)
-                Glibc.exit(2)
+        var arguments = Arguments(CommandLine.arguments.dropFirst())
+        if arguments.isEmpty {
+            writeAll(usage, to: STDERR_FILENO)
+            exit(2)
+        }
+        if arguments.flag("--help") || arguments.flag("-h") {
+            writeAll(usage, to: STDOUT_FILENO)
+            exit(0)
+        }
+        let subcommand = CommandLine.arguments[1]
+        arguments = Arguments(CommandLine.arguments.dropFirst(2))
+        do throws(Arguments.UsageError) {
+            switch subcommand {
+            case "probe": exit(try ProbeCommand(&arguments).run())
+            case "smoke": exit(try SmokeCommand(&arguments).run())
+            default: throw Arguments.UsageError(message: "unknown command '\(subcommand)' (probe or smoke)")
             }
-            exit(withError: error)
+        } catch {
+            writeAll("error: \(error.message)\n\(usage)", to: STDERR_FILENO)
+            exit(2)
         }
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument { case text, json }
+enum OutputFormat: String, CaseIterable { case text, json }
 
-extension ProbeRole: ExpressibleByArgument {}
-extension ProbeMode: ExpressibleByArgument {}
-
-struct ProbeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "probe",
-        abstract: "Probe one server by its role; one line on stdout says why.",
-        discussion: """
-            Credentials come from REDIS_PASSWORD_FILE, REDIS_PASSWORD or REDISCLI_AUTH (and \
-            REDIS_USERNAME), or the URL; never from arguments. Without --url the URL is resolved \
-            as the factory resolves it (REDIS_URL, ...). Never falls back to a stub.
-            """
-    )
-
-    @Option(help: "Role to check: auto (read ROLE), master, replica or sentinel.")
-    var role: ProbeRole = .auto
-
-    @Option(help: "liveness (the process answers) or readiness (it can serve).")
-    var mode: ProbeMode = .readiness
-
-    @Option(help: "Redis URL (credentials in it are never printed).")
-    var url: String?
-
-    @Option(help: "Master name, for sentinel checks.")
-    var masterName = "mymaster"
-
-    @Option(help: "One deadline for the whole probe, connect included, in seconds.")
-    var timeout: Double = 2
-
-    @Option(help: "Largest replica lag accepted (master_last_io_seconds_ago), in seconds.")
-    var maxLag: Int = 10
-
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
-    func validate() throws {
-        guard timeout > 0 && timeout <= 300 else { throw ValidationError("--timeout must be above 0 and at most 300 seconds") }
-        guard maxLag >= 0 else { throw ValidationError("--max-lag must not be negative") }
-    }
-
-    func run() throws {
-        var options = ProbeOptions()
-        options.role = role
-        options.mode = mode
-        options.masterName = masterName
-        options.maxLagSeconds = maxLag
-        var connection = ConnectionOptions()
-        let deadline = Duration.milliseconds(Int64(timeout * 1000))
-        connection.connectTimeout = deadline
-        connection.commandTimeout = deadline
-        connection.settings = RedisSettings()
-        connection.logger.logLevel = .critical
-        ProbeCredentials.apply(to: &connection)
-
-        // One hard deadline for everything: a blackholed server must not hold the probe past it.
-        let verdict = Self.withDeadline(seconds: timeout) { [url, connection, options] in
-            Probe.run(url: url, options: options, connection: connection)
-        } ?? .unhealthy("no answer within the \(timeout)s deadline")
-        switch format {
-        case .text:
-            writeAll(verdict.line + "\n", to: STDOUT_FILENO)
-        case .json:
-            let role = verdict.role.map { "\"\($0)\"" } ?? "null"
-            writeAll("{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(jsonQuoted(verdict.reason))}\n", to: STDOUT_FILENO)
-        }
-        if !verdict.healthy { throw ExitCode(1) }
-    }
-
-    static func withDeadline(seconds: Double, _ body: @escaping @Sendable () -> Verdict) -> Verdict? {
-        final class Box: @unchecked Sendable { var verdict: Verdict? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            box.verdict = body()
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
-        return box.verdict
-    }
+/// Connection options every subcommand shares: one timeout, credentials from the environment.
+func healthCheckConnection(timeout seconds: Double) -> ConnectionOptions {
+    var connection = ConnectionOptions()
+    let deadline = Duration.milliseconds(Int64(seconds * 1000))
+    connection.connectTimeout = deadline
+    connection.commandTimeout = deadline
+    connection.settings = RedisSettings()
+    connection.logger.logLevel = .critical
+    ProbeCredentials.apply(to: &connection)
+    return connection
 }

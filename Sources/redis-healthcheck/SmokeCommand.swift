@@ -1,4 +1,3 @@
-import ArgumentParser
 import HealthCheck
 import RedisFactory
 
@@ -7,45 +6,38 @@ import Glibc
 #endif
 
 /// `redis-healthcheck smoke`: the staging smoke test, as a table, JSON or JUnit.
-struct SmokeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "smoke",
-        abstract: "Exercise every command family against a real server; exit 1 on any failed step."
-    )
-
-    @Option(help: "Redis URL (default: the factory's resolution order).")
+struct SmokeCommand {
     var url: String?
-
-    @Option(help: "Connect and per-command timeout, in seconds.")
-    var timeout: Double = 5
-
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
-    @Option(help: "Also write a JUnit XML report to this file.")
+    var timeout: Double
+    var format: OutputFormat
     var junit: String?
-
-    @Flag(help: "Sentinel deployments: write acknowledged (WAIT 1) data through a SENTINEL FAILOVER and check none is lost.")
-    var failover = false
-
-    @Option(help: "With --failover: replicas that must confirm a write (WAIT n) for it to count; default all connected.")
+    /// Sentinel deployments: acknowledged writes through a SENTINEL FAILOVER.
+    var failover: Bool
+    /// With --failover: replicas that must confirm a write (WAIT n); nil means all connected.
     var acks: Int?
 
-    func run() throws {
-        var connection = ConnectionOptions()
-        connection.connectTimeout = .milliseconds(Int64(timeout * 1000))
-        connection.commandTimeout = .milliseconds(Int64(timeout * 1000))
-        connection.settings = RedisSettings()
-        connection.logger.logLevel = .critical
-        ProbeCredentials.apply(to: &connection)
+    init(_ arguments: inout Arguments) throws(Arguments.UsageError) {
+        url = try arguments.option("--url")
+        timeout = try arguments.number("--timeout", default: 5, in: 0.001...300)
+        format = try arguments.choice("--format", default: .text)
+        junit = try arguments.option("--junit")
+        failover = arguments.flag("--failover")
+        acks = try arguments.option("--acks").map { text throws(Arguments.UsageError) in
+            guard let count = Int(text), count >= 1 else { throw Arguments.UsageError(message: "--acks must be a whole number of replicas, 1 or more") }
+            return count
+        }
+        try arguments.finish()
+    }
+
+    func run() -> Int32 {
         let client: RedisClient
         do {
-            client = try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "smoke", options: connection)
+            client = try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "smoke", options: healthCheckConnection(timeout: timeout))
         } catch {
             writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
-            throw ExitCode(1)
+            return 1
         }
-        if failover { return try runFailoverDrill(client) }
+        if failover { return runFailoverDrill(client) }
         let steps = SmokeTest(client: client).run()
         switch format {
         case .text:
@@ -59,17 +51,20 @@ struct SmokeCommand: ParsableCommand {
             let rows = steps.map { "{\"step\":\(jsonQuoted($0.name)),\"passed\":\($0.passed),\"ms\":\(threeDecimals($0.milliseconds)),\"detail\":\(jsonQuoted($0.detail))}" }
             writeAll("[" + rows.joined(separator: ",") + "]\n", to: STDOUT_FILENO)
         }
-        if let junit { try writeJUnit(steps, to: junit) }
-        if steps.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if let junit, !writeJUnit(steps, to: junit) {
+            writeAll("smoke: cannot write '\(junit)'\n", to: STDERR_FILENO)
+            return 1
+        }
+        return steps.contains(where: { !$0.passed }) ? 1 : 0
     }
 
-    private func runFailoverDrill(_ client: RedisClient) throws {
+    private func runFailoverDrill(_ client: RedisClient) -> Int32 {
         let report: FailoverDrill.Report
         do {
             report = try FailoverDrill(client: client, acknowledgements: acks).run()
         } catch {
             writeAll("smoke --failover: \(error)\n", to: STDOUT_FILENO)
-            throw ExitCode(1)
+            return 1
         }
         let milliseconds = { (duration: Duration) in
             threeDecimals(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
@@ -91,10 +86,10 @@ struct SmokeCommand: ParsableCommand {
             fields += ["\"new_master_after_ms\":\(report.newMasterAfter.map(milliseconds) ?? "null")", "\"detail\":\(jsonQuoted(report.detail))"]
             writeAll("{" + fields.joined(separator: ",") + "}\n", to: STDOUT_FILENO)
         }
-        if !report.passed { throw ExitCode(1) }
+        return report.passed ? 0 : 1
     }
 
-    private func writeJUnit(_ steps: [SmokeTest.Step], to path: String) throws {
+    private func writeJUnit(_ steps: [SmokeTest.Step], to path: String) -> Bool {
         func escape(_ text: String) -> String {
             text.replacingAll("&", "&amp;").replacingAll("<", "&lt;").replacingAll(">", "&gt;").replacingAll("\"", "&quot;")
         }
@@ -106,9 +101,10 @@ struct SmokeCommand: ParsableCommand {
         }
         xml += "</testsuite>\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ValidationError("cannot write '\(path)'") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         writeAll(xml, to: fd)
+        return true
     }
 }
 

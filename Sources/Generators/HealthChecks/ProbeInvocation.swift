@@ -28,7 +28,8 @@ struct ProbeInvocation {
         var words = [literal("probe"), literal("--role"), literal(role), literal("--mode"), mode, literal("--url"), url]
         words += [literal("--timeout"), literal(timeout.secondsText)]
         if let masterName { words += [literal("--master-name"), literal(masterName)] }
-        if let maxLag { words += [literal("--max-lag"), literal(maxLag.secondsText)] }
+        // Redis reports the lag in whole seconds.
+        if let maxLag { words += [literal("--max-lag"), literal(String((maxLag.wholeMilliseconds + 999) / 1000))] }
         return words
     }
 }
