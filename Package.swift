@@ -29,6 +29,11 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CLua",
             pkgConfig: "lua5.1",
             providers: [.apt(["liblua5.1-0-dev"])]
@@ -40,6 +45,7 @@ let package = Package(
             name: "RedisFactory",
             dependencies: [
                 "CHiredis",
+                "COpenSSL",
                 "CLua",
                 "CStubLua",
                 .product(name: "Logging", package: "swift-log"),

@@ -7,6 +7,7 @@ packages=(
   pkg-config
   libhiredis-dev   # the Redis protocol layer (CHiredis)
   libyaml-dev      # the topology parser (CYAML)
+  libssl-dev       # TLS for rediss:// (COpenSSL)
   liblua5.1-0-dev  # the stub runs scripts in Lua 5.1, as Redis does (CLua)
   redis-server     # real servers for the tests
   redis-sentinel

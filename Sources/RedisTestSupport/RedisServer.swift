@@ -14,19 +14,23 @@ public final class RedisServer: @unchecked Sendable {
         public var extraConfig: [String] = []
         /// Start `redis-sentinel` instead of `redis-server` (it needs `sentinel monitor` lines).
         public var sentinel = false
+        /// Serve TLS only, on the server's port, with these files (`tls-auth-clients` as given).
+        public var tls: (certificate: String, key: String, ca: String, authClients: String)?
 
         public init(
             password: String? = nil,
             aclUser: (name: String, password: String)? = nil,
             unixSocket: Bool = false,
             extraConfig: [String] = [],
-            sentinel: Bool = false
+            sentinel: Bool = false,
+            tls: (certificate: String, key: String, ca: String, authClients: String)? = nil
         ) {
             self.password = password
             self.aclUser = aclUser
             self.unixSocket = unixSocket
             self.extraConfig = extraConfig
             self.sentinel = sentinel
+            self.tls = tls
         }
     }
 
@@ -70,6 +74,12 @@ public final class RedisServer: @unchecked Sendable {
         if let socketPath { config += ["unixsocket \(socketPath)", "unixsocketperm 700"] }
         if let password = options.password { config.append("requirepass \(password)") }
         if let user = options.aclUser { config.append("user \(user.name) on >\(user.password) ~* &* +@all") }
+        if let tls = options.tls {
+            config += [
+                "port 0", "tls-port \(port)", "tls-cert-file \(tls.certificate)", "tls-key-file \(tls.key)",
+                "tls-ca-cert-file \(tls.ca)", "tls-auth-clients \(tls.authClients)",
+            ]
+        }
         config += options.extraConfig
         let configFile = directory.appendingPathComponent("redis.conf")
         try (config.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)

@@ -171,10 +171,4 @@ import Testing
         #expect(replies == [.simpleString("OK"), .error("ERR value is not an integer or out of range"), .bulk("x")])
     }
 
-    @Test func tlsURLIsParsedButNotYetConnected() throws {
-        let error = #expect(throws: RedisError.self) {
-            try RedisFactory.makeClient(preferredURL: "rediss://127.0.0.1:6390", fallbackToFake: false, options: testOptions())
-        }
-        #expect(error?.kind == "unsupported")
-    }
 }

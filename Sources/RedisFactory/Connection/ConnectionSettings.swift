@@ -8,9 +8,12 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var connectTimeout: Duration
     /// Bounds each read and write of a command, so a frozen server cannot hang a caller.
     public var commandTimeout: Duration
+    /// For `rediss://`: the URL's `ssl_*` options unless the caller gave its own.
+    public var tls: TLSOptions
 
-    public init(url: RedisURL, connectTimeout: Duration? = nil, commandTimeout: Duration? = nil) {
+    public init(url: RedisURL, connectTimeout: Duration? = nil, commandTimeout: Duration? = nil, tls: TLSOptions? = nil) {
         self.url = url
+        self.tls = tls ?? url.tls
         self.connectTimeout = connectTimeout ?? url.connectTimeout ?? Self.defaultConnectTimeout
         self.commandTimeout = commandTimeout ?? url.commandTimeout ?? Self.defaultCommandTimeout
     }

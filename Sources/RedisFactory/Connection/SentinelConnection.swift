@@ -15,7 +15,7 @@ final class SentinelConnection: RedisConnection {
     private var sentinels: [RedisURL.HostAndPort]
     private let masterName: String
     private let sentinelCredentials: (username: String?, password: String?)
-    private var master: HiredisConnection?
+    private var master: ServerConnection?
     /// Where the master was last found, for messages and the health check.
     private(set) var masterAddress: RedisURL.HostAndPort?
 
@@ -47,11 +47,11 @@ final class SentinelConnection: RedisConnection {
         try withRediscovery(canRepeat: commands.allSatisfy(Self.isReadOnly)) { connection in try connection.pipeline(commands) }
     }
 
-    private func withRediscovery<T>(canRepeat: Bool, _ body: (HiredisConnection) throws -> T) throws -> T {
+    private func withRediscovery<T>(canRepeat: Bool, _ body: (ServerConnection) throws -> T) throws -> T {
         let deadline = ContinuousClock.now + settings.commandTimeout
         var repeated = false
         while true {
-            let connection: HiredisConnection
+            let connection: ServerConnection
             do {
                 connection = try connectedMaster(deadline: deadline)
             } catch {
@@ -85,7 +85,7 @@ final class SentinelConnection: RedisConnection {
 
     // MARK: - Discovery
 
-    private func connectedMaster(deadline: ContinuousClock.Instant) throws(RedisError) -> HiredisConnection {
+    private func connectedMaster(deadline: ContinuousClock.Instant) throws(RedisError) -> ServerConnection {
         if let master, master.isConnected { return master }
         master = nil
         var problems: [String] = []
@@ -103,7 +103,7 @@ final class SentinelConnection: RedisConnection {
                 problems.append("\(sentinel): \(error)")
                 continue
             }
-            let candidate = HiredisConnection(settings: masterSettings(address, timeout: min(settings.connectTimeout, deadline - ContinuousClock.now)))
+            let candidate = ServerConnection(settings: masterSettings(address, timeout: min(settings.connectTimeout, deadline - ContinuousClock.now)))
             do {
                 try candidate.connect()
                 let role = try candidate.send(argv("ROLE"))
@@ -162,14 +162,14 @@ final class SentinelConnection: RedisConnection {
         var url = RedisURL(scheme: settings.url.usesTLS ? .rediss : .redis, endpoint: .tcp(host: sentinel.host, port: sentinel.port))
         url.username = sentinelCredentials.username
         url.password = sentinelCredentials.password
-        var connection = HiredisConnection(settings: ConnectionSettings(url: url, connectTimeout: timeout, commandTimeout: timeout))
+        var connection = ServerConnection(settings: ConnectionSettings(url: url, connectTimeout: timeout, commandTimeout: timeout, tls: settings.tls))
         defer { connection.disconnect() }
         do {
             try connection.connect()
         } catch .authenticationFailed(let message) where message.contains("without any password configured") {
             url.username = nil
             url.password = nil
-            connection = HiredisConnection(settings: ConnectionSettings(url: url, connectTimeout: timeout, commandTimeout: timeout))
+            connection = ServerConnection(settings: ConnectionSettings(url: url, connectTimeout: timeout, commandTimeout: timeout, tls: settings.tls))
             try connection.connect()
         }
         do {
@@ -185,7 +185,7 @@ final class SentinelConnection: RedisConnection {
         var url = settings.url
         url.scheme = settings.url.usesTLS ? .rediss : .redis
         url.endpoint = .tcp(host: address.host, port: address.port)
-        return ConnectionSettings(url: url, connectTimeout: max(timeout, .milliseconds(1)), commandTimeout: settings.commandTimeout)
+        return ConnectionSettings(url: url, connectTimeout: max(timeout, .milliseconds(1)), commandTimeout: settings.commandTimeout, tls: settings.tls)
     }
 
     // MARK: - Safety of a repeat

@@ -14,6 +14,9 @@ public struct ConnectionOptions: Sendable {
     /// A file whose first line is the password (a Docker secret); overrides the URL's.
     /// Without a password anywhere else, `REDIS_PASSWORD_FILE` from the environment is read.
     public var passwordFile: String?
+    /// TLS settings for `rediss://` (and `rediss+sentinel://`); nil takes the URL's `ssl_*`
+    /// options, verification on.
+    public var tls: TLSOptions?
     /// The Sentinels' password file, when it differs from the master's (Sentinel URLs only).
     public var sentinelPasswordFile: String?
     /// Settings to resolve the URL from; nil reads the file named by `REDIS_INFRA_SETTINGS`.
@@ -40,6 +43,7 @@ public struct ConnectionOptions: Sendable {
         self.password = password
         self.passwordFile = passwordFile
         self.sentinelPasswordFile = nil
+        self.tls = nil
         self.settings = settings
         self.environment = environment
         self.logger = logger

@@ -101,7 +101,7 @@ extension RedisFactory {
                     try sentinel.connect()
                     connection = sentinel
                 } else {
-                    let direct = HiredisConnection(settings: settings)
+                    let direct = ServerConnection(settings: settings)
                     try direct.connect()
                     connection = direct
                 }
@@ -142,9 +142,13 @@ extension RedisFactory {
                 // argv or the environment, only the file's path does.
                 url.password = try Self.readPassword(file)
             }
-            return ConnectionSettings(
-                url: url, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout
+            let settings = ConnectionSettings(
+                url: url, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout, tls: options.tls
             )
+            if url.usesTLS && !settings.tls.verifyPeer {
+                options.logger.warning("TLS certificate verification is off for \(url.redacted) (ssl_cert_reqs=none): the server is not authenticated")
+            }
+            return settings
         }
 
         private func environmentValue(_ key: String) -> String? {

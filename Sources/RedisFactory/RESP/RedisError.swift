@@ -18,6 +18,8 @@ public enum RedisError: Error, Sendable, Equatable {
     case invalidURL(RedisURLError)
     case unsupported(String)
     case settings(String)
+    /// A TLS handshake or certificate failure, saying which.
+    case tls(TLSFailure)
 
     /// A short stable name, used as the `error` / `reason` metric label.
     public var kind: String {
@@ -35,6 +37,7 @@ public enum RedisError: Error, Sendable, Equatable {
         case .invalidURL: return "invalid_url"
         case .unsupported: return "unsupported"
         case .settings: return "settings"
+        case .tls: return "tls"
         }
     }
 }
@@ -62,6 +65,7 @@ extension RedisError: CustomStringConvertible {
         case .invalidURL(let error): return error.description
         case .unsupported(let what): return what
         case .settings(let what): return what
+        case .tls(let failure): return "TLS: \(failure)"
         }
     }
 }

@@ -32,6 +32,10 @@ public struct RedisURL: Sendable, Equatable {
     public static let defaultPort = 6379
     public static let defaultSentinelPort = 26379
 
+    /// `?ssl_ca_certs=`, `?ssl_ca_path=`, `?ssl_certfile=`, `?ssl_keyfile=`,
+    /// `?ssl_server_name=`, `?ssl_cert_reqs=none` (redis-py's names): TLS settings.
+    public var tls = TLSOptions()
+
     /// `?sentinel_username=`: the Sentinels' ACL user, when it differs from the master's.
     public var sentinelUsername: String?
     /// `?sentinel_password_file=`: the Sentinels' password, read from a file, when it differs

@@ -164,9 +164,22 @@ struct RedisURLParser {
                 guard case .sentinel = url.endpoint else { throw fail("query", "option '\(key)' applies to redis+sentinel:// URLs only") }
                 guard let decoded = percentDecoded(value), !decoded.isEmpty else { throw fail("query", "option '\(key)' needs a value") }
                 if key == "sentinel_username" { url.sentinelUsername = decoded } else { url.sentinelPasswordFile = decoded }
+            case "ssl_ca_certs", "ssl_ca_path", "ssl_certfile", "ssl_keyfile", "ssl_server_name", "ssl_cert_reqs":
+                guard url.usesTLS else { throw fail("query", "option '\(key)' applies to rediss:// URLs only") }
+                guard let decoded = percentDecoded(value), !decoded.isEmpty else { throw fail("query", "option '\(key)' needs a value") }
+                switch key {
+                case "ssl_ca_certs": url.tls.caFile = decoded
+                case "ssl_ca_path": url.tls.caDirectory = decoded
+                case "ssl_certfile": url.tls.certificateFile = decoded
+                case "ssl_keyfile": url.tls.keyFile = decoded
+                case "ssl_server_name": url.tls.serverName = decoded
+                default:
+                    guard ["none", "required"].contains(decoded) else { throw fail("query", "option 'ssl_cert_reqs' is 'required' or 'none', not '\(decoded)'") }
+                    url.tls.verifyPeer = decoded == "required"
+                }
             default:
                 // The value is not echoed: an unknown option may be somebody's password.
-                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout, sentinel_username, sentinel_password_file)")
+                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout, sentinel_username, sentinel_password_file, ssl_ca_certs, ssl_ca_path, ssl_certfile, ssl_keyfile, ssl_server_name, ssl_cert_reqs)")
             }
         }
     }

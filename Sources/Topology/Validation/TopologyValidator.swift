@@ -247,7 +247,7 @@ public struct TopologyValidator {
             }
         }
         if topology.tls.enabled.value {
-            error("TLS is not generated for Compose yet (the health check cannot speak TLS until the factory does); turn 'tls.enabled' off for a compose target", at: topology.tls.enabled.location)
+            error("TLS is not generated for Compose yet (the factory and health check speak it; the overlay does not mount certificates yet); turn 'tls.enabled' off for a compose target", at: topology.tls.enabled.location)
         }
     }
 
