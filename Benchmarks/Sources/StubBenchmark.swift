@@ -46,12 +46,12 @@ func stubBenchmark(quick: Bool) throws {
 }
 
 /// One redis-benchmark test, requests per second over `runs` runs.
-func redisBenchmark(port: Int, test: String, pipeline: Int, requests: Int, runs: Int) throws -> Summary {
+func redisBenchmark(port: Int, test: String, pipeline: Int, requests: Int, runs: Int, clients: Int = 50) throws -> Summary {
     var samples: [Double] = []
     for _ in 0..<runs {
         let result = try runSystem(
             "/usr/bin/redis-benchmark",
-            ["-p", "\(port)", "-c", "50", "-n", "\(requests)", "-P", "\(pipeline)", "-t", test.lowercased(), "--csv"]
+            ["-p", "\(port)", "-c", "\(clients)", "-n", "\(requests)", "-P", "\(pipeline)", "-t", test.lowercased(), "--csv"]
         )
         // CSV rows: "test","rps","avg_latency_ms",...
         for line in result.stdout.split(separator: "\n") where line.hasPrefix("\"\(test)\"") {

@@ -51,7 +51,7 @@ public struct TopologyReader {
             version: redis.string("version", default: "7.0")!,
             mode: Located(RedisMode(rawValue: mode.value) ?? .standalone, at: mode.location),
             port: redis.int("port", default: 6379, range: 1...65535),
-            replicas: redis.int("replicas", default: mode.value == "sentinel" ? 2 : 0, range: 0...20),
+            replicas: redis.int("replicas", default: mode.value == "sentinel" ? 2 : 0, range: 0...64),
             persistence: Persistence(
                 appendonly: persistence?.bool("appendonly", default: true) ?? Located(true, at: redis.location),
                 appendfsync: persistence?.choice("appendfsync", from: TopologySchema.appendfsyncModes, default: "everysec")
