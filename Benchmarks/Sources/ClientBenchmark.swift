@@ -107,3 +107,14 @@ func row(_ label: String, _ summary: Summary, ratio: Double? = nil, target: Stri
     if let target { text += "   target \(target)" }
     report(label, text)
 }
+
+func profilePipeline(batches: Int) throws {
+    let client = try RedisFactory.makeClient(fallbackToFake: false, context: "bench", options: quietOptions)
+    let batch = (0..<100).map { argv("SET", "key:\($0)", "xxx") }
+    for _ in 0..<batches { _ = try client.pipeline(batch) }
+}
+
+func profileSequential(commands: Int) throws {
+    let client = try RedisFactory.makeClient(fallbackToFake: false, context: "bench", options: quietOptions)
+    for index in 0..<commands { _ = try client.get("key:\(index % 1000)") }
+}

@@ -38,6 +38,11 @@ case "probe":
     try probeBenchmark(runs: rest.first.flatMap(Int.init) ?? 30, binary: binary)
 case "generate":
     try generateBenchmark(runs: count ?? 10)
+case "profile-pipeline":
+    // For callgrind: only the client's pipelined path, against REDIS_URL.
+    try profilePipeline(batches: count ?? 1000)
+case "profile-sequential":
+    try profileSequential(commands: count ?? 10_000)
 case "memory":
     try memoryBenchmark(commands: count ?? 1_000_000)
 default:

@@ -4,7 +4,7 @@ import CHiredis
 import Glibc
 #endif
 
-/// A blocking connection to one real server: hiredis's formatter writes the commands and its
+/// A blocking connection to one real server: ``RESPEncoder`` writes the commands and hiredis's
 /// reader parses the replies; the bytes go over a ``ByteStream`` — a plain socket, or TLS on
 /// top of one — so one code path serves `redis://`, `unix://` and `rediss://`.
 ///
@@ -71,6 +71,7 @@ final class ServerConnection: RedisConnection {
         if stream != nil { return }
         let deadline = ContinuousClock.now + settings.connectTimeout
         let socket = try SocketStream.connect(to: settings.url.endpoint, deadline: deadline)
+        socket.block(timeout: settings.connectTimeout)
         var opened: any ByteStream = socket
         if settings.url.usesTLS, case .tcp(let host, _) = settings.url.endpoint {
             opened = try TLSStream.connect(over: socket, host: host, options: settings.tls, deadline: deadline)
@@ -83,6 +84,7 @@ final class ServerConnection: RedisConnection {
             disconnect()
             throw error
         }
+        socket.setTimeout(settings.commandTimeout)
     }
 
     /// AUTH, SELECT and PING in one round trip, all under the connect timeout.
@@ -110,29 +112,9 @@ final class ServerConnection: RedisConnection {
 
     // MARK: - Protocol
 
-    /// Formats one command (hiredis's formatter) onto the output buffer.
+    /// Formats one command onto the output buffer.
     private func append(_ command: RedisCommandArgv) throws(RedisError) {
-        var lengths = command.map(\.count)
-        var joined = [UInt8]()
-        joined.reserveCapacity(lengths.reduce(0, +) + 1)
-        for argument in command { joined.append(contentsOf: argument) }
-        joined.append(0)
-        var formatted: UnsafeMutablePointer<CChar>?
-        let length = joined.withUnsafeBufferPointer { bytes -> Int32 in
-            let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var pointers = [UnsafePointer<CChar>?](repeating: nil, count: command.count)
-            var offset = 0
-            for index in command.indices {
-                pointers[index] = base + offset
-                offset += lengths[index]
-            }
-            return redisFormatCommandArgv(&formatted, Int32(command.count), &pointers, &lengths)
-        }
-        guard length > 0, let formatted else { throw .io("out of memory formatting a command") }
-        defer { free(formatted) }
-        formatted.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { bytes in
-            output.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(length)))
-        }
+        RESPEncoder.appendCommand(command, to: &output)
     }
 
     private func flush(deadline: ContinuousClock.Instant) throws(RedisError) {

