@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "redis-healthcheck",
             // No swift-argument-parser: its parse path would double the probe's footprint.
-            dependencies: ["HealthCheck"]
+            dependencies: ["HealthCheck", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The stub served over RESP2 to clients in any language.

@@ -17,17 +17,11 @@ public final class LaunchedProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !canConnect(port: port) {
-            guard process.isRunning else {
-                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw TestSupportError("\(executable) exited at start (port \(port)): \(text.suffix(800))")
-            }
-            guard Date() < deadline else {
-                stop()
-                throw TestSupportError("\(executable) did not listen on port \(port) within 10 s")
-            }
-            usleep(10_000)
+        do {
+            try waitUntilListening(process, port: port, log: log)
+        } catch {
+            stop()
+            throw error
         }
     }
 
@@ -41,6 +35,22 @@ public final class LaunchedProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+}
+
+/// Waits until a freshly started server accepts connections on `port` (and `ready` holds),
+/// for at most 10 s; if it exits first, the error carries the end of its log.
+func waitUntilListening(_ process: Process, port: Int, log: URL, ready: () -> Bool = { true }) throws {
+    let deadline = Date().addingTimeInterval(10)
+    while !canConnect(port: port) || !ready() {
+        guard process.isRunning else {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestSupportError("\(process.executableURL?.lastPathComponent ?? "server") exited at start (port \(port)): \(text.suffix(800))")
+        }
+        guard Date() < deadline else {
+            throw TestSupportError("\(process.executableURL?.lastPathComponent ?? "server") did not listen on port \(port) within 10 s")
+        }
+        usleep(10_000)
     }
 }
 

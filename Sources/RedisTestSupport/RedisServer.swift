@@ -91,17 +91,14 @@ public final class RedisServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
 
-        let deadline = Date().addingTimeInterval(10)
-        while !canConnect(port: port) || (socketPath.map { !FileManager.default.fileExists(atPath: $0) } ?? false) {
-            guard process.isRunning else {
-                let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
-                throw TestSupportError("redis-server exited at start on port \(port): \(log.suffix(500))")
+        let socketPath = socketPath
+        do {
+            try waitUntilListening(process, port: port, log: directory.appendingPathComponent("redis.log")) {
+                socketPath.map { FileManager.default.fileExists(atPath: $0) } ?? true
             }
-            guard Date() < deadline else {
-                stop()
-                throw TestSupportError("redis-server did not listen on port \(port) within 10 s")
-            }
-            usleep(10_000)
+        } catch {
+            stop()
+            throw error
         }
     }
 

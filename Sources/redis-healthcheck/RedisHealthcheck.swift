@@ -1,4 +1,5 @@
 import HealthCheck
+import Logging
 import RedisFactory
 
 #if canImport(Glibc)
@@ -55,13 +56,14 @@ enum RedisHealthcheck {
 enum OutputFormat: String, CaseIterable { case text, json }
 
 /// Connection options every subcommand shares: one timeout, credentials from the environment.
+/// No log handler and no metrics: the process prints its verdict and exits before anything
+/// could read either, and creating them touched a megabyte of code.
 func healthCheckConnection(timeout seconds: Double) -> ConnectionOptions {
-    var connection = ConnectionOptions()
+    var connection = ConnectionOptions(logger: Logger(label: "redis-healthcheck") { _ in SwiftLogNoOpLogHandler() }, metrics: .disabled)
     let deadline = Duration.milliseconds(Int64(seconds * 1000))
     connection.connectTimeout = deadline
     connection.commandTimeout = deadline
     connection.settings = RedisSettings()
-    connection.logger.logLevel = .critical
     ProbeCredentials.apply(to: &connection)
     return connection
 }

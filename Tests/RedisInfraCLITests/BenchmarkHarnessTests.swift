@@ -13,7 +13,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result.stderr)")
         let rows = [
             "SET, 1 connection, redis-benchmark -c 1 -P 1", "SET, 1 connection, typed client",
-            "GET, 1 connection, typed client", "SET, pipeline 100, client.pipeline", "SET, 50 async tasks, a client each",
+            "GET, 1 connection, typed client", "SET, pipeline 100, client.pipeline", "SET, 50 async tasks, one shared client", "SET, 50 async tasks, a client each",
             "GET round trip, TLS", "SET pipeline 100, TLS", "through 3 Sentinels, redis+sentinel://",
             "factory, refused port", "factory, SIGSTOP'd, connect_timeout 0.5 s", "redis-py defaults, refused port",
             "SET+GET, stub", "SET -P 16, stub-server", "redis-healthcheck probe --role master",

@@ -62,27 +62,9 @@ enum AWSModule {
             .attribute("tags", .raw("var.tags")),
         ])))
         main.append(.blank)
-        main.append(.block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "from_groups", body: [
-            .attribute("for_each", .raw("toset(var.\(aws.securityGroupIDsVariable.value))")),
-            .blank,
-            .attribute("security_group_id", .raw("aws_security_group.this.id")),
-            .attribute("description", .string("Redis from an allowed security group")),
-            .attribute("ip_protocol", .string("tcp")),
-            .attribute("from_port", .number(Int64(port))),
-            .attribute("to_port", .number(Int64(port))),
-            .attribute("referenced_security_group_id", .raw("each.value")),
-        ])))
+        main.append(ingressRule("from_groups", over: "var.\(aws.securityGroupIDsVariable.value)", describing: "an allowed security group", attribute: "referenced_security_group_id", port: port))
         main.append(.blank)
-        main.append(.block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "from_blocks", body: [
-            .attribute("for_each", .raw("toset(var.allowed_cidr_blocks)")),
-            .blank,
-            .attribute("security_group_id", .raw("aws_security_group.this.id")),
-            .attribute("description", .string("Redis from an allowed CIDR block")),
-            .attribute("ip_protocol", .string("tcp")),
-            .attribute("from_port", .number(Int64(port))),
-            .attribute("to_port", .number(Int64(port))),
-            .attribute("cidr_ipv4", .raw("each.value")),
-        ])))
+        main.append(ingressRule("from_blocks", over: "var.allowed_cidr_blocks", describing: "an allowed CIDR block", attribute: "cidr_ipv4", port: port))
 
         var parameters: [HCLItem] = [
             .attribute("name", .string("\(name)-redis")),
@@ -212,6 +194,20 @@ enum AWSModule {
             directory: "terraform/\(name)/aws", title: "\(name) on AWS ElastiCache", summary: summary,
             provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: variables, main: main, outputs: outputs
         )
+    }
+
+    /// One ingress rule per allowed source, on the Redis port only.
+    private static func ingressRule(_ name: String, over list: String, describing source: String, attribute: String, port: Int) -> HCLItem {
+        .block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", name, body: [
+            .attribute("for_each", .raw("toset(\(list))")),
+            .blank,
+            .attribute("security_group_id", .raw("aws_security_group.this.id")),
+            .attribute("description", .string("Redis from \(source)")),
+            .attribute("ip_protocol", .string("tcp")),
+            .attribute("from_port", .number(Int64(port))),
+            .attribute("to_port", .number(Int64(port))),
+            .attribute(attribute, .raw("each.value")),
+        ]))
     }
 
     /// The topology's Redis settings that ElastiCache takes as parameters.

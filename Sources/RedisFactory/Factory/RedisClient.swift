@@ -58,6 +58,18 @@ public final class RedisClient: RedisConnection, @unchecked Sendable {
         return replies
     }
 
+    /// Replies without the UTF-8 check, which the caller makes per command (the async client
+    /// batches different tasks' commands: one bad reply must fail only its own task).
+    func pipelineUnchecked(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
+        try lock.withLock { _ in try connection.pipeline(commands) }
+    }
+
+    /// The reply, or the invalid-UTF-8 error when `decodeResponses` is on and it is not text.
+    func checked(_ reply: RedisValue, command: RedisCommandArgv) -> Result<RedisValue, any Error> {
+        guard decodeResponses else { return .success(reply) }
+        return Result { try Self.checkUTF8(reply, command: command); return reply }
+    }
+
     private static func checkUTF8(_ reply: RedisValue, command: RedisCommandArgv) throws {
         switch reply {
         case .bulkString(let bytes) where String(validating: bytes, as: UTF8.self) == nil:

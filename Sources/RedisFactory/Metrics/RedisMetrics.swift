@@ -16,10 +16,20 @@ public final class RedisMetrics: Sendable {
     static let fallbacks = "infra_redis_fallback_total"
     public static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10]
 
+    /// Records nothing: for a process that exits before anyone could scrape it (the health
+    /// check), where creating the metrics would be most of its work.
+    public static let disabled = RedisMetrics(recording: false)
+
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    private let recording: Bool
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public convenience init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.init(registry: registry, recording: true)
+    }
+
+    private init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), recording: Bool) {
+        self.recording = recording
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.valueHistogramBuckets[Self.duration] = Self.durationBuckets
@@ -29,17 +39,20 @@ public final class RedisMetrics: Sendable {
     }
 
     func recordAttempt(mode: Mode, context: String, outcome: Outcome, seconds: Double) {
+        guard recording else { return }
         let labels = [("mode", mode.rawValue), ("context", context), ("outcome", outcome.rawValue)]
         Counter(label: Self.attempts, dimensions: labels, factory: factory).increment()
         Recorder(label: Self.duration, dimensions: labels, aggregate: true, factory: factory).record(seconds)
     }
 
     func recordError(mode: Mode, context: String, error: String) {
+        guard recording else { return }
         let labels = [("mode", mode.rawValue), ("context", context), ("error", error)]
         Counter(label: Self.errors, dimensions: labels, factory: factory).increment()
     }
 
     func recordFallback(mode: Mode, context: String, reason: String) {
+        guard recording else { return }
         let labels = [("mode", mode.rawValue), ("context", context), ("reason", reason)]
         Counter(label: Self.fallbacks, dimensions: labels, factory: factory).increment()
     }
