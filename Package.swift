@@ -28,9 +28,10 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // Headers only, no pkgConfig: its `--libs` would link libssl and libcrypto into every
+        // binary; the factory loads them with dlopen at the first TLS connection instead.
         .systemLibrary(
             name: "COpenSSL",
-            pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
