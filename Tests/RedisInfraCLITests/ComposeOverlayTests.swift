@@ -12,7 +12,7 @@ import Testing
         let root: URL
         init() throws {
             root = try makeTemporaryDirectory(prefix: "compose-load")
-            let topologies = ["dev-standalone.yaml", "sentinel-ha.yaml"].map { packageRoot.appendingPathComponent("topologies/\($0)").path }
+            let topologies = ["dev-standalone.yaml", "sentinel-ha.yaml", "dev-tls.yaml"].map { packageRoot.appendingPathComponent("topologies/\($0)").path }
             let result = try runProduct("redis-infra", ["generate", "--out", root.path] + topologies)
             guard result.exitCode == 0 else { throw TestSupportError(result.stderr) }
             try """
@@ -47,6 +47,7 @@ import Testing
     let overlays = [
         (name: "dev-cache", files: ["compose/dev-cache/docker-compose.redis.yml"]),
         (name: "embeddings", files: ["compose/embeddings/docker-compose.redis.yml", "compose/embeddings/docker-compose.clients.yml"]),
+        (name: "dev-secure", files: ["compose/dev-secure/docker-compose.redis.yml", "compose/dev-secure/docker-compose.clients.yml"]),
     ]
 
     @Test func everyOverlayLoadsAloneAndOverTheApplication() throws {
@@ -127,6 +128,21 @@ import Testing
         let test = (redis["healthcheck"] as? [String: Any])?["test"] as? [String]
         #expect(test?.contains("master") == true)
         try checkHealthyDependenciesHaveHealthchecks(services)
+    }
+
+    @Test func tlsModelMountsCertificatesAsSecretsAndProbesOverTLS() throws {
+        let workspace = try Workspace()
+        let model = try workspace.model(["docker-compose.yml"] + overlays[2].files)
+        let services = try #require(model["services"] as? [String: [String: Any]])
+        let redis = try #require(services["dev-secure-redis"])
+        let mounted = Set((redis["secrets"] as? [[String: Any]])?.compactMap { $0["target"] as? String } ?? [])
+        #expect(mounted == ["redis-password", "redis-tls-cert", "redis-tls-key", "redis-tls-ca"])
+        let test = (redis["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []
+        #expect(argument(after: "--url", in: test)?.hasPrefix("rediss://127.0.0.1:6379?ssl_ca_certs=/run/secrets/redis-tls-ca") == true)
+        let api = try #require(services["api"])
+        #expect(((api["environment"] as? [String: Any])?["REDIS_URL"] as? String)?.hasPrefix("rediss://dev-secure-redis:6379?") == true)
+        let secrets = try #require(model["secrets"] as? [String: [String: Any]])
+        #expect((secrets["dev-secure-tls-key"]?["file"] as? String)?.hasSuffix("/tls/redis.key") == true)
     }
 
     /// What the loader does not check: a `service_healthy` dependency needs a healthcheck, and a

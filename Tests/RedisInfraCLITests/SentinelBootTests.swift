@@ -116,6 +116,57 @@ import Testing
         #expect(rejoined, "the restarted old master replicates from the new master")
     }
 
+    /// The TLS example boots from its generated config and start script with the secrets it
+    /// names, and the overlay's own health-check command judges it healthy over TLS with a
+    /// client certificate (`tls-auth-clients yes`).
+    @Test func generatedTLSExampleServesTLSOnlyAndItsHealthcheckPasses() throws {
+        let work = try makeTemporaryDirectory(prefix: "tls-boot")
+        let certificates = try TestCertificates.make()
+        defer {
+            try? FileManager.default.removeItem(at: work)
+            certificates.remove()
+        }
+        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, packageRoot.appendingPathComponent("topologies/dev-tls.yaml").path])
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        let source = work.appendingPathComponent("compose/dev-secure")
+        let secrets = work.appendingPathComponent("secrets")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        try "tls-pass\n".write(to: secrets.appendingPathComponent("redis-password"), atomically: true, encoding: .utf8)
+        for (file, name) in [(certificates.serverCertificate, "redis-tls-cert"), (certificates.serverKey, "redis-tls-key"), (certificates.ca, "redis-tls-ca")] {
+            try FileManager.default.copyItem(atPath: file, toPath: secrets.appendingPathComponent(name).path)
+        }
+        let port = try freeLoopbackPort()
+        let config = work.appendingPathComponent("node/config")
+        let data = work.appendingPathComponent("node/data")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let template = try String(contentsOf: source.appendingPathComponent("redis.conf"), encoding: .utf8)
+        try rewriteAddresses(template, ownPort: port, hosts: [:]).write(to: config.appendingPathComponent("redis.conf"), atomically: true, encoding: .utf8)
+        let node = try LaunchedProcess(
+            "/bin/sh", [source.appendingPathComponent("start.sh").path, "redis", "redis.conf"],
+            environment: ["PATH": "/usr/bin:/bin", "REDIS_INFRA_CONFIG_DIR": config.path, "REDIS_INFRA_DATA_DIR": data.path, "REDIS_INFRA_SECRETS_DIR": secrets.path],
+            port: port, log: work.appendingPathComponent("node/log")
+        )
+        defer { node.stop() }
+
+        // The overlay's healthcheck, addresses and ports rewritten (the certificate names
+        // localhost where the container's name would be), secrets from the test's folder.
+        let overlay = try String(contentsOf: source.appendingPathComponent("docker-compose.redis.yml"), encoding: .utf8)
+        let url = try #require(overlay.split(separator: "\n").first { $0.contains("rediss://127.0.0.1:6379") })
+            .trimmingCharacters(in: CharacterSet(charactersIn: " -\""))
+            .replacingOccurrences(of: "127.0.0.1:6379", with: "127.0.0.1:\(port)")
+            .replacingOccurrences(of: "/run/secrets", with: secrets.path)
+            .replacingOccurrences(of: "ssl_server_name=dev-secure-redis", with: "ssl_server_name=localhost")
+        #expect(url.contains("ssl_certfile="), "the probe presents a client certificate: \(url)")
+        let probe = try runProduct("redis-healthcheck", ["probe", "--role", "master", "--url", url],
+                                   environment: ["REDIS_PASSWORD_FILE": secrets.appendingPathComponent("redis-password").path])
+        #expect(probe.exitCode == 0, "\(probe.stdout)\(probe.stderr)")
+        #expect(probe.stdout == "healthy: master, 0 replicas connected\n")
+        // Plain text is refused: the node serves TLS only.
+        let plain = try runProduct("redis-healthcheck", ["probe", "--url", "redis://127.0.0.1:\(port)"])
+        #expect(plain.exitCode == 1)
+    }
+
     private func client(port: Int) throws -> RedisClient {
         try RedisFactory.makeClient(
             preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: false, context: "ha-boot",
@@ -131,7 +182,8 @@ func rewriteAddresses(_ config: String, ownPort: Int, hosts: [String: Int]) -> S
         guard let first = words.first, !first.hasPrefix("#") else { return String(line) }
         switch first {
         case "bind", "replica-announce-ip": return "\(first) 127.0.0.1"
-        case "port", "replica-announce-port": return "\(first) \(ownPort)"
+        case "port" where words.count > 1 && words[1] == "0": return String(line)
+        case "port", "tls-port", "replica-announce-port": return "\(first) \(ownPort)"
         default:
             for index in words.indices.dropLast() where hosts[words[index]] != nil {
                 let port = hosts[words[index]]!

@@ -64,7 +64,6 @@ import Testing
         ("name: a\nhealthcheck: {interval: 2s, timeout: 5s}\n", "t.yaml:2:38: error: 'healthcheck.timeout' must be shorter than 'healthcheck.interval'"),
         ("name: a\ntargets:\n  compose: {subnet: 10.0.0.0/16}\n", "t.yaml:3:21: error: 'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '10.0.0.0/16'"),
         ("name: a\nauth: {password: {terraform_variable: t}}\ntargets:\n  compose: {}\n", "t.yaml:2:39: error: a Compose deployment cannot read a Terraform variable; use 'secret_file' or 'env' for this secret"),
-        ("name: a\ntls: {enabled: true, cert_file: a, key_file: b, ca_file: c}\ntargets:\n  compose: {}\n", "t.yaml:2:16: error: TLS is not generated for Compose yet (the factory and health check speak it; the overlay does not mount certificates yet); turn 'tls.enabled' off for a compose target"),
         ("name: a\nredis: {version: \"7.1\"}\ntargets:\n  compose: {}\n", "t.yaml:2:18: error: there is no redis:7.1 image for a Compose deployment; use one of 6.2, 7.0, 7.2"),
         ("name: a\nredis:\n  disabled_commands: [config]\n", "t.yaml:3:23: error: 'redis.disabled_commands' must not disable CONFIG: the health check or Sentinel uses it"),
         ("name: a\nhealthcheck: {start_interval: fast}\n", "t.yaml:2:31: error: 'healthcheck.start_interval' must be a duration like 500ms, 5s, 1m or 2h, not 'fast'"),

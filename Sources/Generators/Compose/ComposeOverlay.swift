@@ -29,9 +29,10 @@ enum ComposeOverlay {
         guard !plan.topology.clients.isEmpty else { return nil }
         let services = plan.topology.clients.map { clientService($0, plan: plan) }
         var root = [YAMLEntry("services", .mapping(services))]
-        if let secret = plan.password {
+        let secrets = (plan.password.map { [$0] } ?? []) + plan.clientTLSSecrets
+        if !secrets.isEmpty {
             // Repeated from the Redis overlay so that this file also stands on its own.
-            root.append(YAMLEntry("secrets", .mapping([secretDefinition(secret)])))
+            root.append(YAMLEntry("secrets", .mapping(secrets.map(secretDefinition))))
         }
         let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
         return GeneratedFile(path: "compose/\(plan.name)/\(clientsFileName)", contents: text)
@@ -55,7 +56,7 @@ enum ComposeOverlay {
 
     private static func redisService(_ node: DeploymentPlan.RedisNode, plan: DeploymentPlan) -> YAMLEntry {
         // In HA a node's role moves with failovers, so its probe reads ROLE instead of assuming one.
-        let probe = ProbeInvocation(role: plan.isHA ? "auto" : "master", url: "redis://127.0.0.1:\(plan.redisPort)", healthcheck: plan.topology.healthcheck)
+        let probe = ProbeInvocation(role: plan.isHA ? "auto" : "master", url: plan.probeURL(port: plan.redisPort, hostname: node.service), healthcheck: plan.topology.healthcheck)
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "redis", node.configFile],
             hostname: node.service, address: node.address, volume: node.volume, probe: probe, secrets: plan.secrets,
@@ -71,11 +72,11 @@ enum ComposeOverlay {
     }
 
     private static func sentinelService(_ sentinel: DeploymentPlan.SentinelNode, index: Int, plan: DeploymentPlan) -> YAMLEntry {
-        let probe = ProbeInvocation(role: "sentinel", url: "redis://127.0.0.1:\(plan.sentinelPort)", masterName: plan.masterName, healthcheck: plan.topology.healthcheck)
+        let probe = ProbeInvocation(role: "sentinel", url: plan.probeURL(port: plan.sentinelPort, hostname: sentinel.service), masterName: plan.masterName, healthcheck: plan.topology.healthcheck)
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "sentinel"],
             hostname: sentinel.service, address: sentinel.address, volume: sentinel.volume, probe: probe,
-            secrets: plan.password.map { [$0] } ?? [], limits: DeploymentPlan.sentinelLimits
+            secrets: (plan.password.map { [$0] } ?? []) + plan.tlsSecrets, limits: DeploymentPlan.sentinelLimits
         )
         if plan.compose.publishPort.value {
             entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.sentinelPort + index):\(plan.sentinelPort)"])))
@@ -166,8 +167,9 @@ enum ComposeOverlay {
             environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(secret.fileName)")))
         }
         var entries = [YAMLEntry("environment", .mapping(environment))]
-        if let secret = plan.password {
-            entries.append(YAMLEntry("secrets", .sequence([secretMount(secret)])))
+        let secrets = (plan.password.map { [$0] } ?? []) + plan.clientTLSSecrets
+        if !secrets.isEmpty {
+            entries.append(YAMLEntry("secrets", .sequence(secrets.map(secretMount))))
         }
         // Naming a network replaces the implicit default one, so keep it explicitly.
         entries.append(YAMLEntry("networks", .mapping([YAMLEntry("default", .mapping([])), YAMLEntry(plan.compose.network.value, .mapping([]))])))

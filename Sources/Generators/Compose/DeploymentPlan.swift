@@ -34,6 +34,8 @@ struct DeploymentPlan {
     let subnet: String
     let password: Secret?
     let userSecrets: [(user: ACLUser, secret: Secret)]
+    /// Certificate, key and CA when the topology turns TLS on; files under /run/secrets.
+    let tls: (certificate: Secret, key: Secret, ca: Secret)?
 
     var name: String { topology.name.value }
     var isHA: Bool { topology.redis.mode.value == .sentinel }
@@ -41,7 +43,14 @@ struct DeploymentPlan {
     var sentinelPort: Int { topology.sentinel?.port.value ?? 26379 }
     var masterName: String { topology.sentinel?.masterName.value ?? "mymaster" }
     var announcesHostnames: Bool { topology.sentinel?.announce.value != "static" }
-    var secrets: [Secret] { (password.map { [$0] } ?? []) + userSecrets.map(\.secret) }
+    var secrets: [Secret] { (password.map { [$0] } ?? []) + userSecrets.map(\.secret) + tlsSecrets }
+    var tlsSecrets: [Secret] { tls.map { [$0.certificate, $0.key, $0.ca] } ?? [] }
+    /// Clients verify the servers with the CA; with `tls.auth_clients: yes` they also prove
+    /// themselves with the deployment's certificate.
+    var clientTLSSecrets: [Secret] {
+        guard let tls else { return [] }
+        return topology.tls.authClients.value == "yes" ? [tls.certificate, tls.key, tls.ca] : [tls.ca]
+    }
     /// Where the overlay finds this directory, relative to the Compose project directory
     /// (Compose resolves every path of every `-f` file against the first file's directory).
     var configDirectoryVariable: String { name.uppercased().replacingOccurrences(of: "-", with: "_") + "_REDIS_CONFIG_DIR" }
@@ -73,6 +82,16 @@ struct DeploymentPlan {
         }
         password = topology.auth.password.map {
             Secret(name: "\(name)-redis-password", source: $0.value, fileName: "redis-password", purpose: "the Redis password (requirepass, masterauth, Sentinel auth-pass)")
+        }
+        let tlsSettings = topology.tls
+        if tlsSettings.enabled.value, let certificate = tlsSettings.certFile, let key = tlsSettings.keyFile, let ca = tlsSettings.caFile {
+            tls = (
+                Secret(name: "\(name)-tls-cert", source: .file(certificate.value), fileName: "redis-tls-cert", purpose: "the TLS certificate of every node (names every service host name)"),
+                Secret(name: "\(name)-tls-key", source: .file(key.value), fileName: "redis-tls-key", purpose: "the TLS private key"),
+                Secret(name: "\(name)-tls-ca", source: .file(ca.value), fileName: "redis-tls-ca", purpose: "the CA certificate that signed it")
+            )
+        } else {
+            tls = nil
         }
         userSecrets = topology.auth.users.map { user in
             (user, Secret(
@@ -107,10 +126,29 @@ struct DeploymentPlan {
 
     /// What clients put in their URL variables: no credentials, ever (they get a password file).
     var clientURL: String {
+        let scheme = tls == nil ? "redis" : "rediss"
         if isHA {
             let hosts = sentinels.map { "\($0.service):\(sentinelPort)" }.joined(separator: ",")
-            return "redis+sentinel://\(hosts)/\(masterName)"
+            return "\(scheme)+sentinel://\(hosts)/\(masterName)" + tlsQuery(clientTLSSecrets)
         }
-        return "redis://\(nodes[0].service):\(redisPort)"
+        return "\(scheme)://\(nodes[0].service):\(redisPort)" + tlsQuery(clientTLSSecrets)
+    }
+
+    /// A URL for a probe inside a container: loopback, checked against the container's own
+    /// host name (the certificate names services, not 127.0.0.1).
+    func probeURL(port: Int, hostname: String) -> String {
+        guard tls != nil else { return "redis://127.0.0.1:\(port)" }
+        return "rediss://127.0.0.1:\(port)" + tlsQuery(clientTLSSecrets, serverName: hostname)
+    }
+
+    /// `?ssl_ca_certs=...` (and the client certificate when the servers ask for one).
+    private func tlsQuery(_ files: [Secret], serverName: String? = nil) -> String {
+        guard let tls else { return "" }
+        var options = ["ssl_ca_certs=/run/secrets/\(tls.ca.fileName)"]
+        if files.count == 3 {
+            options += ["ssl_certfile=/run/secrets/\(tls.certificate.fileName)", "ssl_keyfile=/run/secrets/\(tls.key.fileName)"]
+        }
+        if let serverName { options.append("ssl_server_name=\(serverName)") }
+        return "?" + options.joined(separator: "&")
     }
 }

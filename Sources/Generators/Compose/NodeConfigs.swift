@@ -8,7 +8,7 @@ enum NodeConfigs {
         var config = RedisConfigDocument()
         config.comment("Network")
         config.directive("bind", "0.0.0.0")
-        config.directive("port", String(plan.redisPort))
+        listen(on: plan.redisPort, into: &config, plan: plan)
         protectedMode(into: &config, plan: plan)
 
         config.blank()
@@ -49,7 +49,7 @@ enum NodeConfigs {
             for (directive, value) in redis.config { config.directive([directive.value] + value.value.split(separator: " ").map(String.init)) }
         }
         config.blank()
-        config.comment("start.sh appends at start: dir, and from the secrets requirepass, masterauth and ACL users.")
+        config.comment("start.sh appends at start: dir, and from the secrets requirepass, masterauth, ACL users\(plan.tls == nil ? "" : " and the TLS files").")
         let purpose = plan.isHA
             ? "Redis node \(node.index) of \(plan.name) (\(node.isInitialMaster ? "master at first start" : "replica at first start"))."
             : "Redis of \(plan.name)."
@@ -61,7 +61,7 @@ enum NodeConfigs {
         let quorum = sentinel?.quorum.value ?? 2
         var config = RedisConfigDocument()
         config.directive("bind", "0.0.0.0")
-        config.directive("port", String(plan.sentinelPort))
+        listen(on: plan.sentinelPort, into: &config, plan: plan)
         protectedMode(into: &config, plan: plan)
         config.blank()
         if plan.announcesHostnames {
@@ -82,6 +82,19 @@ enum NodeConfigs {
         config.comment("that copy and rewrites it) and appends dir, requirepass, auth-pass and sentinel-pass.")
         let purpose = "Sentinel template of \(plan.name): \(plan.sentinels.count) Sentinels, quorum \(quorum)."
         return GeneratedFile(path: "compose/\(plan.name)/sentinel.conf", contents: config.render(header: header.lines(purpose: purpose)))
+    }
+
+    /// The port, plain or TLS-only. With TLS, replication and Sentinel's own links use it too;
+    /// the certificate files themselves are appended by start.sh from the secrets.
+    private static func listen(on port: Int, into config: inout RedisConfigDocument, plan: DeploymentPlan) {
+        guard plan.tls != nil else {
+            config.directive("port", String(port))
+            return
+        }
+        config.directive("port", "0")
+        config.directive("tls-port", String(port))
+        config.directive("tls-auth-clients", plan.topology.tls.authClients.value)
+        config.directive("tls-replication", "yes")
     }
 
     private static func protectedMode(into config: inout RedisConfigDocument, plan: DeploymentPlan) {

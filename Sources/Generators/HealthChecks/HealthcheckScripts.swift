@@ -7,13 +7,15 @@ enum HealthcheckScripts {
     static func files(topology: Topology, plan: DeploymentPlan?, header: GeneratedHeader) -> [GeneratedFile] {
         let name = topology.name.value
         let settings = topology.healthcheck
-        let redisURL = "redis://127.0.0.1:\(topology.redis.port.value)"
+        // In a container the certificate names the container, not 127.0.0.1: the script asks
+        // `hostname` at run time.
+        let redisURL = plan?.probeURL(port: topology.redis.port.value, hostname: "$(hostname)") ?? "redis://127.0.0.1:\(topology.redis.port.value)"
         var probes = [("master", ProbeInvocation(role: "master", url: redisURL, healthcheck: settings))]
         // Replicas and Sentinels are ours to probe only where we run them; a managed service
         // (Terraform-only topology) shows its clients just the primary endpoint.
         if let plan, plan.isHA {
             probes.append(("replica", ProbeInvocation(role: "replica", url: redisURL, healthcheck: settings)))
-            let sentinelURL = "redis://127.0.0.1:\(plan.sentinelPort)"
+            let sentinelURL = plan.probeURL(port: plan.sentinelPort, hostname: "$(hostname)")
             probes.append(("sentinel", ProbeInvocation(role: "sentinel", url: sentinelURL, masterName: plan.masterName, healthcheck: settings)))
         }
         let usesPassword = topology.auth.password != nil

@@ -246,9 +246,6 @@ public struct TopologyValidator {
                 error("a Compose deployment cannot read a Terraform variable; use 'secret_file' or 'env' for this secret", at: secret.location)
             }
         }
-        if topology.tls.enabled.value {
-            error("TLS is not generated for Compose yet (the factory and health check speak it; the overlay does not mount certificates yet); turn 'tls.enabled' off for a compose target", at: topology.tls.enabled.location)
-        }
     }
 
     static func isSlash24(_ text: String) -> Bool {
