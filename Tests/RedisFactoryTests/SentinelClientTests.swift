@@ -165,3 +165,24 @@ import Testing
         #expect(try client.send(argv("PING")).string == "PONG")
     }
 }
+
+/// Sentinel and TLS together: `rediss+sentinel://`, every link encrypted.
+@Suite(.serialized) struct SentinelOverTLSTests {
+    @Test func findsTheMasterThroughTLSSentinelsAndFollowsAFailover() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let set = try SentinelSet.start(replicas: 1, tls: certificates)
+        let client = try RedisFactory.makeClient(
+            preferredURL: set.url, fallbackToFake: false, context: "sentinel-tls",
+            options: ConnectionOptions(connectTimeout: .milliseconds(500), commandTimeout: .seconds(2), password: set.password)
+        )
+        try client.set("k", "over tls")
+        #expect(try client.get("k") == "over tls")
+        let oldMaster = set.nodes[0].port
+        set.nodes[0].stop()
+        let recovered = eventually(within: 30, every: 0.05) { (try? client.set("k", "after")) != nil }
+        try #require(recovered, "no command reached a new master over TLS")
+        #expect(eventually(within: 10) { set.masterPort().map { $0 != oldMaster } == true })
+        #expect(try client.get("k") == "after")
+    }
+}

@@ -43,6 +43,13 @@ struct OpenSSLLibrary: @unchecked Sendable {
     static let shared: Result<OpenSSLLibrary, RedisError> = load()
 
     private static func load() -> Result<OpenSSLLibrary, RedisError> {
+        // OpenSSL writes with send(2) without MSG_NOSIGNAL: a server that closes the connection
+        // would kill the process with SIGPIPE. Ignore it unless the application chose a
+        // handler of its own (Python, for one, starts with SIGPIPE ignored).
+        var current = sigaction()
+        if sigaction(SIGPIPE, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil {
+            signal(SIGPIPE, SIG_IGN)
+        }
         guard let handle = dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL) ?? dlopen("libssl.so", RTLD_NOW | RTLD_LOCAL) else {
             return .failure(.tls(.other("TLS needs OpenSSL 3 (libssl.so.3), which cannot be loaded: \(String(cString: dlerror()))")))
         }
