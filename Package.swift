@@ -98,6 +98,7 @@ let package = Package(
             dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
+        .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "Topology"]),
         .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "RedisTestSupport", "RedisFactory"]),
         .testTarget(
             name: "RedisInfraCLITests",

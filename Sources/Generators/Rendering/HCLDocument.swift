@@ -141,20 +141,18 @@ enum HCLRenderer {
 
     static func quoted(_ text: String) -> String {
         var out = "\""
-        let characters = Array(text)
-        func opensTemplate(at index: Int) -> Bool { index + 1 < characters.count && characters[index + 1] == "{" }
-        for (index, character) in characters.enumerated() {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            // `${` and `%{` start templates; `$${` and `%%{` are their literal forms.
-            case "$" where opensTemplate(at: index), "%" where opensTemplate(at: index):
-                out.append(character)
-                out.append(character)
-            default: out.append(character)
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            if let escaped = sharedEscape(scalar) {
+                out += escaped
+            } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += hexEscape(scalar, prefix: "\\u", digits: 4)
+            } else if (scalar == "$" || scalar == "%") && index + 1 < scalars.count && scalars[index + 1] == "{" {
+                // `${` and `%{` start templates; `$${` and `%%{` are their literal forms.
+                out.unicodeScalars.append(scalar)
+                out.unicodeScalars.append(scalar)
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""

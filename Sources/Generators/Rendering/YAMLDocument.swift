@@ -105,18 +105,12 @@ enum YAMLRenderer {
     static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            if let escaped = sharedEscape(scalar) {
+                out += escaped
+            } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += hexEscape(scalar, prefix: "\\x", digits: 2)
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
