@@ -14,10 +14,6 @@ secret() {
   printf '"%s%s"' "${2:-}" "$(printf '%s' "$value" | sed 's/[\\"]/\\&/g')"
 }
 
-tls_files() {
-  :
-}
-
 redis_secrets() {
   password=$(secret redis-password)
   printf 'requirepass %s\nmasterauth %s\n' "$password" "$password"
@@ -43,9 +39,7 @@ redis)
     else
       cat "$template"
     fi
-    printf 'dir %s\n' "$data_dir"
-    tls_files
-    redis_secrets
+    printf 'dir %s\n' "$data_dir"; redis_secrets
   } > "$runtime.new"
   mv "$runtime.new" "$runtime"
   exec redis-server "$runtime"
@@ -54,7 +48,7 @@ sentinel)
   runtime=$data_dir/sentinel.conf
   # Sentinel keeps its state (current master, epochs, peers) in its file: copy only once.
   if [ ! -f "$runtime" ]; then
-    { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; tls_files; sentinel_secrets; } > "$runtime.new"
+    { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; sentinel_secrets; } > "$runtime.new"
     mv "$runtime.new" "$runtime"
   fi
   exec redis-server "$runtime" --sentinel

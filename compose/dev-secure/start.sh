@@ -16,7 +16,6 @@ secret() {
 
 tls_files() {
   printf 'tls-cert-file %s\ntls-key-file %s\ntls-ca-cert-file %s\n' "$secrets_dir/redis-tls-cert" "$secrets_dir/redis-tls-key" "$secrets_dir/redis-tls-ca"
-  :
 }
 
 redis_secrets() {
@@ -44,9 +43,7 @@ redis)
     else
       cat "$template"
     fi
-    printf 'dir %s\n' "$data_dir"
-    tls_files
-    redis_secrets
+    printf 'dir %s\n' "$data_dir"; tls_files; redis_secrets
   } > "$runtime.new"
   mv "$runtime.new" "$runtime"
   exec redis-server "$runtime"

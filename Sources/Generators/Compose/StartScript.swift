@@ -19,17 +19,17 @@ enum StartScript {
             "  printf '\"%s%s\"' \"${2:-}\" \"$(printf '%s' \"$value\" | sed 's/[\\\\\"]/\\\\&/g')\"",
             "}",
             "",
-            "tls_files() {",
         ]
         if let tls = plan.tls {
             lines += [
+                "tls_files() {",
                 "  printf 'tls-cert-file %s\\ntls-key-file %s\\ntls-ca-cert-file %s\\n' \"$secrets_dir/\(tls.certificate.fileName)\" \"$secrets_dir/\(tls.key.fileName)\" \"$secrets_dir/\(tls.ca.fileName)\"",
+                "}",
+                "",
             ]
         }
+        let tlsFiles = plan.tls == nil ? "" : " tls_files;"
         lines += [
-            "  :",
-            "}",
-            "",
             "redis_secrets() {",
         ]
         if plan.password != nil {
@@ -74,9 +74,7 @@ enum StartScript {
             "    else",
             "      cat \"$template\"",
             "    fi",
-            "    printf 'dir %s\\n' \"$data_dir\"",
-            "    tls_files",
-            "    redis_secrets",
+            "    printf 'dir %s\\n' \"$data_dir\";\(tlsFiles) redis_secrets",
             "  } > \"$runtime.new\"",
             "  mv \"$runtime.new\" \"$runtime\"",
             "  exec redis-server \"$runtime\"",
@@ -85,7 +83,7 @@ enum StartScript {
             "  runtime=$data_dir/sentinel.conf",
             "  # Sentinel keeps its state (current master, epochs, peers) in its file: copy only once.",
             "  if [ ! -f \"$runtime\" ]; then",
-            "    { cat \"$config_dir/sentinel.conf\"; printf 'dir %s\\n' \"$data_dir\"; tls_files; sentinel_secrets; } > \"$runtime.new\"",
+            "    { cat \"$config_dir/sentinel.conf\"; printf 'dir %s\\n' \"$data_dir\";\(tlsFiles) sentinel_secrets; } > \"$runtime.new\"",
             "    mv \"$runtime.new\" \"$runtime\"",
             "  fi",
             "  exec redis-server \"$runtime\" --sentinel",
