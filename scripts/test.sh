@@ -11,4 +11,7 @@ if ! cmp -s scripts/tools-requirements.txt .venv-tools/installed-requirements.tx
   cp scripts/tools-requirements.txt .venv-tools/installed-requirements.txt
 fi
 swift build --build-tests
+# The health check as the image builds it (healthchecks/Dockerfile): fully static, release.
+# StaticHealthcheckTests runs this binary.
+swift build -c release --product redis-healthcheck -Xswiftc -static-executable --scratch-path .build-fullstatic
 swift test --skip-build --parallel
