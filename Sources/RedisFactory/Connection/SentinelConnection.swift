@@ -40,14 +40,21 @@ final class SentinelConnection: RedisConnection {
     }
 
     func send(_ command: RedisCommandArgv) throws -> RedisValue {
-        try withRediscovery(canRepeat: Self.isReadOnly(command)) { connection in try connection.send(command) }
+        try withRediscovery(canRepeat: Self.isReadOnly(command), refused: Self.refused) { connection in try connection.send(command) }
     }
 
+    /// A pipeline is repeated after a refusal only if nothing in it ran with an effect: every
+    /// reply is a refusal or answers a read.
     func pipeline(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
-        try withRediscovery(canRepeat: commands.allSatisfy(Self.isReadOnly)) { connection in try connection.pipeline(commands) }
+        try withRediscovery(
+            canRepeat: commands.allSatisfy(Self.isReadOnly),
+            refused: { replies in
+                replies.contains(where: Self.refused) && zip(commands, replies).allSatisfy { Self.refused($1) || Self.isReadOnly($0) }
+            }
+        ) { connection in try connection.pipeline(commands) }
     }
 
-    private func withRediscovery<T>(canRepeat: Bool, _ body: (ServerConnection) throws -> T) throws -> T {
+    private func withRediscovery<T>(canRepeat: Bool, refused: (T) -> Bool, _ body: (ServerConnection) throws -> T) throws -> T {
         let deadline = ContinuousClock.now + settings.commandTimeout
         var repeated = false
         while true {
@@ -62,7 +69,7 @@ final class SentinelConnection: RedisConnection {
             }
             do {
                 let result = try body(connection)
-                if Self.saysReadOnly(result) {
+                if refused(result) {
                     // The server refused the write: it is a replica now.
                     dropMaster()
                     guard !repeated, ContinuousClock.now < deadline else { return result }
@@ -199,14 +206,9 @@ final class SentinelConnection: RedisConnection {
 
     /// `READONLY` (a replica now) or `NOREPLICAS` (a master cut off from its replicas, as an
     /// old master is during a failover): the server refused the write, so it did not run.
-    private static func saysReadOnly<T>(_ result: T) -> Bool {
-        func refused(_ value: RedisValue) -> Bool {
-            guard let message = value.errorMessage else { return false }
-            return message.hasPrefix("READONLY") || message.hasPrefix("NOREPLICAS")
-        }
-        if let value = result as? RedisValue { return refused(value) }
-        if let values = result as? [RedisValue] { return values.contains(where: refused) }
-        return false
+    private static func refused(_ value: RedisValue) -> Bool {
+        guard let message = value.errorMessage else { return false }
+        return message.hasPrefix("READONLY") || message.hasPrefix("NOREPLICAS")
     }
 
     /// Commands that only read: running one twice changes nothing.
