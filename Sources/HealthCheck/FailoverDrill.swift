@@ -53,7 +53,7 @@ public struct FailoverDrill {
         // WAIT 1 proves one replica has a write, but Sentinel may promote another: a write
         // only one replica confirmed can be lost in a failover (seen here: 1 of 1244). All
         // replicas confirming is what survives whichever one is promoted.
-        let needed = try acknowledgements ?? Int(infoField("replication", "connected_slaves") ?? "1") ?? 1
+        let needed = try max(1, acknowledgements ?? Int(infoField("replication", "connected_slaves") ?? "1") ?? 1)
         var acknowledged: [Int] = []
         var written = 0
         var failures = 0
