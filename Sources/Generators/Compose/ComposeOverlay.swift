@@ -29,10 +29,9 @@ enum ComposeOverlay {
         guard !plan.topology.clients.isEmpty else { return nil }
         let services = plan.topology.clients.map { clientService($0, plan: plan) }
         var root = [YAMLEntry("services", .mapping(services))]
-        let secrets = (plan.password.map { [$0] } ?? []) + plan.clientTLSSecrets
-        if !secrets.isEmpty {
+        if !plan.clientSecrets.isEmpty {
             // Repeated from the Redis overlay so that this file also stands on its own.
-            root.append(YAMLEntry("secrets", .mapping(secrets.map(secretDefinition))))
+            root.append(YAMLEntry("secrets", .mapping(plan.clientSecrets.map(secretDefinition))))
         }
         let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
         return GeneratedFile(path: "compose/\(plan.name)/\(clientsFileName)", contents: text)
@@ -76,7 +75,7 @@ enum ComposeOverlay {
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "sentinel"],
             hostname: sentinel.service, address: sentinel.address, volume: sentinel.volume, probe: probe,
-            secrets: (plan.password.map { [$0] } ?? []) + plan.tlsSecrets, limits: DeploymentPlan.sentinelLimits
+            secrets: plan.sentinelSecrets, limits: DeploymentPlan.sentinelLimits
         )
         if plan.compose.publishPort.value {
             entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.sentinelPort + index):\(plan.sentinelPort)"])))
@@ -167,9 +166,8 @@ enum ComposeOverlay {
             environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(secret.fileName)")))
         }
         var entries = [YAMLEntry("environment", .mapping(environment))]
-        let secrets = (plan.password.map { [$0] } ?? []) + plan.clientTLSSecrets
-        if !secrets.isEmpty {
-            entries.append(YAMLEntry("secrets", .sequence(secrets.map(secretMount))))
+        if !plan.clientSecrets.isEmpty {
+            entries.append(YAMLEntry("secrets", .sequence(plan.clientSecrets.map(secretMount))))
         }
         // Naming a network replaces the implicit default one, so keep it explicitly.
         entries.append(YAMLEntry("networks", .mapping([YAMLEntry("default", .mapping([])), YAMLEntry(plan.compose.network.value, .mapping([]))])))

@@ -45,6 +45,10 @@ struct DeploymentPlan {
     var announcesHostnames: Bool { topology.sentinel?.announce.value != "static" }
     var secrets: [Secret] { (password.map { [$0] } ?? []) + userSecrets.map(\.secret) + tlsSecrets }
     var tlsSecrets: [Secret] { tls.map { [$0.certificate, $0.key, $0.ca] } ?? [] }
+    /// Sentinels need the password (for the nodes and each other) and the TLS files, not ACLs.
+    var sentinelSecrets: [Secret] { (password.map { [$0] } ?? []) + tlsSecrets }
+    /// What an application service mounts: the password and the TLS files it needs.
+    var clientSecrets: [Secret] { (password.map { [$0] } ?? []) + clientTLSSecrets }
     /// Clients verify the servers with the CA; with `tls.auth_clients: yes` they also prove
     /// themselves with the deployment's certificate.
     var clientTLSSecrets: [Secret] {

@@ -46,7 +46,7 @@ final class ServerConnection: RedisConnection {
     func send(_ command: RedisCommandArgv) throws -> RedisValue {
         try ensureConnected()
         output.removeAll(keepingCapacity: true)
-        try append(command)
+        RESPEncoder.appendCommand(command, to: &output)
         let deadline = ContinuousClock.now + settings.commandTimeout
         try flush(deadline: deadline)
         return try readReply(deadline: deadline)
@@ -56,7 +56,7 @@ final class ServerConnection: RedisConnection {
         guard !commands.isEmpty else { return [] }
         try ensureConnected()
         output.removeAll(keepingCapacity: true)
-        for command in commands { try append(command) }
+        for command in commands { RESPEncoder.appendCommand(command, to: &output) }
         let deadline = ContinuousClock.now + settings.commandTimeout
         try flush(deadline: deadline)
         var replies: [RedisValue] = []
@@ -97,7 +97,7 @@ final class ServerConnection: RedisConnection {
         if url.database != 0 { commands.append(argv("SELECT", url.database)) }
         commands.append(argv("PING"))
         output.removeAll(keepingCapacity: true)
-        for command in commands { try append(command) }
+        for command in commands { RESPEncoder.appendCommand(command, to: &output) }
         try flush(deadline: deadline)
         for command in commands {
             let reply = try readReply(deadline: deadline)
@@ -111,11 +111,6 @@ final class ServerConnection: RedisConnection {
     }
 
     // MARK: - Protocol
-
-    /// Formats one command onto the output buffer.
-    private func append(_ command: RedisCommandArgv) throws(RedisError) {
-        RESPEncoder.appendCommand(command, to: &output)
-    }
 
     private func flush(deadline: ContinuousClock.Instant) throws(RedisError) {
         guard let stream else { throw .connectionClosed("not connected") }
