@@ -50,3 +50,10 @@ public struct ConnectionOptions: Sendable {
         self.metrics = metrics
     }
 }
+
+extension ConnectionOptions {
+    /// A variable from `environment` when given, else from the process.
+    func environmentValue(_ key: String) -> String? {
+        environment.map { $0[key] } ?? processEnvironment(key)
+    }
+}

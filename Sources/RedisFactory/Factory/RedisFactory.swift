@@ -46,10 +46,7 @@ public enum RedisFactory {
         options: ConnectionOptions = ConnectionOptions()
     ) throws -> ResolvedURL {
         let settings = try options.settings ?? RedisSettings.fromEnvironment(options.environment)
-        let environment = options.environment
-        return try URLResolution.resolve(preferredURL: preferredURL, settings: settings) { key in
-            environment.map { $0[key] } ?? processEnvironment(key)
-        }
+        return try URLResolution.resolve(preferredURL: preferredURL, settings: settings, environment: options.environmentValue)
     }
 
     /// The Prometheus text exposition of the factory's metrics.
@@ -137,7 +134,7 @@ extension RedisFactory {
             if let password = options.password { url.password = password }
             if let file = options.passwordFile {
                 url.password = try Self.readPassword(file)
-            } else if options.password == nil && url.password == nil, let file = environmentValue("REDIS_PASSWORD_FILE") {
+            } else if options.password == nil && url.password == nil, let file = options.environmentValue("REDIS_PASSWORD_FILE") {
                 // A mounted secret (Compose, Kubernetes): the password never passes through
                 // argv or the environment, only the file's path does.
                 url.password = try Self.readPassword(file)
@@ -149,10 +146,6 @@ extension RedisFactory {
                 options.logger.warning("TLS certificate verification is off for \(url.redacted) (ssl_cert_reqs=none): the server is not authenticated")
             }
             return settings
-        }
-
-        private func environmentValue(_ key: String) -> String? {
-            options.environment.map { $0[key] } ?? processEnvironment(key)
         }
 
         /// The first line of a secret file, as Docker secrets and Kubernetes mount them.
