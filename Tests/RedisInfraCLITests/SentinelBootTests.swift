@@ -11,10 +11,16 @@ import Testing
     let password = "s3cret \"quoted\" \\ pass"
     let workerPassword = "worker pa$$word"
 
-    @Test func generatedHAExampleReplicatesFailsOverAndTakesTheOldMasterBack() throws {
+    /// Both ways of naming nodes: host names pinned in /etc/hosts (the example's choice) and
+    /// static addresses (`sentinel.announce: static`).
+    @Test(arguments: ["hostnames", "static"])
+    func generatedHAExampleReplicatesFailsOverAndTakesTheOldMasterBack(announce: String) throws {
         let work = try makeTemporaryDirectory(prefix: "ha-boot")
         defer { try? FileManager.default.removeItem(at: work) }
-        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, packageRoot.appendingPathComponent("topologies/sentinel-ha.yaml").path])
+        let example = try String(contentsOf: packageRoot.appendingPathComponent("topologies/sentinel-ha.yaml"), encoding: .utf8)
+        let topology = work.appendingPathComponent("sentinel-ha.yaml")
+        try example.replacingOccurrences(of: "  announce: hostnames", with: "  announce: \(announce)").write(to: topology, atomically: true, encoding: .utf8)
+        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
         try #require(generated.exitCode == 0, "\(generated.stderr)")
         let source = work.appendingPathComponent("compose/embeddings")
 
@@ -26,7 +32,13 @@ import Testing
         let redisPorts = try (0..<3).map { _ in try freeLoopbackPort() }
         let sentinelPorts = try (0..<3).map { _ in try freeLoopbackPort() }
         var hosts: [String: Int] = [:]
-        for (index, port) in redisPorts.enumerated() { hosts["embeddings-redis-\(index)"] = port }
+        // Nodes are named by host name or by their static address in the example's subnet.
+        for (index, port) in redisPorts.enumerated() {
+            hosts["embeddings-redis-\(index)"] = port
+            hosts["172.28.5.\(10 + index)"] = port
+        }
+        let sentinelTemplate = try String(contentsOf: source.appendingPathComponent("sentinel.conf"), encoding: .utf8)
+        #expect(sentinelTemplate.contains("resolve-hostnames yes") == (announce == "hostnames"))
 
         func launch(_ name: String, template: String, port: Int, arguments: [String]) throws -> LaunchedProcess {
             let directory = work.appendingPathComponent(name)
