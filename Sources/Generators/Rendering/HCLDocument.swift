@@ -1,7 +1,7 @@
 /// HCL as a tree, rendered exactly as `terraform fmt` would lay it out: two-space indent, `=`
 /// aligned across a run of single-line attributes (a comment, a blank line, a block or a
 /// multi-line value ends the run), strings escaped in one place.
-indirect enum HCLExpression: Equatable {
+indirect enum HCLExpression {
     /// A quoted string; `${` and `%{` are escaped so a topology value never becomes a template.
     case string(String)
     case number(Int64)
@@ -13,10 +13,6 @@ indirect enum HCLExpression: Equatable {
     case list([HCLExpression])
     /// `{ key = value }`, one attribute per line.
     case object([(key: String, value: HCLExpression)])
-
-    static func == (lhs: HCLExpression, rhs: HCLExpression) -> Bool {
-        HCLRenderer.inline(lhs) == HCLRenderer.inline(rhs)
-    }
 }
 
 struct HCLBlock {

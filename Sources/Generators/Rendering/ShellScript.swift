@@ -7,8 +7,6 @@ enum Shell {
         }
         return safe ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
-
-    static func command(_ words: [String]) -> String { words.map(quoted).joined(separator: " ") }
 }
 
 extension String {

@@ -1,6 +1,6 @@
 /// A YAML document as a tree, rendered in block style with deterministic key order (the order
 /// the generator inserted) and quoting decided in one place, so no value can change the shape.
-indirect enum YAMLValue: Equatable {
+indirect enum YAMLValue {
     case string(String)
     case int(Int64)
     case bool(Bool)
@@ -10,7 +10,7 @@ indirect enum YAMLValue: Equatable {
     static func strings(_ values: [String]) -> YAMLValue { .sequence(values.map { .string($0) }) }
 }
 
-struct YAMLEntry: Equatable {
+struct YAMLEntry {
     var key: String
     var value: YAMLValue
     /// Written as `# comment` lines above the key.

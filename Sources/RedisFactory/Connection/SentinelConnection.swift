@@ -16,8 +16,6 @@ final class SentinelConnection: RedisConnection {
     private let masterName: String
     private let sentinelCredentials: (username: String?, password: String?)
     private var master: ServerConnection?
-    /// Where the master was last found, for messages and the health check.
-    private(set) var masterAddress: RedisURL.HostAndPort?
 
     var isStub: Bool { false }
 
@@ -130,7 +128,6 @@ final class SentinelConnection: RedisConnection {
             }
             // Ask the Sentinel that answered first next time, as redis-py does.
             if index > 0 { sentinels.insert(sentinels.remove(at: index), at: 0) }
-            masterAddress = address
             master = candidate
             return candidate
         }

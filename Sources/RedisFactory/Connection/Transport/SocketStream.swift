@@ -77,21 +77,12 @@ final class SocketStream: ByteStream {
 
     private func finishConnect(_ result: Int32, deadline: ContinuousClock.Instant) throws(RedisError) {
         if result == 0 { return }
-        guard errno == EINPROGRESS || errno == EAGAIN else { throw Self.connectError(errno) }
+        guard errno == EINPROGRESS || errno == EAGAIN else { throw Self.socketError(errno) }
         try wait(for: Int16(POLLOUT), deadline: deadline, timedOutMessage: "Connection timed out")
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-        if error != 0 { throw Self.connectError(error) }
-    }
-
-    private static func connectError(_ code: Int32) -> RedisError {
-        let message = String(cString: strerror(code))
-        switch code {
-        case ECONNREFUSED, ENOENT: return .connectionRefused(message)
-        case ETIMEDOUT: return .timedOut(message)
-        default: return .io(message)
-        }
+        if error != 0 { throw Self.socketError(error) }
     }
 
     /// From now on the socket blocks, each send or receive for at most `timeout`.
@@ -119,7 +110,7 @@ final class SocketStream: ByteStream {
             } else if errno == EAGAIN {
                 throw .timedOut("Resource temporarily unavailable")
             } else {
-                throw Self.transferError(errno)
+                throw Self.socketError(errno)
             }
         }
     }
@@ -131,7 +122,7 @@ final class SocketStream: ByteStream {
             if count == 0 { throw .connectionClosed("Server closed the connection") }
             if errno == EINTR { continue }
             if errno == EAGAIN { throw .timedOut("Resource temporarily unavailable") }
-            throw Self.transferError(errno)
+            throw Self.socketError(errno)
         }
     }
 
@@ -149,11 +140,14 @@ final class SocketStream: ByteStream {
         }
     }
 
-    private static func transferError(_ code: Int32) -> RedisError {
+    /// A failed socket call's errno as the typed error callers tell apart (refused, timed out,
+    /// closed under us), with the system's own words.
+    private static func socketError(_ code: Int32) -> RedisError {
         let message = String(cString: strerror(code))
         switch code {
-        case ECONNRESET, EPIPE: return .connectionClosed(message)
+        case ECONNREFUSED, ENOENT: return .connectionRefused(message)
         case ETIMEDOUT: return .timedOut(message)
+        case ECONNRESET, EPIPE: return .connectionClosed(message)
         default: return .io(message)
         }
     }
