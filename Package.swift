@@ -104,5 +104,8 @@ let package = Package(
             name: "RedisInfraCLITests",
             dependencies: ["RedisTestSupport", "RedisFactory"]
         ),
+        // The generated Compose deployments under a real Docker engine; scripts/test.sh runs
+        // them alone, one after another, after the rest.
+        .testTarget(name: "DeploymentTests", dependencies: ["RedisTestSupport"]),
     ]
 )

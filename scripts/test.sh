@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: real redis-server processes on loopback, started and stopped by the tests.
+# The whole test suite: real redis-server processes on loopback, started and stopped by the
+# tests, then the generated Compose deployments under a real Docker engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -12,6 +13,15 @@ if ! cmp -s scripts/tools-requirements.txt .venv-tools/installed-requirements.tx
 fi
 swift build --build-tests
 # The health check as the image builds it (healthchecks/Dockerfile): fully static, release.
-# StaticHealthcheckTests runs this binary.
+# StaticHealthcheckTests runs this binary; the Docker suites' image carries it.
 swift build -c release --product redis-healthcheck -Xswiftc -static-executable --scratch-path .build-fullstatic
-swift test --skip-build --parallel
+
+# A Docker engine (started here when none answers, stopped on exit) and the test image. In CI
+# a failure here fails the run: the Docker suites never skip.
+source scripts/docker-engine.sh
+start_docker_engine
+build_docker_images
+
+swift test --skip-build --parallel --skip DeploymentTests
+# One engine, fixed subnets: the Docker suites run alone, one test after another.
+swift test --skip-build --no-parallel --filter DeploymentTests

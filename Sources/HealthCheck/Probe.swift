@@ -54,7 +54,7 @@ public enum Probe {
             switch role {
             case "master": return try readyMaster(client)
             case "replica": return try readyReplica(client, maxLag: options.maxLagSeconds)
-            case "sentinel": return try readySentinel(client, masterName: options.masterName)
+            case "sentinel": return try readySentinel(client, masterName: options.masterName, expectedReplicas: options.expectedReplicas)
             default: return .unhealthy("unknown role '\(role)'", role: role)
             }
         } catch {
@@ -90,8 +90,11 @@ public enum Probe {
             return .unhealthy("replica is still syncing from its master (\(master))", role: "replica")
         }
         if info["master_link_status"] != "up" {
-            let down = info["master_link_down_since_seconds"].map { " for \($0)s" } ?? ""
-            return .unhealthy("replica link down\(down) (master \(master))", role: "replica")
+            // -1: the link was never up since this replica started.
+            guard let since = info["master_link_down_since_seconds"].flatMap(Int.init), since >= 0 else {
+                return .unhealthy("replica has not reached its master yet (master \(master))", role: "replica")
+            }
+            return .unhealthy("replica link down for \(since)s (master \(master))", role: "replica")
         }
         if let lag = info["master_last_io_seconds_ago"].flatMap(Int.init), lag > maxLag {
             return .unhealthy("replica last heard from its master \(lag)s ago, over the \(maxLag)s limit (master \(master))", role: "replica")
@@ -99,12 +102,20 @@ public enum Probe {
         return .healthy("replica", "replica in sync with \(master)")
     }
 
-    static func readySentinel(_ client: RedisClient, masterName: String) throws -> Verdict {
+    static func readySentinel(_ client: RedisClient, masterName: String, expectedReplicas: Int) throws -> Verdict {
         let quorum = try client.send("SENTINEL", "CKQUORUM", masterName)
         if case .error(let message) = quorum { return .unhealthy("sentinel: \(message)", role: "sentinel") }
         let address = try client.send("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName)
         guard let parts = address.array, parts.count == 2, let host = parts[0].string, let port = parts[1].string else {
             return .unhealthy("sentinel does not know a master named '\(masterName)'", role: "sentinel")
+        }
+        // Sentinels learn replicas from the master's INFO every 10 s; until then a failover
+        // would find no replica to promote. A replica that is down still counts: it is known.
+        if expectedReplicas > 0 {
+            let known = try client.send("SENTINEL", "REPLICAS", masterName).array?.count ?? 0
+            if known < expectedReplicas {
+                return .unhealthy("sentinel knows \(known) of the \(expectedReplicas) replicas of \(masterName); it could not fail over yet", role: "sentinel")
+            }
         }
         return .healthy("sentinel", "sentinel, quorum reachable, master \(masterName) at \(host):\(port)")
     }

@@ -28,6 +28,9 @@ public struct ProbeOptions: Sendable {
     public var masterName = "mymaster"
     /// Longest a replica may go without hearing from its master (`master_last_io_seconds_ago`).
     public var maxLagSeconds = 10
+    /// A Sentinel is ready only when it knows this many replicas (in any state): a Sentinel
+    /// that does not know a replica cannot promote one (`-failover-abort-no-good-slave`).
+    public var expectedReplicas = 0
 
     public init() {}
 }

@@ -17,6 +17,15 @@ public var productsDirectory: URL {
     return directory
 }
 
+/// The package's root folder, where scripts/test.sh puts `.venv-tools`.
+public var packageRoot: URL {
+    var directory = productsDirectory
+    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+        directory = directory.deletingLastPathComponent()
+    }
+    return directory
+}
+
 /// Runs a product with arguments and an environment of its own (nothing inherited but PATH).
 public func runProduct(
     _ name: String, _ arguments: [String], environment: [String: String] = [:], stdin: String = ""

@@ -140,6 +140,10 @@ public enum ContractSuite {
             ["EVAL", "return {1, 2.9, 'a', nil, 4}", "0"], ["EVAL", "return 3.99", "0"], ["EVAL", "return -3.99", "0"],
             ["EVAL", "return true", "0"], ["EVAL", "return false", "0"], ["EVAL", "return nil", "0"], ["EVAL", "return {ok='x'}", "0"],
             ["EVAL", "return {err='E1 x'}", "0"], ["EVAL", "return {}", "0"], ["EVAL", "return {{1, {2, 'x'}}, 'y'}", "0"],
+            // Bytecode is never loaded (Lua 5.1 does not verify it): a syntax error, as in Redis.
+            ["EVAL", "local f, e = loadstring(string.dump(function() return 42 end)); return {tostring(f), tostring(e)}", "0"],
+            ["EVAL", "return loadstring(string.dump(function() return 42 end))()", "0"],
+            ["EVAL", "local f = loadstring('return 7'); return f()", "0"],
             ["EVAL", "return redis.call('GET', 'nokey')", "0"], ["EVAL", "return redis.call('GET', 'nokey') == false", "0"],
             ["EVAL", "x = 1", "0"], ["EVAL", "return redis.sha1hex('')", "0"], ["EVAL", "return redis.sha1hex('abc')", "0"],
             ["EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"], ["EVALSHA", "short", "0"], ["EVAL", "return 1", "-1"],

@@ -17,6 +17,7 @@ public final class LaunchedProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        ChildProcesses.track(process.processIdentifier)
         do {
             try waitUntilListening(process, port: port, log: log)
         } catch {
@@ -35,6 +36,7 @@ public final class LaunchedProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        ChildProcesses.untrack(process.processIdentifier)
     }
 }
 

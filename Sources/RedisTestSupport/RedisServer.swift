@@ -90,6 +90,7 @@ public final class RedisServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        ChildProcesses.track(process.processIdentifier)
 
         let socketPath = socketPath
         do {
@@ -111,6 +112,7 @@ public final class RedisServer: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        ChildProcesses.untrack(process.processIdentifier)
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -173,4 +175,33 @@ extension RedisServer {
     public func client() throws -> RedisClient {
         try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "test-check")
     }
+}
+
+/// A loopback port that accepts connections (the kernel completes the handshake) and never
+/// answers: a frozen or blackholed server, as a client sees it.
+public final class SilentListener: @unchecked Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    public init() throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = self.fd
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0 && listen(fd, 16) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw TestSupportError("cannot listen on a loopback port")
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
 }

@@ -18,6 +18,7 @@ public final class StubServerProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        ChildProcesses.track(process.processIdentifier)
         // The first line says where it listens, once it does.
         var line = Data()
         while line.last != UInt8(ascii: "\n") {
@@ -38,6 +39,7 @@ public final class StubServerProcess: @unchecked Sendable {
         if let exitStatus { return exitStatus }
         process.terminate()
         process.waitUntilExit()
+        ChildProcesses.untrack(process.processIdentifier)
         exitStatus = process.terminationStatus
         return process.terminationStatus
     }
@@ -47,6 +49,7 @@ public final class StubServerProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        ChildProcesses.untrack(process.processIdentifier)
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Certificates made for one test with the `openssl` command line: a CA, a server certificate
-/// for localhost and 127.0.0.1, an expired one, a client certificate, and a second, unrelated
+/// for 127.0.0.1 and the host names asked for (localhost by default), an expired one, a client certificate, and a second, unrelated
 /// CA (the wrong one to trust).
 public struct TestCertificates: Sendable {
     public let directory: URL
@@ -13,12 +13,13 @@ public struct TestCertificates: Sendable {
     public var clientCertificate: String { path("client.crt") }
     public var clientKey: String { path("client.key") }
 
-    public static func make() throws -> TestCertificates {
+    public static func make(serverNames: [String] = ["localhost"]) throws -> TestCertificates {
         let certificates = TestCertificates(directory: try makeTemporaryDirectory(prefix: "tls-certs"))
         try certificates.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=redis-infra test CA"])
         try certificates.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt", "-days", "2", "-subj", "/CN=some other CA"])
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(to: certificates.directory.appendingPathComponent("server.ext"), atomically: true, encoding: .utf8)
-        try certificates.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])
+        let names = serverNames.map { "DNS:\($0)" }.joined(separator: ",")
+        try "subjectAltName=\(names),IP:127.0.0.1\n".write(to: certificates.directory.appendingPathComponent("server.ext"), atomically: true, encoding: .utf8)
+        try certificates.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=\(serverNames.first ?? "localhost")"])
         for (name, days) in [("server.crt", "2"), ("expired.crt", "-1")] {
             try certificates.openssl([
                 "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",

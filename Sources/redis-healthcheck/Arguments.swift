@@ -1,3 +1,5 @@
+import RedisFactory
+
 /// A small argument reader. The health check runs every few seconds in every container, so it
 /// parses by hand: swift-argument-parser's parse path alone touched 3.2 MB of code pages here
 /// (measured in /proc/self/smaps), about half of redis-cli's whole footprint.
@@ -49,6 +51,28 @@ struct Arguments {
         guard let text = try option(name) else { return value }
         guard let number = Double(text), range.contains(number) else {
             throw UsageError(message: "\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return number
+    }
+
+    /// `--url`, checked before anything connects: a malformed URL is a usage mistake (exit 2),
+    /// not an unhealthy server. The error names the bad part, never the password.
+    mutating func url() throws(UsageError) -> String? {
+        guard let text = try option("--url") else { return nil }
+        if text.isEmpty { throw UsageError(message: "--url is empty; leave it out to resolve the URL from the environment") }
+        do {
+            _ = try RedisURL(parsing: text)
+        } catch {
+            throw UsageError(message: "--url: \(error)")
+        }
+        return text
+    }
+
+    /// A whole number (a count of replicas, say), nil when not given.
+    mutating func count(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard let text = try option(name) else { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw UsageError(message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return number
     }

@@ -12,9 +12,10 @@ enum RedisHealthcheck {
     static let usage = """
         usage: redis-healthcheck probe [--role auto|master|replica|sentinel] [--mode readiness|liveness]
                                        [--url URL] [--master-name NAME] [--timeout SECONDS]
-                                       [--max-lag SECONDS] [--format text|json]
+                                       [--max-lag SECONDS] [--replicas N] [--format text|json]
                redis-healthcheck smoke [--url URL] [--timeout SECONDS] [--format text|json]
-                                       [--junit FILE] [--failover [--acks N]]
+                                       [--junit FILE] [--failover [--acks N] [--trigger sentinel|external]
+                                                                  [--duration SECONDS] [--keep]]
 
         Health checks that judge what Redis answers, never a stub. Credentials come from
         REDIS_PASSWORD_FILE, REDIS_PASSWORD or REDISCLI_AUTH (and REDIS_USERNAME), or the URL;
@@ -22,9 +23,13 @@ enum RedisHealthcheck {
         (EMBEDDINGS_REDIS_URL, REDIS_URL, ...). URLs may be redis+sentinel://.
 
         probe: one server by its role; one line on stdout says why. --timeout is one deadline
-               for the whole probe, connect included (default 2).
+               for the whole probe, connect included (default 2). --replicas N: a Sentinel
+               is ready only when it knows N replicas of its master (in any state).
         smoke: every command family under a unique key prefix, cleaned up after; exit 1 on any
-               failed step. --failover: acknowledged writes through a SENTINEL FAILOVER.
+               failed step. --failover: acknowledged writes through a SENTINEL FAILOVER
+               (--trigger external: through whatever you do to the master meanwhile, a kill or
+               a cut network; with a plain URL the drill writes to that server for --duration
+               seconds). --keep leaves the keys and prints the acknowledged sequence.
 
         """
 

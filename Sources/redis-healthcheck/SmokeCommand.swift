@@ -15,30 +15,50 @@ struct SmokeCommand {
     var failover: Bool
     /// With --failover: replicas that must confirm a write (WAIT n); nil means all connected.
     var acks: Int?
+    /// With --failover: who fails the master (Sentinel, or someone else while the drill writes).
+    var trigger: FailoverDrill.Trigger
+    var duration: Double
+    /// With --failover: leave the keys and print the acknowledged sequence instead of reading back.
+    var keep: Bool
 
     init(_ arguments: inout Arguments) throws(Arguments.UsageError) {
-        url = try arguments.option("--url")
+        url = try arguments.url()
         timeout = try arguments.number("--timeout", default: 5, in: 0.001...300)
         format = try arguments.choice("--format", default: .text)
         junit = try arguments.option("--junit")
         failover = arguments.flag("--failover")
-        acks = try arguments.option("--acks").map { text throws(Arguments.UsageError) in
-            guard let count = Int(text), count >= 1 else { throw Arguments.UsageError(message: "--acks must be a whole number of replicas, 1 or more") }
-            return count
-        }
+        acks = try arguments.count("--acks", in: 1...1000)
+        trigger = try arguments.choice("--trigger", default: .sentinel)
+        duration = try arguments.number("--duration", default: 60, in: 1...3600)
+        keep = arguments.flag("--keep")
         try arguments.finish()
     }
 
     func run() -> Int32 {
+        // One deadline for the whole run, as for a probe: a server that drips its replies or
+        // Sentinels that never answer must not hold the smoke test past it. The drill runs for
+        // its --duration, then reads back.
+        let budget = failover ? duration + 2 * timeout : timeout
+        let late = "no result within the \(threeDecimals(budget))s deadline (--timeout bounds the whole run)"
+        Deadline.arm(seconds: budget, output: format == .json ? "{\"passed\":false,\"detail\":\(jsonQuoted(late))}\n" : "smoke: \(late)\n")
         let client: RedisClient
         do {
             client = try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "smoke", options: healthCheckConnection(timeout: timeout))
         } catch {
+            Deadline.disarm()
             writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
             return 1
         }
-        if failover { return runFailoverDrill(client) }
+        if failover {
+            guard trigger == .external || client.sentinelMasterName != nil else {
+                Deadline.disarm()
+                writeAll("redis-healthcheck: --failover needs a Sentinel URL (redis+sentinel://host:26379,.../<master name>), or --trigger external\n", to: STDERR_FILENO)
+                return 2
+            }
+            return runFailoverDrill(client)
+        }
         let steps = SmokeTest(client: client).run()
+        Deadline.disarm()
         switch format {
         case .text:
             var text = "step".padding(36) + "result  ms\n"
@@ -61,11 +81,15 @@ struct SmokeCommand {
     private func runFailoverDrill(_ client: RedisClient) -> Int32 {
         let report: FailoverDrill.Report
         do {
-            report = try FailoverDrill(client: client, acknowledgements: acks).run()
+            report = try FailoverDrill(
+                client: client, deadline: .milliseconds(Int64(duration * 1000)), acknowledgements: acks, trigger: trigger, keep: keep
+            ).run()
         } catch {
+            Deadline.disarm()
             writeAll("smoke --failover: \(error)\n", to: STDOUT_FILENO)
             return 1
         }
+        Deadline.disarm()
         let milliseconds = { (duration: Duration) in
             threeDecimals(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
         }
@@ -75,15 +99,22 @@ struct SmokeCommand {
             var text = "failover drill: \(report.passed ? "pass" : "FAIL")\n"
             text += "acknowledged writes        \(report.acknowledged) (WAIT \(report.acknowledgements))\n"
             text += "lost acknowledged writes   \(report.lost.count)\(report.lost.isEmpty ? "" : " (\(lost))")\n"
+            text += "accepted, unacknowledged   \(report.acceptedUnacknowledged)\n"
             text += "failed write attempts      \(report.failedAttempts)\n"
             text += "longest write gap ms       \(milliseconds(report.longestWriteGap))\n"
-            text += "new master took writes ms  \(report.newMasterAfter.map(milliseconds) ?? "never")\n"
+            if report.expectsNewMaster {
+                text += "new master took writes ms  \(report.newMasterAfter.map(milliseconds) ?? "never")\n"
+            }
+            if !report.verified { text += "kept, not read back        \(report.acknowledgedRanges)\n" }
             if !report.passed { text += "detail                     \(report.detail)\n" }
             writeAll(text, to: STDOUT_FILENO)
         case .json:
             var fields = ["\"passed\":\(report.passed)", "\"acknowledged\":\(report.acknowledged)", "\"wait_replicas\":\(report.acknowledgements)", "\"lost\":\(report.lost.count)", "\"first_lost\":[\(lost)]"]
             fields += ["\"failed_attempts\":\(report.failedAttempts)", "\"longest_write_gap_ms\":\(milliseconds(report.longestWriteGap))"]
             fields += ["\"new_master_after_ms\":\(report.newMasterAfter.map(milliseconds) ?? "null")", "\"detail\":\(jsonQuoted(report.detail))"]
+            fields += ["\"accepted_unacknowledged\":\(report.acceptedUnacknowledged)", "\"new_master_at_unix_ms\":\(report.newMasterAtUnixMilliseconds.map(String.init) ?? "null")"]
+            fields += ["\"verified\":\(report.verified)", "\"prefix\":\(jsonQuoted(report.prefix))"]
+            if !report.verified { fields.append("\"acknowledged_ranges\":\(jsonQuoted(report.acknowledgedRanges))") }
             writeAll("{" + fields.joined(separator: ",") + "}\n", to: STDOUT_FILENO)
         }
         return report.passed ? 0 : 1

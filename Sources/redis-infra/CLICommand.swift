@@ -95,7 +95,7 @@ enum RawReplyFormat {
 }
 
 func readStandardInput() throws -> [UInt8] {
-    try readWholeFile("/dev/stdin", limit: 1 << 30)
+    try readWholeFile("/dev/stdin", limit: 1 << 30, regularFileOnly: false)
 }
 
 func writeStandardOutput(_ bytes: [UInt8]) {

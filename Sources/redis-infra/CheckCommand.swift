@@ -33,6 +33,9 @@ struct CheckCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
+        if url == "" {
+            throw ValidationError("--url is empty; leave it out to resolve the URL from the settings and environment")
+        }
         if let connectTimeout, !(connectTimeout > 0 && connectTimeout <= 3600) {
             throw ValidationError("--connect-timeout must be a number of seconds above 0")
         }

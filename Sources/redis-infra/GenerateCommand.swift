@@ -36,19 +36,18 @@ struct GenerateCommand: ParsableCommand {
         let diagnostics = DiagnosticsCollector()
         var generated: [GeneratedFile] = []
         var owned: [String] = []
-        var names: [String: SourceLocation] = [:]
+        var together = TopologySetRules(diagnostics: diagnostics)
         for file in files {
-            guard let bytes = try? readWholeFile(file, limit: 64 << 20) else {
-                printError("error: cannot read '\(file)': \(String(cString: strerror(errno)))")
+            let bytes: [UInt8]
+            do {
+                bytes = try readWholeFile(file, limit: 64 << 20)
+            } catch {
+                printError("error: \(error)")
                 throw ExitCode(2)
             }
             guard let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics) else { continue }
+            guard together.admit(topology) else { continue }
             let name = topology.name
-            if let first = names[name.value] {
-                diagnostics.error("topology name '\(name.value)' is also used by \(first.file):\(first.line):\(first.column); both would write compose/\(name.value)/", at: name.location)
-                continue
-            }
-            names[name.value] = name.location
             generated += Generator.files(for: topology, source: file)
             owned += ["compose/\(name.value)", "healthchecks/\(name.value)", "terraform/\(name.value)"]
         }
@@ -61,7 +60,14 @@ struct GenerateCommand: ParsableCommand {
 
         let tree = OutputTree(root: outputRoot)
         if check {
-            let differences = tree.differences(generated, ownedDirectories: owned)
+            let differences: [OutputTree.Difference]
+            do {
+                try OutputTree.checkPaths(generated)
+                differences = try tree.locked(exclusive: false) { () throws(OutputTree.WriteError) in tree.differences(generated, ownedDirectories: owned) }
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCode(1)
+            }
             if differences.isEmpty {
                 writeStandardOutput(Array("up to date: \(generated.count) files\n".utf8))
                 return
@@ -71,13 +77,16 @@ struct GenerateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         do {
-            let stale = tree.staleFiles(generated, ownedDirectories: owned)
-            let written = try tree.write(generated, removing: stale)
+            try OutputTree.checkPaths(generated)
+            let (written, stale) = try tree.locked(exclusive: true) { () throws(OutputTree.WriteError) in
+                let stale = tree.staleFiles(generated, ownedDirectories: owned)
+                return (try tree.write(generated, removing: stale), stale)
+            }
             let lines = written.map { "wrote \($0)\n" } + stale.map { "removed \($0)\n" }
                 + ["\(generated.count) files, \(written.count) changed, \(stale.count) removed\n"]
             writeStandardOutput(Array(lines.joined().utf8))
         } catch {
-            printError("error: \(error.description); nothing changed")
+            printError("error: \(error.description)" + (error.partial ? "" : "; nothing changed"))
             throw ExitCode(1)
         }
     }

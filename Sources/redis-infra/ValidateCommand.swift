@@ -27,14 +27,20 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let diagnostics = DiagnosticsCollector()
         var unreadable = false
+        var together = TopologySetRules(diagnostics: diagnostics)
         for file in files {
             // Larger than a topology may be is the loader's (located) error, not a read error.
-            guard let bytes = try? readWholeFile(file, limit: 64 << 20) else {
-                printError("error: cannot read '\(file)': \(String(cString: strerror(errno)))")
+            let bytes: [UInt8]
+            do {
+                bytes = try readWholeFile(file, limit: 64 << 20)
+            } catch {
+                printError("error: \(error)")
                 unreadable = true
                 continue
             }
-            _ = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics)
+            if let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics) {
+                _ = together.admit(topology)
+            }
         }
         let found = diagnostics.sorted
         switch format {

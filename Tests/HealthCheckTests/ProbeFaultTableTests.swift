@@ -168,6 +168,32 @@ import Testing
         #expect(try probe(["--url", sentinel.url, "--master-name", "other", "--mode", "liveness"]).exitCode == 0)
     }
 
+    /// A Sentinel learns replicas from the master's INFO; until it knows every one it could not
+    /// fail over (`-failover-abort-no-good-slave`), so it is not ready. A replica that is down
+    /// is still known and still counts.
+    @Test func sentinelIsReadyOnlyWhenItKnowsEveryReplica() throws {
+        let master = try RedisServer.start()
+        let replica = try RedisServer.start(.init(extraConfig: ["replicaof 127.0.0.1 \(master.port)"]))
+        let sentinel = try RedisServer.start(.init(extraConfig: [
+            "sentinel monitor cache 127.0.0.1 \(master.port) 1",
+            "sentinel down-after-milliseconds cache 1000",
+        ], sentinel: true))
+        var ready = try probe(["--url", sentinel.url, "--master-name", "cache", "--replicas", "1"])
+        #expect(eventually(within: 15) {
+            ready = (try? probe(["--url", sentinel.url, "--master-name", "cache", "--replicas", "1"])) ?? ready
+            return ready.exitCode == 0
+        }, "\(ready.stdout)")
+        let short = try probe(["--url", sentinel.url, "--master-name", "cache", "--replicas", "2"])
+        #expect(short.exitCode == 1)
+        #expect(short.stdout == "unhealthy: sentinel knows 1 of the 2 replicas of cache; it could not fail over yet\n")
+        replica.stop()
+        let afterStop = try probe(["--url", sentinel.url, "--master-name", "cache", "--replicas", "1"])
+        #expect(afterStop.exitCode == 0, "a known replica that is down still counts: \(afterStop.stdout)")
+        let bad = try probe(["--url", sentinel.url, "--master-name", "cache", "--replicas", "1.5"])
+        #expect(bad.exitCode == 2)
+        #expect(bad.stderr.contains("--replicas must be a whole number from 0 to 1000, not '1.5'"), "\(bad.stderr)")
+    }
+
     @Test func sentinelWithQuorumLostIsAliveButNotReady() throws {
         let master = try RedisServer.start()
         let sentinels = try (0..<3).map { _ in

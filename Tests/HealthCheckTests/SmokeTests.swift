@@ -42,6 +42,16 @@ import Testing
         let smoke = try runProduct("redis-healthcheck", ["smoke", "--url", set.url], environment: environment)
         #expect(smoke.exitCode == 0, "\(smoke.stdout)")
         #expect(try set.client(port: set.nodes[0].port).dbsize() == 0)
+
+        // A master name no Sentinel knows is a wrong name, not an outage.
+        let wrongName = set.url.replacingOccurrences(of: "/\(set.masterName)", with: "/nosuchmaster")
+        let unknown = try runProduct("redis-healthcheck", ["probe", "--url", wrongName], environment: environment)
+        #expect(unknown.exitCode == 1)
+        #expect(unknown.stdout.hasPrefix("unhealthy: no Sentinel knows a master named 'nosuchmaster'"), "\(unknown.stdout)")
+        // A URL that cannot be parsed is a usage mistake: exit 2, before anything connects.
+        let badPort = try runProduct("redis-healthcheck", ["probe", "--url", "redis://h:99999"])
+        #expect(badPort.exitCode == 2, "\(badPort.stdout)\(badPort.stderr)")
+        #expect(try runProduct("redis-healthcheck", ["probe", "--url", ""]).exitCode == 2)
     }
 
     @Test func failoverDrillLosesNoAcknowledgedWrite() throws {
@@ -66,7 +76,17 @@ import Testing
     @Test func failoverNeedsASentinelURL() throws {
         let server = try RedisServer.start()
         let result = try runProduct("redis-healthcheck", ["smoke", "--failover", "--url", server.url])
+        #expect(result.exitCode == 2, "a usage mistake, not an unhealthy server")
+        #expect(result.stderr.contains("--failover needs a Sentinel URL"), "\(result.stdout)\(result.stderr)")
+    }
+
+    /// `--timeout` bounds the whole run, as for a probe: five Sentinels that accept and never
+    /// answer used to hold `--timeout 1` for 5 s, one connect timeout each.
+    @Test func timeoutBoundsTheWholeRun() throws {
+        let silent = try (0..<5).map { _ in try SilentListener() }
+        let hosts = silent.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+        let result = try runProduct("redis-healthcheck", ["smoke", "--timeout", "1", "--url", "redis+sentinel://\(hosts)/cache"])
         #expect(result.exitCode == 1)
-        #expect(result.stdout.contains("--failover needs a Sentinel URL"), "\(result.stdout)")
+        #expect(result.stdout == "smoke: no result within the 1.000s deadline (--timeout bounds the whole run)\n", "\(result.stdout)")
     }
 }

@@ -48,6 +48,23 @@ import Testing
         #expect(logs.messages.isEmpty)
     }
 
+    /// The stub has Redis's default 16 databases. A URL that selects another one, with Redis
+    /// down, is an error that says so, not a crash (it was an index out of range, SIGILL).
+    @Test func fallbackBeyondTheStubsDatabasesIsAnErrorNotACrash() throws {
+        let port = try freeLoopbackPort()
+        let logs = LogCapture()
+        let error = #expect(throws: RedisError.self) {
+            try RedisFactory.makeClient(preferredURL: "redis://u:hunter2@127.0.0.1:\(port)/16", options: testOptions(logs: logs))
+        }
+        #expect(error?.description.contains("it has databases 0 to 15, as Redis's default configuration, not 16") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("hunter2") == false)
+        #expect(logs.messages.isEmpty, "no fallback happened, so no fallback warning")
+        let last = try RedisFactory.makeClient(preferredURL: "redis://127.0.0.1:\(port)/15", options: testOptions(logs: logs))
+        #expect(last.isStub)
+        #expect(try last.send("SELECT", "16") == .error("ERR DB index is out of range"))
+        #expect(throws: RedisError.server("ERR DB index is out of range")) { try InMemoryRedis(database: 16) }
+    }
+
     @Test func invalidURLIsNeverHiddenBehindTheStub() throws {
         let metrics = RedisMetrics()
         let error = #expect(throws: RedisError.self) {

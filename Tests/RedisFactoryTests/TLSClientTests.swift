@@ -64,6 +64,16 @@ import Testing
         #expect(try connect("rediss://127.0.0.1:\(expired.port)?ssl_cert_reqs=none").ping() == "PONG")
     }
 
+    /// A plaintext Redis waits for the rest of what it took for a command: the handshake never
+    /// ends, and the timeout says what is likely wrong.
+    @Test func rediss_toAPlaintextServerSaysSo() throws {
+        let plain = try RedisServer.start()
+        let error = #expect(throws: RedisError.self) {
+            try RedisFactory.makeClient(preferredURL: "rediss://127.0.0.1:\(plain.port)?ssl_cert_reqs=none&connect_timeout=0.5", fallbackToFake: false, context: "tls")
+        }
+        #expect(error?.description.contains("is the server speaking TLS on this port?") == true, "\(String(describing: error))")
+    }
+
     @Test func mutualTLSNeedsTheClientCertificate() throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }

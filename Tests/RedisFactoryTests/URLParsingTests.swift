@@ -24,6 +24,9 @@ import Testing
         #expect(try RedisURL(parsing: "redis://:secret@h").password == "secret")
         #expect(try RedisURL(parsing: "redis://:secret@h").username == nil)
         #expect(try RedisURL(parsing: "redis://secret@h").password == "secret")
+        // An empty password is no password: `AUTH ""` could only fail.
+        #expect(try RedisURL(parsing: "redis://:@h").password == nil)
+        #expect(try RedisURL(parsing: "redis://:@h").username == nil)
     }
 
     @Test func ipv6AndTLS() throws {

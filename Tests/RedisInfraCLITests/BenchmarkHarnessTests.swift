@@ -21,4 +21,39 @@ import Testing
         ]
         for row in rows { #expect(result.stdout.contains(row), "missing row: \(row)") }
     }
+
+    /// Whatever the harness starts, it stops, also when it is interrupted: a SIGTERM in the
+    /// middle of a run leaves no redis-server behind (it used to, and that server ignored
+    /// SIGTERM itself, having inherited a blocked mask).
+    @Test func anInterruptedRunLeavesNoServerBehind() throws {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("redis-infra-benchmarks")
+        process.arguments = ["client"]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var children: [pid_t] = []
+        let started = eventually(within: 30) {
+            children = childProcesses(of: process.processIdentifier, named: "redis-server")
+            return !children.isEmpty
+        }
+        try #require(started, "the benchmark never started its server")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let gone = eventually(within: 5) { children.allSatisfy { kill($0, 0) != 0 } }
+        #expect(gone, "left running: \(children)")
+    }
+
+    /// Direct children of a process with a given command name, from /proc.
+    private func childProcesses(of parent: pid_t, named name: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let command = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return command == name && fields.count > 1 && Int32(fields[1]) == parent
+        }
+    }
 }

@@ -14,6 +14,15 @@ import Testing
         #expect(!(result.stdout + result.stderr).contains("hunter2"))
     }
 
+    /// Usage mistakes exit 2, as documented (ArgumentParser's own code would be 64).
+    @Test func usageMistakesExitTwo() throws {
+        for arguments in [["check", "--url", ""], ["check", "--connect-timeout", "0"], ["check", "--no-such-flag"], ["validate"], ["generate"]] {
+            let result = try runProduct("redis-infra", arguments)
+            #expect(result.exitCode == 2, "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.isEmpty, "\(arguments) says why")
+        }
+    }
+
     @Test func strictExitsOneWithTheReason() throws {
         let port = try freeLoopbackPort()
         let result = try runProduct("redis-infra", ["check", "--strict", "--format", "json"], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)"])

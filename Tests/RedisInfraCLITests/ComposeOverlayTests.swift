@@ -90,8 +90,21 @@ import Testing
             #expect(secrets.contains("embeddings-acl-worker") == !name.contains("sentinel"), "ACL secrets only where ACLs live")
             #expect(((service["environment"] as? [String: Any])?["REDIS_PASSWORD_FILE"] as? String) == "/run/secrets/redis-password")
         }
-        #expect(try dependencies(services["embeddings-redis-1"]) == ["embeddings-redis-0": "service_healthy"])
-        #expect(try dependencies(services["embeddings-sentinel-2"]) == ["embeddings-redis-0": "service_healthy"])
+        // Started, not healthy: a master with min-replicas-to-write is ready only once a replica
+        // has connected, so waiting for its health would deadlock the first boot.
+        #expect(try dependencies(services["embeddings-redis-1"]) == ["embeddings-redis-0": "service_started"])
+        #expect(try dependencies(services["embeddings-sentinel-2"]) == Dictionary(uniqueKeysWithValues: redis.map { ($0, "service_started") }))
+        let sentinelProbe = (services["embeddings-sentinel-1"]?["healthcheck"] as? [String: Any])?["test"] as? [String]
+        #expect(argument(after: "--replicas", in: sentinelProbe) == "2", "a Sentinel is ready only when it knows every replica")
+        for name in redis + sentinels {
+            let service = try #require(services[name])
+            #expect((service["healthcheck"] as? [String: Any])?["start_interval"] == nil, "Engine 25+ only, and the example does not ask for it")
+            let limits = ((service["deploy"] as? [String: Any])?["resources"] as? [String: Any])?["limits"] as? [String: Any]
+            #expect(limits?["pids"] as? Int == 128)
+            #expect((service["logging"] as? [String: Any])?["driver"] as? String == "json-file")
+            #expect(((service["logging"] as? [String: Any])?["options"] as? [String: Any])?["max-size"] as? String == "10m")
+            #expect(service["stop_grace_period"] as? String == (name.contains("sentinel") ? "10s" : "1m0s"))
+        }
 
         let api = try #require(services["api"])
         let environment = try #require(api["environment"] as? [String: Any])
@@ -107,7 +120,7 @@ import Testing
         let subnet = ((network?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.first?["subnet"] as? String
         #expect(subnet == "172.28.5.0/24")
         let secrets = try #require(model["secrets"] as? [String: [String: Any]])
-        #expect(secrets["embeddings-acl-worker"]?["environment"] as? String == "REDIS_WORKER_PASSWORD")
+        #expect((secrets["embeddings-acl-worker"]?["file"] as? String)?.hasSuffix("/secrets/redis-worker-password") == true)
         #expect((secrets["embeddings-redis-password"]?["file"] as? String)?.hasSuffix("/secrets/redis-password") == true)
 
         try checkHealthyDependenciesHaveHealthchecks(services)
@@ -227,6 +240,38 @@ import Testing
             ["-f", packageRoot.appendingPathComponent("healthchecks/Dockerfile").path, "--framework", "dockerfile", "--skip-download", "--compact", "--quiet"],
             environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         )
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func dockerfilePassesHadolint() throws {
+        let result = try runSystem(
+            packageRoot.appendingPathComponent(".venv-tools/bin/hadolint").path,
+            ["--no-color", packageRoot.appendingPathComponent("healthchecks/Dockerfile").path],
+            environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        )
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+    }
+}
+
+/// Every shell script the generator writes (start scripts, probes, smoke) and the project's
+/// own scripts, through Debian's shellcheck.
+@Suite struct ShellScriptLintTests {
+    @Test func everyGeneratedAndProjectScriptPassesShellcheck() throws {
+        let root = try makeTemporaryDirectory(prefix: "shellcheck")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let topologies = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("topologies").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { packageRoot.appendingPathComponent("topologies/\($0)").path }
+        let generated = try runProduct("redis-infra", ["generate", "--out", root.path] + topologies)
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        var scripts: [String] = []
+        for base in [root, packageRoot.appendingPathComponent("scripts")] {
+            let walker = FileManager.default.enumerator(atPath: base.path)
+            while let path = walker?.nextObject() as? String {
+                if path.hasSuffix(".sh") { scripts.append(base.appendingPathComponent(path).path) }
+            }
+        }
+        #expect(scripts.filter { $0.hasPrefix(root.path) }.count >= 10, "\(scripts)")
+        let result = try runSystem("/usr/bin/shellcheck", ["--format", "gcc"] + scripts.sorted())
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
     }
 }

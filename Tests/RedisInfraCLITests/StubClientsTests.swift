@@ -107,11 +107,3 @@ import Testing
     }
 }
 
-/// The package's root folder, where scripts/test.sh puts `.venv-tools`.
-var packageRoot: URL {
-    var directory = productsDirectory
-    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-        directory = directory.deletingLastPathComponent()
-    }
-    return directory
-}

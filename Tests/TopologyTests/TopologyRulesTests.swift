@@ -44,6 +44,23 @@ import Testing
         ("name: a\ntargets:\n  terraform:\n    - {provider: aws, snapshot_window: \"3-4\"}\n", "t.yaml:4:40: error: 'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00"),
         ("name: a\nredis: {replicas: 1}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:2:19: error: Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0"),
         ("name: a\nredis: {mode: sentinel, replicas: 6}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:2:35: error: Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is 6"),
+        ("name: a\ntargets:\n  compose: {file: ../../../victim.txt}\n", "t.yaml:3:19: error: 'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '../../../victim.txt'"),
+        ("name: a\ntargets:\n  compose: {file: start.sh}\n", "t.yaml:3:19: error: 'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not 'start.sh'"),
+        ("name: a\ntargets:\n  compose: {file: docker-compose.clients.yml}\n", "t.yaml:3:19: error: 'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there"),
+        ("name: a\ntargets:\n  compose: {network: \"a b\"}\n", "t.yaml:3:22: error: 'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not 'a b'"),
+        // Names handed to shells, Terraform and Compose are names of their kind, nothing more.
+        ("name: a\nauth:\n  password: {env: \"A-B;rm -rf /\"}\n", "t.yaml:3:19: error: 'env' must name an environment variable (letters, digits and '_', not starting with a digit), not 'A-B;rm -rf /'"),
+        ("name: a\nauth: {password: {terraform_variable: \"a b\"}}\n", "t.yaml:2:39: error: 'terraform_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not 'a b'"),
+        ("name: a\ntargets:\n  terraform:\n    - {provider: aws, kms_key_variable: \"${evil}\", at_rest_encryption: true}\n", "t.yaml:4:41: error: 'kms_key_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '${evil}'"),
+        ("name: a\ntargets:\n  compose: {resources: {cpus: lots}}\n", "t.yaml:3:31: error: 'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not 'lots'"),
+        ("name: a\ntargets:\n  compose: {resources: {cpus: \"-2\"}}\n", "t.yaml:3:31: error: 'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '-2'"),
+        ("name: a\ntls: {enabled: true, cert_file: a, key_file: b, ca_file: \"\"}\n", "t.yaml:2:58: error: 'tls.ca_file' must be a path (one line, not empty), not ''"),
+        ("name: a\nauth:\n  users:\n    - {name: u, password: {secret_file: x}, keys: \"~a b\"}\n", "t.yaml:4:51: error: 'keys' of ACL user 'u' must be one key pattern without spaces, like \"~app:*\", not '~a b'"),
+        ("name: a\nauth:\n  users:\n    - {name: u, password: {secret_file: x}}\n    - {name: u, password: {secret_file: y}}\n", "t.yaml:5:14: error: ACL user 'u' is defined twice (first at 4:14); Redis refuses to start with both"),
+        ("name: a\nauth: {enabled: false}\nredis:\n  persistence: {appendonly: true}\n", "t.yaml:2:17: warning: auth is off: any client that reaches the port can read, write and reconfigure Redis"),
+        ("name: a\nredis:\n  config: {enable-debug-command: \"yes\"}\n", "t.yaml:3:12: warning: 'redis.config.enable-debug-command' opens Redis to arbitrary code or memory access by any client that can send commands; leave it out unless you mean it"),
+        ("name: a\nhealthcheck: {start_interval: 1s}\ntargets:\n  compose: {}\n", "t.yaml:2:31: warning: 'healthcheck.start_interval' needs Docker Engine 25 or later; older engines refuse the whole project"),
+        ("name: a\nredis: {mode: sentinel, replicas: 1}\ntargets:\n  compose: {}\n", "t.yaml:4:12: warning: every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host"),
         ("name: a\nredis: {version: \"7.1\"}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:2:18: error: Memorystore has no Redis 7.1; use one of 6.2, 7.0, 7.2"),
         ("name: a\ntargets:\n  terraform:\n    - {provider: gcp}\n", "t.yaml:4:7: error: a gcp target needs a 'region', like europe-west1"),
         ("name: a\ntargets:\n  terraform:\n    - {provider: gcp, region: r, node_type: x}\n", "t.yaml:4:34: error: 'node_type' does not apply to provider gcp"),
@@ -63,7 +80,8 @@ import Testing
         ("name: a\nauth:\n  users:\n    - {name: u, password: {env: P}}\ntargets:\n  terraform:\n    - {provider: aws}\n", "t.yaml:7:7: warning: ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there"),
         ("name: a\nhealthcheck: {interval: 2s, timeout: 5s}\n", "t.yaml:2:38: error: 'healthcheck.timeout' must be shorter than 'healthcheck.interval'"),
         ("name: a\ntargets:\n  compose: {subnet: 10.0.0.0/16}\n", "t.yaml:3:21: error: 'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '10.0.0.0/16'"),
-        ("name: a\nauth: {password: {terraform_variable: t}}\ntargets:\n  compose: {}\n", "t.yaml:2:39: error: a Compose deployment cannot read a Terraform variable; use 'secret_file' or 'env' for this secret"),
+        ("name: a\nauth: {password: {terraform_variable: t}}\ntargets:\n  compose: {}\n", "t.yaml:2:39: error: a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret"),
+        ("name: a\nauth: {password: {env: P}}\ntargets:\n  compose: {}\n", "t.yaml:2:24: error: a Compose deployment cannot take a secret from the environment ('P'): its containers are read-only and Compose can mount only file secrets into them; write the value to a file readable by uid 999 and use {secret_file: ./secrets/<name>}"),
         ("name: a\nredis: {version: \"7.1\"}\ntargets:\n  compose: {}\n", "t.yaml:2:18: error: there is no redis:7.1 image for a Compose deployment; use one of 6.2, 7.0, 7.2"),
         ("name: a\nredis:\n  disabled_commands: [config]\n", "t.yaml:3:23: error: 'redis.disabled_commands' must not disable CONFIG: the health check or Sentinel uses it"),
         ("name: a\nhealthcheck: {start_interval: fast}\n", "t.yaml:2:31: error: 'healthcheck.start_interval' must be a duration like 500ms, 5s, 1m or 2h, not 'fast'"),
@@ -94,7 +112,10 @@ import Testing
             let collector = DiagnosticsCollector()
             let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(file)))
             #expect(TopologyLoading.load(bytes, file: file, diagnostics: collector) != nil)
-            #expect(collector.diagnostics.isEmpty, "\(file): \(collector.sorted)")
+            // A Sentinel example on Compose is warned that one Docker host is one failure
+            // domain; nothing else may be said of an example.
+            let unexpected = collector.diagnostics.filter { !$0.message.hasPrefix("every Sentinel and Redis node of this Compose deployment runs on one Docker host") }
+            #expect(unexpected.isEmpty, "\(file): \(collector.sorted)")
         }
     }
 

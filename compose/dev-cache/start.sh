@@ -46,11 +46,17 @@ redis)
   ;;
 sentinel)
   runtime=$data_dir/sentinel.conf
-  # Sentinel keeps its state (current master, epochs, peers) in its file: copy only once.
-  if [ ! -f "$runtime" ]; then
-    { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; sentinel_secrets; } > "$runtime.new"
-    mv "$runtime.new" "$runtime"
+  # Sentinel keeps its state (current master, epochs, peers) in its file: the template is
+  # copied only once. The secrets are written anew at every start: Sentinel 7.0 rewrites
+  # auth-pass and sentinel-pass unquoted (and comments copies out with '# ???'), which it
+  # cannot read back once a password holds a quote or a space.
+  if [ -f "$runtime" ]; then
+    grep -v -E '^(requirepass |user default |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
+  else
+    { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; } > "$runtime.new"
   fi
+  sentinel_secrets >> "$runtime.new"
+  mv "$runtime.new" "$runtime"
   exec redis-server "$runtime" --sentinel
   ;;
 *)

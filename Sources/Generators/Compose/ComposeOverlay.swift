@@ -59,35 +59,42 @@ enum ComposeOverlay {
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "redis", node.configFile],
             hostname: node.service, address: node.address, volume: node.volume, probe: probe, secrets: plan.secrets,
-            limits: plan.redisLimits
+            limits: plan.redisLimits, stopGracePeriod: DeploymentPlan.redisStopGracePeriod
         )
         if plan.compose.publishPort.value {
-            entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.redisPort + node.index):\(plan.redisPort)"])))
+            entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.publishedPort(of: node)):\(plan.redisPort)"])))
         }
         if !node.isInitialMaster {
-            entries.append(YAMLEntry("depends_on", healthyDependencies([plan.nodes[0].service])))
+            // Started, not healthy: with min_replicas_to_write the master is not ready until a
+            // replica has connected, so waiting for it to be healthy would wait forever.
+            entries.append(YAMLEntry("depends_on", dependencies([plan.nodes[0].service], condition: "service_started")))
         }
         return YAMLEntry(node.service, .mapping(entries))
     }
 
     private static func sentinelService(_ sentinel: DeploymentPlan.SentinelNode, index: Int, plan: DeploymentPlan) -> YAMLEntry {
-        let probe = ProbeInvocation(role: "sentinel", url: plan.probeURL(port: plan.sentinelPort, hostname: sentinel.service), masterName: plan.masterName, healthcheck: plan.topology.healthcheck)
+        let probe = ProbeInvocation(
+            role: "sentinel", url: plan.probeURL(port: plan.sentinelPort, hostname: sentinel.service), masterName: plan.masterName,
+            replicas: plan.nodes.count - 1, healthcheck: plan.topology.healthcheck
+        )
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "sentinel"],
             hostname: sentinel.service, address: sentinel.address, volume: sentinel.volume, probe: probe,
-            secrets: plan.sentinelSecrets, limits: DeploymentPlan.sentinelLimits
+            secrets: plan.sentinelSecrets, limits: DeploymentPlan.sentinelLimits, stopGracePeriod: DeploymentPlan.sentinelStopGracePeriod
         )
         if plan.compose.publishPort.value {
-            entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.sentinelPort + index):\(plan.sentinelPort)"])))
+            entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.publishedSentinelPort(index: index)):\(plan.sentinelPort)"])))
         }
-        entries.append(YAMLEntry("depends_on", healthyDependencies([plan.nodes[0].service])))
+        // Sentinels find replicas through the master; they start once every node has. Their own
+        // readiness waits until they know every replica, and clients wait for that.
+        entries.append(YAMLEntry("depends_on", dependencies(plan.nodes.map(\.service), condition: "service_started")))
         return YAMLEntry(sentinel.service, .mapping(entries))
     }
 
     /// What every Redis and Sentinel container shares: image, start script, hardening, probe.
     private static func common(
         plan: DeploymentPlan, command: [String], hostname: String, address: String, volume: String, probe: ProbeInvocation,
-        secrets: [DeploymentPlan.Secret], limits: (cpus: String, memory: Int64)
+        secrets: [DeploymentPlan.Secret], limits: (cpus: String, memory: Int64), stopGracePeriod: String
     ) -> [YAMLEntry] {
         let topology = plan.topology
         var entries: [YAMLEntry] = [
@@ -132,9 +139,16 @@ enum ComposeOverlay {
             entries.append(YAMLEntry("extra_hosts", .strings(hosts)))
         }
         entries.append(YAMLEntry("healthcheck", healthcheck(probe, topology.healthcheck)))
+        entries.append(YAMLEntry("stop_grace_period", .string(stopGracePeriod)))
+        entries.append(YAMLEntry("logging", .mapping([
+            YAMLEntry("driver", .string("json-file")),
+            YAMLEntry("options", .mapping([YAMLEntry("max-size", .string("10m")), YAMLEntry("max-file", .string("3"))])),
+        ]), comment: "rotated: Docker's default json-file log grows without bound"))
         entries.append(YAMLEntry("deploy", .mapping([YAMLEntry("resources", .mapping([YAMLEntry("limits", .mapping([
             YAMLEntry("cpus", .string(limits.cpus)),
             YAMLEntry("memory", .string(memoryText(limits.memory))),
+            // Here rather than `pids_limit`: Compose refuses both together.
+            YAMLEntry("pids", .int(DeploymentPlan.pidsLimit)),
         ]))]))])))
         return entries
     }
@@ -172,7 +186,7 @@ enum ComposeOverlay {
         // Naming a network replaces the implicit default one, so keep it explicitly.
         entries.append(YAMLEntry("networks", .mapping([YAMLEntry("default", .mapping([])), YAMLEntry(plan.compose.network.value, .mapping([]))])))
         let dependencies = plan.isHA ? plan.sentinels.map(\.service) : [plan.nodes[0].service]
-        entries.append(YAMLEntry("depends_on", healthyDependencies(dependencies)))
+        entries.append(YAMLEntry("depends_on", self.dependencies(dependencies, condition: "service_healthy")))
         return YAMLEntry(client.service.value, .mapping(entries))
     }
 
@@ -180,8 +194,8 @@ enum ComposeOverlay {
         .mapping([YAMLEntry("source", .string(secret.name)), YAMLEntry("target", .string(secret.fileName))])
     }
 
-    private static func healthyDependencies(_ services: [String]) -> YAMLValue {
-        .mapping(services.map { YAMLEntry($0, .mapping([YAMLEntry("condition", .string("service_healthy"))])) })
+    private static func dependencies(_ services: [String], condition: String) -> YAMLValue {
+        .mapping(services.map { YAMLEntry($0, .mapping([YAMLEntry("condition", .string(condition))])) })
     }
 
     /// A value from the topology that Compose must not interpolate.

@@ -112,8 +112,20 @@ struct DeploymentPlan {
         return (compose.cpus?.value ?? "1.0", memory)
     }
 
+    /// Docker's SIGKILL must not land in the middle of the final save: Redis first waits up to
+    /// its `shutdown-timeout` (10 s) for replicas to catch up, then saves the dataset.
+    static let redisStopGracePeriod = "60s"
+    static let sentinelStopGracePeriod = "10s"
+    /// Redis runs a handful of threads and one fork at a time; probes add one process each.
+    static let pidsLimit: Int64 = 128
+
     /// Sentinel keeps a few megabytes of state; this leaves it room and bounds a runaway.
     static let sentinelLimits: (cpus: String, memory: Int64) = ("0.25", 128 << 20)
+
+    /// The loopback port a node is published on (`publish_port: true`): one per node, counting
+    /// up from the Redis port, and from the Sentinel port for Sentinels.
+    func publishedPort(of node: RedisNode) -> Int { redisPort + node.index }
+    func publishedSentinelPort(index: Int) -> Int { sentinelPort + index }
 
     /// The address a node is known by: its host name, or its static address.
     func announced(_ node: RedisNode) -> String { announcesHostnames ? node.service : node.address }

@@ -16,32 +16,35 @@ enum HealthcheckScripts {
         if let plan, plan.isHA {
             probes.append(("replica", ProbeInvocation(role: "replica", url: redisURL, healthcheck: settings)))
             let sentinelURL = plan.probeURL(port: plan.sentinelPort, hostname: "$(hostname)")
-            probes.append(("sentinel", ProbeInvocation(role: "sentinel", url: sentinelURL, masterName: plan.masterName, healthcheck: settings)))
+            probes.append(("sentinel", ProbeInvocation(role: "sentinel", url: sentinelURL, masterName: plan.masterName, replicas: plan.nodes.count - 1, healthcheck: settings)))
         }
         let usesPassword = topology.auth.password != nil
         var files = probes.map { role, probe in
             script(
                 path: "healthchecks/\(name)/probe-\(role).sh",
                 purpose: "Probe of a \(role): exit 0 healthy, 1 unhealthy. REDIS_PROBE_MODE=liveness for a liveness probe.",
-                header: header, usesPassword: usesPassword,
-                command: "exec redis-healthcheck " + probe.words(
-                    mode: "\"${REDIS_PROBE_MODE:-readiness}\"", url: "\"${REDIS_URL:-\(probe.url)}\"", literal: Shell.quoted
-                ).joined(separator: " ")
+                header: header, usesPassword: usesPassword, url: probe.url,
+                command: "exec redis-healthcheck " + probe.words(mode: "\"${REDIS_PROBE_MODE:-readiness}\"", url: nil, literal: Shell.quoted).joined(separator: " ")
             )
         }
         let smokeURL = plan?.clientURL ?? redisURL
         files.append(script(
             path: "healthchecks/\(name)/smoke.sh",
             purpose: "Staging smoke test: every command family, cleaned up after. Extra arguments pass through (--format json, --junit FILE).",
-            header: header, usesPassword: usesPassword,
-            command: "exec redis-healthcheck smoke --url \"${REDIS_URL:-\(smokeURL)}\" --timeout " + Shell.quoted(settings.timeout.value.secondsText) + " \"$@\""
+            header: header, usesPassword: usesPassword, url: smokeURL,
+            command: "exec redis-healthcheck smoke --timeout " + Shell.quoted(settings.timeout.value.secondsText) + " \"$@\""
         ))
         return files
     }
 
-    private static func script(path: String, purpose: String, header: GeneratedHeader, usesPassword: Bool, command: String) -> GeneratedFile {
+    private static func script(path: String, purpose: String, header: GeneratedHeader, usesPassword: Bool, url: String, command: String) -> GeneratedFile {
         var lines = ["#!/bin/sh"] + header.lines(purpose: purpose).map { "# \($0)" }
         lines.append("set -eu")
+        lines.append("# The URL reaches redis-healthcheck through the environment, never argv (ps shows argv,")
+        lines.append("# and a URL may carry a password); REDIS_URL alone names the server judged here.")
+        lines.append("REDIS_URL=\"${REDIS_URL:-\(url)}\"")
+        lines.append("export REDIS_URL")
+        lines.append("unset EMBEDDINGS_REDIS_URL")
         if usesPassword {
             lines.append("# The password comes from a file (a mounted secret), never from argv.")
             lines.append("export REDIS_PASSWORD_FILE=\"${REDIS_PASSWORD_FILE:-/run/secrets/redis-password}\"")

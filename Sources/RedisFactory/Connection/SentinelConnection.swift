@@ -94,6 +94,7 @@ final class SentinelConnection: RedisConnection {
         if let master, master.isConnected { return master }
         master = nil
         var problems: [String] = []
+        var unaware = 0
         for (index, sentinel) in sentinels.enumerated() {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { break }
@@ -101,6 +102,7 @@ final class SentinelConnection: RedisConnection {
             do {
                 guard let found = try ask(sentinel, timeout: min(settings.connectTimeout, remaining)) else {
                     problems.append("\(sentinel) does not know master '\(masterName)'")
+                    unaware += 1
                     continue
                 }
                 address = found
@@ -132,6 +134,9 @@ final class SentinelConnection: RedisConnection {
             return candidate
         }
         if problems.isEmpty { problems.append("no time left to ask a Sentinel") }
+        if unaware == problems.count {
+            throw .unknownMaster("no Sentinel knows a master named '\(masterName)' (asked \(sentinels.map(\.description).joined(separator: ", "))); check the name in the URL")
+        }
         throw .connectionRefused("no master '\(masterName)' found through the Sentinels: " + problems.joined(separator: "; "))
     }
 

@@ -113,15 +113,25 @@ extension RedisFactory {
                     metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
                     throw error
                 }
+                // Clients for the same URL and context share one stub, as they would one server.
+                let store = StubStore.shared(for: "\(resolved.url.redacted)|\(context)")
+                let unreachable = error
+                let stub: InMemoryRedis
+                do {
+                    stub = try InMemoryRedis(store: store, database: resolved.url.database)
+                } catch {
+                    metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
+                    throw RedisError.unsupported(
+                        "Redis unavailable at \(resolved.url.redacted) (\(unreachable)), and the in-memory stub cannot stand in: it has databases 0 to \(StubStore.databaseCount - 1), as Redis's default configuration, not \(resolved.url.database)"
+                    )
+                }
                 options.logger.warning(
                     "Redis unavailable at \(resolved.url.redacted) for \(context); using in-memory stub. Error: \(error)"
                 )
                 metrics.recordFallback(mode: mode, context: context, reason: error.kind)
                 metrics.recordAttempt(mode: mode, context: context, outcome: .stub, seconds: elapsedSeconds())
-                // Clients for the same URL and context share one stub, as they would one server.
-                let store = StubStore.shared(for: "\(resolved.url.redacted)|\(context)")
                 return RedisClient(
-                    connection: InMemoryRedis(store: store, database: resolved.url.database),
+                    connection: stub,
                     redactedURL: resolved.url.redacted,
                     source: resolved.source, decodeResponses: decodeResponses, fallbackReason: error
                 )

@@ -18,6 +18,9 @@ public enum RedisError: Error, Sendable, Equatable {
     case invalidURL(RedisURLError)
     case unsupported(String)
     case settings(String)
+    /// Every Sentinel that answered said it knows no master by that name: a wrong master name
+    /// in the URL, not an outage.
+    case unknownMaster(String)
     /// A TLS handshake or certificate failure, saying which.
     case tls(TLSFailure)
 
@@ -37,6 +40,7 @@ public enum RedisError: Error, Sendable, Equatable {
         case .invalidURL: return "invalid_url"
         case .unsupported: return "unsupported"
         case .settings: return "settings"
+        case .unknownMaster: return "unknown_master"
         case .tls: return "tls"
         }
     }
@@ -65,6 +69,7 @@ extension RedisError: CustomStringConvertible {
         case .invalidURL(let error): return error.description
         case .unsupported(let what): return what
         case .settings(let what): return what
+        case .unknownMaster(let what): return what
         case .tls(let failure): return "TLS: \(failure)"
         }
     }

@@ -20,8 +20,15 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     public var isStub: Bool { true }
 
-    public init(store: StubStore = StubStore(), database: Int = 0) {
+    public init(store: StubStore = StubStore()) {
         self.store = store
+    }
+
+    /// A session on another database; throws what Redis answers to `SELECT` beyond its 16
+    /// databases (the default configuration).
+    public convenience init(store: StubStore = StubStore(), database: Int) throws(RedisError) {
+        guard (0..<StubStore.databaseCount).contains(database) else { throw .server("ERR DB index is out of range") }
+        self.init(store: store)
         self.database = database
     }
 
@@ -48,6 +55,22 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         default:
             return executeBlocking(command)
         }
+    }
+
+    /// One try at a command without waiting: its reply, or nil and how long a blocking read
+    /// that found nothing may wait (0: forever) for another client's write before it answers
+    /// null. An event loop holds such a client and asks again when a stream has grown, instead
+    /// of parking a thread on it (see ``StubServer``). Inside `MULTI` nothing blocks.
+    public func attempt(_ command: RedisCommandArgv) -> (reply: RedisValue?, block: Int64?) {
+        guard transaction == nil, Self.mayBlock(command) else { return ((try? send(command)) ?? .error("ERR internal error"), nil) }
+        let (replies, block) = store.execute([command], database: &database)
+        return block == nil ? (replies[0], nil) : (nil, block)
+    }
+
+    /// `XREADGROUP ... BLOCK ms` may wait for another client's XADD.
+    public static func mayBlock(_ command: RedisCommandArgv) -> Bool {
+        guard command.count > 3, lowercasedCommandName(command[0]) == "xreadgroup" else { return false }
+        return command.contains { $0.count == 5 && String(decoding: $0, as: UTF8.self).uppercased() == "BLOCK" }
     }
 
     /// Runs a command; a blocking read (`XREADGROUP ... BLOCK ms`) that found nothing waits,

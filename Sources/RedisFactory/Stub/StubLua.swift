@@ -215,6 +215,35 @@ final class StubLua {
           return err
         end
 
+        -- Lua 5.1 does not verify bytecode, so a crafted chunk can read and write memory
+        -- (the CVE-2015-4335 class). Redis's Lua parses every chunk as text; so does the stub:
+        -- a chunk that starts with ESC gets the same syntax error Redis gives.
+        local text_loadstring = loadstring
+        local function refuse_binary(chunk, name)
+          if chunk:byte(1) == 27 then
+            local where
+            if name and name:find('^[=@]') then where = name:sub(2)
+            else where = '[string "' .. (name or chunk:match('^[^%z\\n]*')) .. '"]' end
+            return nil, where .. ":1: unexpected symbol near 'char(27)'"
+          end
+          return text_loadstring(chunk, name)
+        end
+        loadstring = function(chunk, name)
+          if type(chunk) ~= 'string' then return text_loadstring(chunk, name) end
+          return refuse_binary(chunk, name)
+        end
+        load = function(reader, name)
+          if type(reader) ~= 'function' then return text_loadstring(reader, name) end
+          local pieces = {}
+          while true do
+            local piece = reader()
+            if piece == nil or piece == '' then break end
+            if type(piece) ~= 'string' then return nil, 'reader function must return a string' end
+            pieces[#pieces + 1] = piece
+          end
+          return refuse_binary(table.concat(pieces), name or '=(load)')
+        end
+
         loadfile, dofile, require, module, io, os, package, debug, print = nil, nil, nil, nil, nil, nil, nil, nil, nil
         setmetatable(_G, {
           __index = function(_, name)

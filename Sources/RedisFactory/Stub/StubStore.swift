@@ -20,6 +20,9 @@ public final class StubStore: Sendable {
     /// Counts stream appends, so that blocked readers know when to look again.
     let streamWrites = Atomic<Int>(0)
 
+    /// Counts XADDs: a blocked reader need only look again when it has moved.
+    public var streamWriteCount: Int { streamWrites.load(ordering: .acquiring) }
+
     /// Runs commands atomically against the store, starting in `database`. Answers the replies
     /// and, when the last was a blocking read that found nothing, how long it may wait.
     func execute(_ commands: [RedisCommandArgv], database: inout Int) -> (replies: [RedisValue], block: Int64?) {

@@ -4,11 +4,28 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a whole file without Foundation, which the health check must not pull in.
-public func readWholeFile(_ path: String, limit: Int = 1 << 20) throws(RedisError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+/// Reads a whole file without Foundation, which the health check must not pull in. Only a
+/// regular file (or a symlink to one) unless told otherwise: a FIFO given by mistake would
+/// block forever, a device would never end.
+public func readWholeFile(_ path: String, limit: Int = 1 << 20, regularFileOnly: Bool = true) throws(RedisError) -> [UInt8] {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer before the check below refuses it.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | (regularFileOnly ? O_NONBLOCK : 0))
     guard fd >= 0 else { throw .settings("cannot read '\(path)': \(errnoText())") }
     defer { close(fd) }
+    if regularFileOnly {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .settings("cannot read '\(path)': \(errnoText())") }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            let kind = switch status.st_mode & S_IFMT {
+            case S_IFDIR: "a directory"
+            case S_IFIFO: "a FIFO"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFSOCK: "a socket"
+            default: "not a regular file"
+            }
+            throw .settings("cannot read '\(path)': it is \(kind), not a regular file")
+        }
+    }
     var contents: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {

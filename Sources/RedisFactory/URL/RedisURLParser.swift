@@ -98,7 +98,8 @@ struct RedisURLParser {
         guard let decodedPass = percentDecoded(pass) else {
             throw fail("credentials", "bad percent-encoding in the user name or password")
         }
-        return (decodedUser.isEmpty ? nil : decodedUser, decodedPass)
+        // `redis://:@host` carries no password: sending `AUTH ""` would only fail.
+        return (decodedUser.isEmpty ? nil : decodedUser, decodedPass.isEmpty ? nil : decodedPass)
     }
 
     private func hostAndPort(_ text: Substring, defaultPort: Int) throws(RedisURLError) -> (String, Int) {

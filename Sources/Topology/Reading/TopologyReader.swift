@@ -96,6 +96,9 @@ public struct TopologyReader {
     private func readAuth(_ auth: MappingReader?, at location: SourceLocation) -> AuthSettings {
         defer { auth?.finish() }
         let enabled = auth?.bool("enabled", default: true) ?? Located(true, at: location)
+        if !enabled.value {
+            diagnostics.warning("auth is off: any client that reaches the port can read, write and reconfigure Redis", at: enabled.location)
+        }
         let password = auth.flatMap { readSecret($0, key: "password") }
             ?? Located(.file("./secrets/redis-password"), at: auth?.location ?? location)
         let users = auth?.list("users").compactMap { item -> ACLUser? in

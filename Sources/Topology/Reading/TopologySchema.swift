@@ -1,6 +1,9 @@
 /// Every key a topology may hold, by the mapping it belongs to: the reader refuses others
 /// (with a "did you mean"), and a test checks that docs/topology.md documents exactly these.
 public enum TopologySchema {
+    /// Directives that let a client load code or poke at memory: allowed, with a warning.
+    static let dangerousDirectives: Set<String> = ["enable-debug-command", "enable-module-command", "loadmodule", "enable-protected-configs"]
+
     public static let keys: [String: [String]] = [
         "": ["name", "redis", "sentinel", "auth", "tls", "healthcheck", "clients", "targets"],
         "redis": [

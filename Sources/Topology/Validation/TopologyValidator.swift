@@ -8,6 +8,7 @@ public struct TopologyValidator {
 
     public func validate(_ topology: Topology) {
         checkName(topology.name)
+        checkReferences(topology)
         checkRedis(topology.redis)
         if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
         checkAuth(topology.auth)
@@ -139,6 +140,53 @@ public struct TopologyValidator {
 
     private func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
 
+    /// Names and paths the topology hands to other tools: an environment variable lands in
+    /// `.env.example` (which a shell may source), a Terraform variable in `.tf` files, a path in
+    /// Compose. Each must be a name of its kind, never code or a second line.
+    private func checkReferences(_ topology: Topology) {
+        let secrets = [topology.auth.password].compactMap { $0 } + topology.auth.users.map(\.password)
+        for secret in secrets {
+            switch secret.value {
+            case .environment(let name) where !Self.isEnvironmentName(name):
+                error("'env' must name an environment variable (letters, digits and '_', not starting with a digit), not '\(name)'", at: secret.location)
+            case .terraformVariable(let name) where !Self.isTerraformName(name):
+                error("'terraform_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(name)'", at: secret.location)
+            case .file(let path) where !Self.isPath(path):
+                error("'secret_file' must be a path (one line, not empty), not '\(path)'", at: secret.location)
+            default:
+                break
+            }
+        }
+        for (key, file) in [("cert_file", topology.tls.certFile), ("key_file", topology.tls.keyFile), ("ca_file", topology.tls.caFile)] {
+            if let file, !Self.isPath(file.value) {
+                error("'tls.\(key)' must be a path (one line, not empty), not '\(file.value)'", at: file.location)
+            }
+        }
+        for target in topology.targets.terraform {
+            guard case .aws(let aws) = target else { continue }
+            let variables = [
+                ("subnet_ids_variable", aws.subnetIDsVariable), ("security_group_ids_variable", aws.securityGroupIDsVariable),
+            ] + [("kms_key_variable", aws.kmsKeyVariable), ("alarm_topic_variable", aws.alarmTopicVariable)].compactMap { key, value in value.map { (key, $0) } }
+            for (key, variable) in variables where !Self.isTerraformName(variable.value) {
+                error("'\(key)' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(variable.value)'", at: variable.location)
+            }
+        }
+    }
+
+    static func isEnvironmentName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_") && $0.isASCII }
+    }
+
+    static func isTerraformName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") && $0.isASCII }
+    }
+
+    static func isPath(_ text: String) -> Bool {
+        !text.isEmpty && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+    }
+
     /// It prefixes Compose services and cloud resources: DNS-safe and short.
     private func checkName(_ name: Located<String>) {
         let text = name.value
@@ -189,6 +237,9 @@ public struct TopologyValidator {
             } else if TopologySchema.generatorOwnedDirectives.contains(name) {
                 error("'redis.config' must not set '\(name)': the generator writes it from the topology's own keys", at: directive.location)
             }
+            if TopologySchema.dangerousDirectives.contains(name) && value.value.lowercased() != "no" {
+                diagnostics.warning("'redis.config.\(name)' opens Redis to arbitrary code or memory access by any client that can send commands; leave it out unless you mean it", at: directive.location)
+            }
             if value.value.contains(where: { $0 == "\n" || $0 == "\r" }) || value.value.isEmpty {
                 error("'redis.config.\(name)' must be one non-empty line (a value cannot add lines to redis.conf)", at: value.location)
             }
@@ -196,7 +247,17 @@ public struct TopologyValidator {
     }
 
     private func checkAuth(_ auth: AuthSettings) {
+        var seen: [String: SourceLocation] = [:]
         for user in auth.users {
+            if let first = seen[user.name.value] {
+                error("ACL user '\(user.name.value)' is defined twice (first at \(first.line):\(first.column)); Redis refuses to start with both", at: user.name.location)
+            } else if user.name.value == "default" {
+                error("ACL user 'default' is Redis's own (its password is 'auth.password'); name this user otherwise", at: user.name.location)
+            }
+            seen[user.name.value] = seen[user.name.value] ?? user.name.location
+            if user.keys.value.contains(where: { $0.isWhitespace }) {
+                error("'keys' of ACL user '\(user.name.value)' must be one key pattern without spaces, like \"~app:*\", not '\(user.keys.value)'", at: user.keys.location)
+            }
             if !user.name.value.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) || user.name.value.isEmpty {
                 error("ACL user name '\(user.name.value)' must be letters, digits, '-', '_' or '.'", at: user.name.location)
             }
@@ -237,14 +298,49 @@ public struct TopologyValidator {
         if TopologySchema.versions.contains(topology.redis.version.value) && !TopologySchema.imageVersions.contains(topology.redis.version.value) {
             error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(TopologySchema.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
         }
+        // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
+        // neither leave the output directory nor take the place of another generated file.
+        let file = compose.file.value
+        let plainName = !file.hasPrefix(".") && !file.isEmpty && file.allSatisfy { ($0.isLetter || $0.isNumber || "._-".contains($0)) && $0.isASCII }
+        if !plainName || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+            error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(file)'", at: compose.file.location)
+        } else if file == "docker-compose.clients.yml" {
+            error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: compose.file.location)
+        }
+        if let cpus = compose.cpus, !(Double(cpus.value).map { $0 > 0 && $0.isFinite } ?? false) {
+            error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
+        }
+        let network = compose.network.value
+        if network.isEmpty || !(network.first!.isLetter || network.first!.isNumber) || !network.allSatisfy({ ($0.isLetter || $0.isNumber || "._-".contains($0)) && $0.isASCII }) {
+            error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(network)'", at: compose.network.location)
+        }
         if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
             error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
         }
         let secrets = [topology.auth.password].compactMap { $0 } + topology.auth.users.map(\.password)
         for secret in secrets {
-            if case .terraformVariable = secret.value {
-                error("a Compose deployment cannot read a Terraform variable; use 'secret_file' or 'env' for this secret", at: secret.location)
+            switch secret.value {
+            case .terraformVariable:
+                error("a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret", at: secret.location)
+            case .environment(let variable):
+                // Compose writes an environment secret into the container's own filesystem,
+                // which the read-only root every Redis container gets refuses.
+                error(
+                    "a Compose deployment cannot take a secret from the environment ('\(variable)'): its containers are read-only and Compose can mount only file secrets into them; write the value to a file readable by uid 999 and use {secret_file: ./secrets/<name>}",
+                    at: secret.location
+                )
+            case .file:
+                break
             }
+        }
+        if let startInterval = topology.healthcheck.startInterval {
+            diagnostics.warning("'healthcheck.start_interval' needs Docker Engine 25 or later; older engines refuse the whole project", at: startInterval.location)
+        }
+        if topology.redis.mode.value == .sentinel {
+            diagnostics.warning(
+                "every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host",
+                at: compose.file.location
+            )
         }
     }
 

@@ -69,7 +69,13 @@ final class TLSStream: ByteStream {
             }
             _ = openssl.setHost(ssl, name)
         }
-        try stream.retrying(deadline: deadline) { openssl.connect(ssl) }
+        do {
+            try stream.retrying(deadline: deadline) { openssl.connect(ssl) }
+        } catch .timedOut {
+            // A plaintext Redis reads the ClientHello as a partial command and waits for more:
+            // the handshake then simply never ends.
+            throw .timedOut("no TLS handshake from \(host): is the server speaking TLS on this port? (rediss:// needs TLS, redis:// plain)")
+        }
         return stream
     }
 

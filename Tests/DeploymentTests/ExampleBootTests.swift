@@ -1,0 +1,75 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// Every Docker suite, one test at a time: one engine, and the examples' fixed subnets would
+/// collide. scripts/test.sh runs this target alone, after the others.
+@Suite(.serialized) enum DockerDeployments {}
+
+extension DockerDeployments {
+    /// Every example topology with a Compose target, run as ops run it: a real Docker engine, the
+    /// real Compose binary, the sample application's compose file under the generated overlays,
+    /// secrets made by hand.
+    @Suite struct ExampleBootTests {
+        struct Example: Sendable, CustomTestStringConvertible {
+            var topology: String
+            var project: String
+            var clients: [String]
+            var testDescription: String { topology }
+        }
+
+        static let examples = [
+            Example(topology: "dev-standalone.yaml", project: "boot-dev-cache", clients: ["api"]),
+            Example(topology: "dev-tls.yaml", project: "boot-dev-secure", clients: ["api"]),
+            Example(topology: "sentinel-ha.yaml", project: "boot-embeddings", clients: ["api", "worker"]),
+        ]
+
+        @Test(arguments: examples)
+        func comesUpHealthyServesItsClientsAndLeavesNothingBehind(example: Example) throws {
+            try #require(dockerUnavailableReason() == nil, "\(dockerUnavailableReason() ?? "")")
+            let project = try DeploymentFixture.project(topology: example.topology, name: example.project)
+            let started = ContinuousClock.now
+            // The Redis overlay and the application services this topology wires; the sample
+            // application's other services have no Redis to be ready for.
+            try project.up(services: project.redisServices() + example.clients)
+            let elapsed = ContinuousClock.now - started
+            print("boot \(example.topology): up to all healthy in \(elapsed) (docker compose up -d --wait)")
+
+            let health = try project.health()
+            #expect(!health.isEmpty)
+            for (service, state) in health {
+                #expect(state == "healthy", "\(service) is \(state)")
+            }
+            for client in example.clients {
+                // The URL and password file the clients overlay injected, nothing else.
+                let smoke = try project.exec(client, ["redis-healthcheck", "smoke", "--timeout", "3"])
+                #expect(smoke.exitCode == 0, "\(client): \(smoke.stdout) \(smoke.stderr)")
+                #expect(smoke.stdout.contains("MULTI/EXEC"), "\(smoke.stdout)")
+            }
+            let left = try project.down()
+            #expect(left.isEmpty, "left behind: \(left)")
+        }
+    }
+}
+
+/// The projects the suites boot, with the secrets a user would create.
+enum DeploymentFixture {
+    /// Quotes, a backslash and spaces: what a password generator may give, and what broke
+    /// Sentinel's rewritten config before start.sh wrote the secrets anew at every start.
+    static let password = "s3cret \"quoted\" \\ pass"
+
+    static func project(topology: String, name: String, extraFiles: [(name: String, contents: String)] = []) throws -> ComposeProject {
+        let project = try ComposeProject(topology: topology, name: name, extraFiles: extraFiles)
+        try project.writeSecret("secrets/redis-password", password + "\n")
+        try project.writeSecret("secrets/redis-worker-password", "worker pa$$word")
+        if topology == "dev-tls.yaml" {
+            // The certificate names every service host name: probes and clients check it.
+            let certificates = try TestCertificates.make(serverNames: ["dev-secure-redis"])
+            defer { certificates.remove() }
+            try project.copySecret("tls/redis.crt", from: certificates.serverCertificate)
+            try project.copySecret("tls/redis.key", from: certificates.serverKey)
+            try project.copySecret("tls/ca.crt", from: certificates.ca)
+        }
+        return project
+    }
+}
