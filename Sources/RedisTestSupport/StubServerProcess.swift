@@ -10,10 +10,10 @@ public final class StubServerProcess: @unchecked Sendable {
 
     public var url: String { socketPath.map { "unix://\($0)" } ?? "redis://127.0.0.1:\(port!)" }
 
-    public init(unixSocket: String? = nil) throws {
+    public init(unixSocket: String? = nil, arguments: [String] = []) throws {
         process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("redis-infra")
-        process.arguments = ["stub-server"] + (unixSocket.map { ["--unix", $0] } ?? ["--port", "0"])
+        process.arguments = ["stub-server"] + (unixSocket.map { ["--unix", $0] } ?? ["--port", "0"]) + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

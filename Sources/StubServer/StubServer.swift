@@ -8,10 +8,12 @@ import Synchronization
 /// client in any language can use it through a plain `REDIS_URL`.
 ///
 /// Like Redis, one event-loop thread serves every connection (poll, non-blocking sockets), so
-/// pipelining clients are not slowed by threads handing a lock around. A connection that sends
-/// a blocking read (`XREADGROUP ... BLOCK`) moves to a thread of its own for the rest of its
-/// life, so it waits without stalling the others. Each connection keeps its own session
-/// (`SELECT`, `MULTI`, `CLIENT SETNAME`).
+/// pipelining clients are not slowed by threads handing a lock around. A blocking read
+/// (`XREADGROUP ... BLOCK`) that finds nothing parks its client in the loop, as Redis does: the
+/// loop asks again when a stream has grown or answers null at the timeout, and a client that
+/// hangs up while parked is dropped without its read ever running. No thread per client, so a
+/// crowd of abandoned readers costs a socket each and nothing more. Each connection keeps its
+/// own session (`SELECT`, `MULTI`, `CLIENT SETNAME`).
 public final class StubServer: Sendable {
     public enum Endpoint: Sendable, Equatable {
         case tcp(host: String, port: Int)
@@ -21,13 +23,14 @@ public final class StubServer: Sendable {
     public let store: StubStore
     public let endpoint: Endpoint
     let listener: Int32
-    /// Connections handed to their own threads, so shutdown can close them.
-    private let threadedConnections = Mutex<Set<Int32>>([])
+    /// When set, clients must `AUTH` with it first, as with `requirepass`.
+    let password: [UInt8]?
     private let stopping = Atomic<Bool>(false)
 
     /// Binds and listens; port 0 picks a free port (see ``endpoint``).
-    public init(endpoint: Endpoint, store: StubStore = StubStore()) throws(StubServerError) {
+    public init(endpoint: Endpoint, store: StubStore = StubStore(), password: [UInt8]? = nil) throws(StubServerError) {
         self.store = store
+        self.password = password
         (listener, self.endpoint) = try Self.listen(on: endpoint)
     }
 
@@ -39,32 +42,36 @@ public final class StubServer: Sendable {
     public func run(until shouldStop: @escaping @Sendable () -> Bool = { false }) {
         setNonBlocking(listener)
         var connections: [Int32: ClientConnection] = [:]
+        let clock = ContinuousClock()
         while !stopping.load(ordering: .acquiring) && !shouldStop() {
             // poll(2) over the listener and every connection: a stub serves tens of clients,
-            // where rebuilding the set each turn costs less than a syscall.
+            // where rebuilding the set each turn costs less than a syscall. Parked readers are
+            // watched too: their hang-up must free them.
             var watched = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
             watched += connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            guard poll(&watched, nfds_t(watched.count), 100) > 0 else { continue }
-            for entry in watched where entry.revents != 0 {
-                if entry.fd == listener {
-                    acceptAll(into: &connections)
-                } else if let connection = connections[entry.fd] {
-                    switch serveReady(connection) {
-                    case .open: continue
-                    case .closed: close(entry.fd)
-                    case .handedOff: break
+            let wait = connections.values.compactMap(\.blockDeadline).min().map { deadline in
+                max(0, min(100, Int32(((deadline - clock.now) / .milliseconds(1)).rounded(.up))))
+            } ?? 100
+            if poll(&watched, nfds_t(watched.count), wait) > 0 {
+                for entry in watched where entry.revents != 0 {
+                    if entry.fd == listener {
+                        acceptAll(into: &connections)
+                    } else if let connection = connections[entry.fd], !connection.serveReadable(now: clock.now) {
+                        close(entry.fd)
+                        connections[entry.fd] = nil
                     }
-                    connections[entry.fd] = nil
                 }
+            }
+            // Parked readers: a stream grew (any client's XADD above), or a timeout ran out.
+            let writes = store.streamWriteCount
+            for (fd, connection) in connections where connection.isBlocked && !connection.retryBlocked(streamWrites: writes, now: clock.now) {
+                close(fd)
+                connections[fd] = nil
             }
         }
         close(listener)
         if case .unix(let path) = endpoint { unlink(path) }
         for fd in connections.keys { close(fd) }
-        threadedConnections.withLock { clients in
-            for client in clients { Glibc.shutdown(client, Int32(SHUT_RDWR)) }
-        }
-        for _ in 0..<100 where !threadedConnections.withLock({ $0.isEmpty }) { usleep(10_000) }
     }
 
     private func acceptAll(into connections: inout [Int32: ClientConnection]) {
@@ -76,107 +83,139 @@ public final class StubServer: Sendable {
                 setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
             }
             setNonBlocking(client)
-            connections[client] = ClientConnection(fd: client, session: InMemoryRedis(store: store))
+            connections[client] = ClientConnection(fd: client, session: InMemoryRedis(store: store), password: password)
         }
     }
-
-    private enum State { case open, closed, handedOff }
-
-    /// Reads what is there, answers every complete command, writes the replies.
-    private func serveReady(_ connection: ClientConnection) -> State {
-        guard connection.readAvailable() else { return .closed }
-        let (commands, problem) = connection.takeCommands()
-        if let blocking = commands.firstIndex(where: ClientConnection.mayBlock) {
-            guard connection.respond(to: Array(commands[..<blocking]), problem: nil) else { return .closed }
-            handOff(connection, starting: Array(commands[blocking...]), problem: problem)
-            return .handedOff
-        }
-        return connection.respond(to: commands, problem: problem) && !connection.peerClosed ? .open : .closed
-    }
-
-    /// Moves a connection to its own thread, where a blocking read may wait.
-    private func handOff(_ connection: ClientConnection, starting commands: [RedisCommandArgv], problem: String?) {
-        setBlocking(connection.fd)
-        threadedConnections.withLock { _ = $0.insert(connection.fd) }
-        startThread { [self] in
-            if connection.respond(to: commands, problem: problem) {
-                while connection.readAvailable() {
-                    let (more, trouble) = connection.takeCommands()
-                    guard connection.respond(to: more, problem: trouble) else { break }
-                }
-            }
-            threadedConnections.withLock { _ = $0.remove(connection.fd) }
-            close(connection.fd)
-        }
-    }
-
 }
 
-/// One client's socket, request reader and session.
+/// One client's socket, request reader and session, and the commands it sent while parked.
 final class ClientConnection: @unchecked Sendable {
     let fd: Int32
     private let session: InMemoryRedis
     private let requests = RequestReader()
     private var input = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Received, not yet run: what follows a parked read waits for it, in order.
+    private var queued: [RedisCommandArgv] = []
+    /// A protocol problem or `QUIT` (""): the connection ends once everything before it is answered.
+    private var ending: String?
+    /// The parked read, when to give up on it (nil: never), and the stream writes it has seen.
+    private var blocked: (command: RedisCommandArgv, deadline: ContinuousClock.Instant?, seen: Int)?
+    /// nil once authenticated, or when the server asks for no password.
+    private var passwordToPass: [UInt8]?
 
-    init(fd: Int32, session: InMemoryRedis) {
+    init(fd: Int32, session: InMemoryRedis, password: [UInt8]? = nil) {
         self.fd = fd
         self.session = session
+        passwordToPass = password
     }
 
-    /// Set once the client closed its end; what it sent before is still answered.
-    private(set) var peerClosed = false
+    var isBlocked: Bool { blocked != nil }
+    var blockDeadline: ContinuousClock.Instant? { blocked?.deadline }
 
-    /// Reads what the socket holds (a blocking socket: waits for at least one read). False when
-    /// nothing more will come.
-    func readAvailable() -> Bool {
+    /// Reads what arrived and answers what can be answered. False when the connection is done.
+    func serveReadable(now: ContinuousClock.Instant) -> Bool {
+        let (readAnything, peerClosed) = readAvailable()
+        // A parked client that hangs up is dropped: its read never runs, as in Redis.
+        if peerClosed && (blocked != nil || !readAnything) { return false }
+        takeCommands()
+        if blocked != nil { return true }
+        return runQueued(now: now) && !peerClosed
+    }
+
+    /// Asks the parked read again when a stream grew, or answers null when its time is up.
+    func retryBlocked(streamWrites: Int, now: ContinuousClock.Instant) -> Bool {
+        guard let parked = blocked else { return true }
+        var output: [UInt8] = []
+        if streamWrites != parked.seen {
+            blocked?.seen = streamWrites
+            if let reply = session.attempt(parked.command).reply {
+                blocked = nil
+                RESPEncoder.encode(reply, into: &output)
+            }
+        }
+        if let deadline = blocked?.deadline, now >= deadline {
+            blocked = nil
+            RESPEncoder.encode(.null, into: &output)
+        }
+        guard blocked == nil else { return true }
+        return writeAll(output) && runQueued(now: now)
+    }
+
+    /// Reads what the socket holds: whether anything came, and whether the client hung up.
+    private func readAvailable() -> (readAnything: Bool, peerClosed: Bool) {
         var readAnything = false
         while true {
             let count = input.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
                 requests.feed(input[0..<count])
                 readAnything = true
-                if count < input.count || isBlocking { return true }
+                if count < input.count { return (true, false) }
             } else if count < 0 && errno == EINTR {
                 continue
             } else if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return true
+                return (readAnything, false)
             } else {
-                peerClosed = true
-                return readAnything
+                return (readAnything, true)
             }
         }
     }
 
-    private var isBlocking: Bool { fcntl(fd, F_GETFL) & O_NONBLOCK == 0 }
-
-    /// Every complete command received, and a protocol problem or `QUIT` ("") that ends the
-    /// connection after the replies.
-    func takeCommands() -> ([RedisCommandArgv], String?) {
-        var commands: [RedisCommandArgv] = []
-        while true {
+    /// Moves every complete command from the reader to the queue.
+    private func takeCommands() {
+        while ending == nil {
             switch requests.next() {
             case .needMore:
-                return (commands, nil)
+                return
             case .protocolError(let message):
-                return (commands, message)
+                ending = message
             case .command(let command):
-                commands.append(command)
-                if command.count == 1, command[0].count == 4, lowercasedCommandName(command[0]) == "quit" {
-                    return (commands, "")
-                }
+                queued.append(command)
+                if command.count == 1, command[0].count == 4, lowercasedCommandName(command[0]) == "quit" { ending = "" }
             }
         }
     }
 
-    /// Runs the commands as one pipeline and writes every reply. False when the connection is
-    /// to be closed (a protocol error, `QUIT`, or a failed write).
-    func respond(to commands: [RedisCommandArgv], problem: String?) -> Bool {
+    /// Runs the queue: plain commands as one pipeline, up to a blocking read that finds
+    /// nothing, which parks the client. False when the connection is to be closed.
+    private func runQueued(now: ContinuousClock.Instant) -> Bool {
         var output: [UInt8] = []
-        let replies = (try? session.pipeline(commands)) ?? commands.map { _ in .error("ERR internal error") }
-        for reply in replies { RESPEncoder.encode(reply, into: &output) }
-        if let problem, !problem.isEmpty { RESPEncoder.encode(.error("ERR Protocol error: \(problem)"), into: &output) }
-        return writeAll(output) && problem == nil
+        while let password = passwordToPass, !queued.isEmpty {
+            RESPEncoder.encode(authenticate(queued.removeFirst(), password: password), into: &output)
+        }
+        while !queued.isEmpty {
+            let plain = queued.firstIndex(where: InMemoryRedis.mayBlock) ?? queued.count
+            if plain > 0 {
+                let batch = Array(queued[..<plain])
+                queued.removeFirst(plain)
+                let replies = (try? session.pipeline(batch)) ?? batch.map { _ in .error("ERR internal error") }
+                for reply in replies { RESPEncoder.encode(reply, into: &output) }
+                continue
+            }
+            let command = queued.removeFirst()
+            let (reply, block) = session.attempt(command)
+            if let reply {
+                RESPEncoder.encode(reply, into: &output)
+                continue
+            }
+            let deadline = (block ?? 0) == 0 ? nil : now.advanced(by: .milliseconds(block!))
+            blocked = (command, deadline, session.store.streamWriteCount)
+            return writeAll(output)
+        }
+        if let ending, !ending.isEmpty { RESPEncoder.encode(.error("ERR Protocol error: \(ending)"), into: &output) }
+        return writeAll(output) && ending == nil
+    }
+
+    /// Before a successful `AUTH` only `AUTH` and `QUIT` run, with Redis's replies.
+    private func authenticate(_ command: RedisCommandArgv, password: [UInt8]) -> RedisValue {
+        let name = command.first.map(lowercasedCommandName) ?? ""
+        if name == "quit" { return .simpleString("OK") }
+        guard name == "auth" else { return .error("NOAUTH Authentication required.") }
+        guard command.count == 2 || command.count == 3 else { return .error("ERR wrong number of arguments for 'auth' command") }
+        if command.count == 3 && command[1] != Array("default".utf8) || command.last! != password {
+            return .error("WRONGPASS invalid username-password pair or user is disabled.")
+        }
+        passwordToPass = nil
+        return .simpleString("OK")
     }
 
     /// Writes everything, waiting for room on a non-blocking socket if the client reads slowly.
@@ -197,39 +236,8 @@ final class ClientConnection: @unchecked Sendable {
         }
         return true
     }
-
-    /// `XREADGROUP ... BLOCK ms` may wait for another client's XADD.
-    static func mayBlock(_ command: RedisCommandArgv) -> Bool {
-        guard command.count > 3, lowercasedCommandName(command[0]) == "xreadgroup" else { return false }
-        return command.contains { $0.count == 5 && String(decoding: $0, as: UTF8.self).uppercased() == "BLOCK" }
-    }
 }
 
 func setNonBlocking(_ fd: Int32) {
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-}
-
-func setBlocking(_ fd: Int32) {
-    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-}
-
-/// A detached pthread running `body`; a connection waiting in a blocking read must not hold a
-/// thread of Dispatch's or Swift concurrency's shared pools.
-func startThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let started = pthread_create(&thread, nil, { raw in
-        let box = Unmanaged<AnyObject>.fromOpaque(raw!).takeRetainedValue() as! Box
-        box.body()
-        return nil
-    }, context)
-    if started == 0 {
-        pthread_detach(thread)
-    } else {
-        Unmanaged<AnyObject>.fromOpaque(context).release()
-    }
 }

@@ -68,6 +68,9 @@ func healthCheckConnection(timeout seconds: Double) -> ConnectionOptions {
     let deadline = Duration.milliseconds(Int64(seconds * 1000))
     connection.connectTimeout = deadline
     connection.commandTimeout = deadline
+    // A probe or smoke test reads small replies; a server announcing a huge one is unhealthy,
+    // not a reason to hold hundreds of megabytes.
+    connection.maxReplyBytes = 16 << 20
     connection.settings = RedisSettings()
     ProbeCredentials.apply(to: &connection)
     return connection

@@ -18,8 +18,11 @@ struct StubServerCommand: ParsableCommand {
         discussion: "Prints 'listening on ...' once ready. Stops cleanly on SIGTERM or SIGINT."
     )
 
-    @Option(help: "IPv4 address to bind.")
+    @Option(help: "IPv4 address to bind. Anything but loopback needs --password-file.")
     var bind = "127.0.0.1"
+
+    @Option(help: "A file whose first line clients must AUTH with (as requirepass).")
+    var passwordFile: String?
 
     @Option(help: "TCP port (0 picks a free one).")
     var port: Int?
@@ -30,13 +33,18 @@ struct StubServerCommand: ParsableCommand {
     func validate() throws {
         if port != nil && unix != nil { throw ValidationError("--port and --unix exclude each other") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        // EVAL runs Lua and AUTH would accept anything: off loopback, that is a door.
+        if unix == nil && !bind.hasPrefix("127.") && passwordFile == nil {
+            throw ValidationError("--bind \(bind) reaches beyond this machine: give --password-file, or bind 127.0.0.1")
+        }
     }
 
     func run() throws {
         let endpoint: StubServer.Endpoint = unix.map { .unix(path: $0) } ?? .tcp(host: bind, port: port ?? 6379)
         let server: StubServer
         do {
-            server = try StubServer(endpoint: endpoint)
+            let password = try passwordFile.map { Array(try readPasswordFile($0).utf8) }
+            server = try StubServer(endpoint: endpoint, password: password)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

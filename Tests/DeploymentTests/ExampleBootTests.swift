@@ -69,6 +69,9 @@ enum DeploymentFixture {
             try project.copySecret("tls/redis.crt", from: certificates.serverCertificate)
             try project.copySecret("tls/redis.key", from: certificates.serverKey)
             try project.copySecret("tls/ca.crt", from: certificates.ca)
+            // The clients' own certificate: the servers' key stays with the servers.
+            try project.copySecret("tls/client.crt", from: certificates.clientCertificate)
+            try project.copySecret("tls/client.key", from: certificates.clientKey)
         }
         return project
     }

@@ -80,6 +80,37 @@ import Testing
         #expect(result.stderr.contains("--failover needs a Sentinel URL"), "\(result.stdout)\(result.stderr)")
     }
 
+    /// A "server" that answers with a 100 MB bulk: the probe refuses it past 16 MB instead of
+    /// buffering it (a smoke test against such a server once grew to 411 MB).
+    @Test func aHugeReplyIsRefusedNotBuffered() throws {
+        let port = try freeLoopbackPort()
+        let server = Process()
+        server.executableURL = packageRoot.appendingPathComponent(".venv-tools/bin/python")
+        server.arguments = ["-c", """
+            import socket
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", \(port))); s.listen(4); print("ready", flush=True)
+            while True:
+                c, _ = s.accept(); c.recv(65536)
+                try:
+                    c.sendall(b"$104857600\\r\\n")
+                    for _ in range(1600): c.sendall(b"x" * 65536)
+                except OSError: pass
+                c.close()
+            """]
+        let ready = Pipe()
+        server.standardOutput = ready
+        try server.run()
+        // SIGKILL: a child of a test thread may have SIGTERM blocked.
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        while ready.fileHandleForReading.readData(ofLength: 1).first.map({ $0 != UInt8(ascii: "\n") }) ?? false {}
+        let result = try runSystem("/usr/bin/time", ["-f", "peak-kb %M", productsDirectory.appendingPathComponent("redis-healthcheck").path, "probe", "--url", "redis://127.0.0.1:\(port)", "--timeout", "20"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("a reply larger than 16777216 bytes; refused rather than buffered"), "\(result.stdout)")
+        let peak = result.stderr.split(separator: "\n").last { $0.hasPrefix("peak-kb ") }.flatMap { Int($0.dropFirst(8)) } ?? Int.max
+        #expect(peak < 64 * 1024, "peak RSS \(peak) KB")
+    }
+
     /// `--timeout` bounds the whole run, as for a probe: five Sentinels that accept and never
     /// answer used to hold `--timeout 1` for 5 s, one connect timeout each.
     @Test func timeoutBoundsTheWholeRun() throws {

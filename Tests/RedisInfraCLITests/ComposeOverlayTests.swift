@@ -153,7 +153,12 @@ import Testing
         let test = (redis["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []
         #expect(argument(after: "--url", in: test)?.hasPrefix("rediss://127.0.0.1:6379?ssl_ca_certs=/run/secrets/redis-tls-ca") == true)
         let api = try #require(services["api"])
-        #expect(((api["environment"] as? [String: Any])?["REDIS_URL"] as? String)?.hasPrefix("rediss://dev-secure-redis:6379?") == true)
+        let clientURL = (api["environment"] as? [String: Any])?["REDIS_URL"] as? String
+        #expect(clientURL?.hasPrefix("rediss://dev-secure-redis:6379?") == true)
+        #expect(clientURL?.contains("ssl_certfile=/run/secrets/redis-tls-client-cert&ssl_keyfile=/run/secrets/redis-tls-client-key") == true, "\(clientURL ?? "")")
+        // The clients present their own certificate; the servers' key never reaches them.
+        let clientMounts = Set((api["secrets"] as? [[String: Any]])?.compactMap { $0["source"] as? String } ?? [])
+        #expect(clientMounts == ["dev-secure-redis-password", "dev-secure-tls-ca", "dev-secure-tls-client-cert", "dev-secure-tls-client-key"])
         let secrets = try #require(model["secrets"] as? [String: [String: Any]])
         #expect((secrets["dev-secure-tls-key"]?["file"] as? String)?.hasSuffix("/tls/redis.key") == true)
     }

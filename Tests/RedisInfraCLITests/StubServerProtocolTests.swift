@@ -57,10 +57,68 @@ import Testing
         try writer.send("PING\r\nXADD jobs 1-1 job a\r\n")
         #expect(try writer.receive(until: "1-1\r\n") == "+PONG\r\n$3\r\n1-1\r\n")
         #expect(try reader.receive(until: "a\r\n") == "*1\r\n*2\r\n$4\r\njobs\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$3\r\njob\r\n$1\r\na\r\n")
-        // The handed-off connection goes on serving.
+        // The parked connection goes on serving once answered.
         try reader.send("XPENDING jobs g\r\n")
         #expect(try reader.receive(until: "1\r\n").hasPrefix("*4\r\n:1\r\n"))
         #expect(stub.terminate() == 0)
+    }
+
+    /// 100 clients park a blocking read and hang up. Redis frees them; so must the stub: no
+    /// thread or socket left per client, and no read of theirs ever runs (XPENDING stays 0).
+    @Test func abandonedBlockingReadersAreFreedAndConsumeNothing() throws {
+        let stub = try StubServerProcess()
+        let setup = try RawSocket(port: stub.port!)
+        try setup.send("XGROUP CREATE jobs g $ MKSTREAM\r\n")
+        #expect(try setup.receive(until: "\r\n") == "+OK\r\n")
+        let baseline = resources(of: stub.process.processIdentifier)
+        for _ in 0..<100 {
+            let reader = try RawSocket(port: stub.port!)
+            try reader.send("XREADGROUP GROUP g c BLOCK 0 STREAMS jobs >\r\n")
+        }
+        // Every RawSocket above is closed already (deinit): each reader hung up while parked.
+        try setup.send("PING\r\n")
+        #expect(try setup.receive(until: "\r\n") == "+PONG\r\n")
+        let settled = eventually(within: 5) {
+            let now = resources(of: stub.process.processIdentifier)
+            return now.threads <= baseline.threads && now.files <= baseline.files
+        }
+        #expect(settled, "before \(baseline), after \(resources(of: stub.process.processIdentifier))")
+        try setup.send("XADD jobs 1-1 job a\r\nXADD jobs 1-2 job b\r\nXPENDING jobs g\r\n")
+        // Nothing pending: no parked read ran. (The stub sends RESP2's null as $-1 everywhere,
+        // where Redis sends *-1 for a null array; clients read both as nil.)
+        #expect(try setup.receive(until: "*4\r\n:0\r\n$-1\r\n$-1\r\n$-1\r\n").hasSuffix("*4\r\n:0\r\n$-1\r\n$-1\r\n$-1\r\n"))
+    }
+
+    /// A timed block answers null at its time, and what the client sent after it waits its turn.
+    @Test func timedBlockAnswersNullThenTheRestOfThePipeline() throws {
+        let stub = try StubServerProcess()
+        let socket = try RawSocket(port: stub.port!)
+        try socket.send("XGROUP CREATE s g $ MKSTREAM\r\nXREADGROUP GROUP g c BLOCK 200 STREAMS s >\r\nPING\r\n")
+        #expect(try socket.receive(until: "PONG\r\n") == "+OK\r\n$-1\r\n+PONG\r\n")
+    }
+
+    /// Off loopback the stub-server wants a password (EVAL runs Lua for whoever connects), and
+    /// with one it answers as Redis does with `requirepass`.
+    @Test func aPasswordIsRequiredOffLoopbackAndChecked() throws {
+        let open = try runProduct("redis-infra", ["stub-server", "--bind", "0.0.0.0", "--port", "0"])
+        #expect(open.exitCode == 2)
+        #expect(open.stderr.contains("--bind 0.0.0.0 reaches beyond this machine: give --password-file, or bind 127.0.0.1"), "\(open.stderr)")
+
+        let directory = try makeTemporaryDirectory(prefix: "stub-auth")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("password")
+        try "s3cret\n".write(to: file, atomically: true, encoding: .utf8)
+        let stub = try StubServerProcess(arguments: ["--password-file", file.path])
+        let socket = try RawSocket(port: stub.port!)
+        try socket.send("PING\r\nAUTH wrong\r\nAUTH nobody s3cret\r\nAUTH s3cret\r\nPING\r\n")
+        #expect(try socket.receive(until: "PONG\r\n") == "-NOAUTH Authentication required.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n+PONG\r\n")
+    }
+
+    private func resources(of pid: pid_t) -> (threads: Int, files: Int) {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let threads = status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.flatMap { Int($0.split(separator: "\t").last ?? "") } ?? -1
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+        return (threads, files)
     }
 
     @Test func manyConcurrentClients() throws {

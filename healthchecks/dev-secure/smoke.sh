@@ -4,7 +4,7 @@
 set -eu
 # The URL reaches redis-healthcheck through the environment, never argv (ps shows argv,
 # and a URL may carry a password); REDIS_URL alone names the server judged here.
-REDIS_URL="${REDIS_URL:-rediss://dev-secure-redis:6379?ssl_ca_certs=/run/secrets/redis-tls-ca&ssl_certfile=/run/secrets/redis-tls-cert&ssl_keyfile=/run/secrets/redis-tls-key}"
+REDIS_URL="${REDIS_URL:-rediss://dev-secure-redis:6379?ssl_ca_certs=/run/secrets/redis-tls-ca&ssl_certfile=/run/secrets/redis-tls-client-cert&ssl_keyfile=/run/secrets/redis-tls-client-key}"
 export REDIS_URL
 unset EMBEDDINGS_REDIS_URL
 # The password comes from a file (a mounted secret), never from argv.

@@ -36,6 +36,8 @@ struct DeploymentPlan {
     let userSecrets: [(user: ACLUser, secret: Secret)]
     /// Certificate, key and CA when the topology turns TLS on; files under /run/secrets.
     let tls: (certificate: Secret, key: Secret, ca: Secret)?
+    /// The clients' own certificate and key (`tls.client_cert_file`), when TLS is on.
+    let clientCertificate: (certificate: Secret, key: Secret)?
 
     var name: String { topology.name.value }
     var isHA: Bool { topology.redis.mode.value == .sentinel }
@@ -49,11 +51,11 @@ struct DeploymentPlan {
     var sentinelSecrets: [Secret] { (password.map { [$0] } ?? []) + tlsSecrets }
     /// What an application service mounts: the password and the TLS files it needs.
     var clientSecrets: [Secret] { (password.map { [$0] } ?? []) + clientTLSSecrets }
-    /// Clients verify the servers with the CA; with `tls.auth_clients: yes` they also prove
-    /// themselves with the deployment's certificate.
+    /// Clients verify the servers with the CA, and prove themselves with their own certificate
+    /// when the topology gives one. The servers' key never leaves the servers.
     var clientTLSSecrets: [Secret] {
         guard let tls else { return [] }
-        return topology.tls.authClients.value == "yes" ? [tls.certificate, tls.key, tls.ca] : [tls.ca]
+        return [tls.ca] + (clientCertificate.map { [$0.certificate, $0.key] } ?? [])
     }
     /// Where the overlay finds this directory, relative to the Compose project directory
     /// (Compose resolves every path of every `-f` file against the first file's directory).
@@ -96,6 +98,14 @@ struct DeploymentPlan {
             )
         } else {
             tls = nil
+        }
+        if tls != nil, let certificate = tlsSettings.clientCertFile, let key = tlsSettings.clientKeyFile {
+            clientCertificate = (
+                Secret(name: "\(name)-tls-client-cert", source: .file(certificate.value), fileName: "redis-tls-client-cert", purpose: "the certificate the application's clients present"),
+                Secret(name: "\(name)-tls-client-key", source: .file(key.value), fileName: "redis-tls-client-key", purpose: "the clients' TLS private key")
+            )
+        } else {
+            clientCertificate = nil
         }
         userSecrets = topology.auth.users.map { user in
             (user, Secret(
@@ -145,24 +155,27 @@ struct DeploymentPlan {
         let scheme = tls == nil ? "redis" : "rediss"
         if isHA {
             let hosts = sentinels.map { "\($0.service):\(sentinelPort)" }.joined(separator: ",")
-            return "\(scheme)+sentinel://\(hosts)/\(masterName)" + tlsQuery(clientTLSSecrets)
+            return "\(scheme)+sentinel://\(hosts)/\(masterName)" + tlsQuery(presenting: clientCertificate)
         }
-        return "\(scheme)://\(nodes[0].service):\(redisPort)" + tlsQuery(clientTLSSecrets)
+        return "\(scheme)://\(nodes[0].service):\(redisPort)" + tlsQuery(presenting: clientCertificate)
     }
 
     /// A URL for a probe inside a container: loopback, checked against the container's own
     /// host name (the certificate names services, not 127.0.0.1).
     func probeURL(port: Int, hostname: String) -> String {
         guard tls != nil else { return "redis://127.0.0.1:\(port)" }
-        return "rediss://127.0.0.1:\(port)" + tlsQuery(clientTLSSecrets, serverName: hostname)
+        // Inside a server's container the probe presents that server's own certificate when
+        // the servers check clients: it is mounted there already, and only there.
+        let identity = tls.flatMap { topology.tls.authClients.value == "yes" ? ($0.certificate, $0.key) : nil }
+        return "rediss://127.0.0.1:\(port)" + tlsQuery(presenting: identity, serverName: hostname)
     }
 
-    /// `?ssl_ca_certs=...` (and the client certificate when the servers ask for one).
-    private func tlsQuery(_ files: [Secret], serverName: String? = nil) -> String {
+    /// `?ssl_ca_certs=...`, and the certificate and key to present, when there are any.
+    private func tlsQuery(presenting identity: (certificate: Secret, key: Secret)?, serverName: String? = nil) -> String {
         guard let tls else { return "" }
         var options = ["ssl_ca_certs=/run/secrets/\(tls.ca.fileName)"]
-        if files.count == 3 {
-            options += ["ssl_certfile=/run/secrets/\(tls.certificate.fileName)", "ssl_keyfile=/run/secrets/\(tls.key.fileName)"]
+        if let identity {
+            options += ["ssl_certfile=/run/secrets/\(identity.certificate.fileName)", "ssl_keyfile=/run/secrets/\(identity.key.fileName)"]
         }
         if let serverName { options.append("ssl_server_name=\(serverName)") }
         return "?" + options.joined(separator: "&")

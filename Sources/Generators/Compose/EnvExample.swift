@@ -10,12 +10,14 @@ enum EnvExample {
             "# This directory, as seen from the Compose project directory.",
             "\(plan.configDirectoryVariable)=\(plan.configDirectoryDefault)",
         ]
-        for secret in plan.secrets {
+        let clientOnly = plan.clientCertificate.map { [$0.certificate, $0.key] } ?? []
+        for secret in plan.secrets + clientOnly {
             lines.append("")
+            let reader = clientOnly.contains { $0.name == secret.name } ? "the application's user" : "the container's redis user, uid 999"
             switch secret.source {
             case .file(let path):
                 lines += [
-                    "# Secret file (must exist, readable by the container's redis user, uid 999): \(secret.purpose).",
+                    "# Secret file (must exist, readable by \(reader)): \(secret.purpose).",
                     "#   secret_file: \(path)",
                 ]
             case .environment(let variable), .terraformVariable(let variable):

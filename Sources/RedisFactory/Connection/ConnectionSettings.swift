@@ -10,6 +10,10 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var commandTimeout: Duration
     /// For `rediss://`: the URL's `ssl_*` options unless the caller gave its own.
     public var tls: TLSOptions
+    /// The most one reply may hold before it is refused as a protocol error: a server (or
+    /// something posing as one) that announces a huge bulk cannot make the client buffer it all.
+    /// Redis's own `proto-max-bulk-len` is 512 MB.
+    public var maxReplyBytes: Int = 512 << 20
 
     public init(url: RedisURL, connectTimeout: Duration? = nil, commandTimeout: Duration? = nil, tls: TLSOptions? = nil) {
         self.url = url

@@ -194,7 +194,9 @@ final class SentinelConnection: RedisConnection {
         var url = settings.url
         url.scheme = settings.url.usesTLS ? .rediss : .redis
         url.endpoint = .tcp(host: address.host, port: address.port)
-        return ConnectionSettings(url: url, connectTimeout: max(timeout, .milliseconds(1)), commandTimeout: settings.commandTimeout, tls: settings.tls)
+        var master = ConnectionSettings(url: url, connectTimeout: max(timeout, .milliseconds(1)), commandTimeout: settings.commandTimeout, tls: settings.tls)
+        master.maxReplyBytes = settings.maxReplyBytes
+        return master
     }
 
     // MARK: - Safety of a repeat

@@ -127,6 +127,7 @@ final class ServerConnection: RedisConnection {
 
     private func readReply(deadline: ContinuousClock.Instant) throws(RedisError) -> RedisValue {
         guard let stream, let reader else { throw .connectionClosed("not connected") }
+        var buffered = 0
         do throws(RedisError) {
             while true {
                 var raw: UnsafeMutableRawPointer?
@@ -143,6 +144,10 @@ final class ServerConnection: RedisConnection {
                     do throws(RedisError) { return try stream.read(into: buffer, deadline: deadline) } catch { failure = error; return 0 }
                 }
                 if let failure { throw failure }
+                buffered += count
+                if buffered > settings.maxReplyBytes {
+                    throw RedisError.protocolError("a reply larger than \(settings.maxReplyBytes) bytes; refused rather than buffered")
+                }
                 input.withUnsafeBytes { bytes in
                     _ = redisReaderFeed(reader, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), count)
                 }

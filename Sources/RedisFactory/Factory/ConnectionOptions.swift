@@ -17,6 +17,8 @@ public struct ConnectionOptions: Sendable {
     /// TLS settings for `rediss://` (and `rediss+sentinel://`); nil takes the URL's `ssl_*`
     /// options, verification on.
     public var tls: TLSOptions?
+    /// The most one reply may hold (default 512 MB, Redis's `proto-max-bulk-len`).
+    public var maxReplyBytes: Int?
     /// The Sentinels' password file, when it differs from the master's (Sentinel URLs only).
     public var sentinelPasswordFile: String?
     /// Settings to resolve the URL from; nil reads the file named by `REDIS_INFRA_SETTINGS`.
@@ -43,6 +45,7 @@ public struct ConnectionOptions: Sendable {
         self.password = password
         self.passwordFile = passwordFile
         self.sentinelPasswordFile = nil
+        self.maxReplyBytes = nil
         self.tls = nil
         self.settings = settings
         self.environment = environment

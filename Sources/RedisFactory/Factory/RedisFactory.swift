@@ -82,7 +82,7 @@ extension RedisFactory {
                 resolved = try RedisFactory.resolveURL(preferredURL: preferredURL, options: options)
                 settings = try connectionSettings(for: resolved.url)
                 if let file = options.sentinelPasswordFile ?? resolved.url.sentinelPasswordFile {
-                    sentinelPassword = try Self.readPassword(file)
+                    sentinelPassword = try readPasswordFile(file)
                 }
             } catch {
                 let kind = (error as? RedisError)?.kind ?? "unknown"
@@ -143,29 +143,20 @@ extension RedisFactory {
             if let username = options.username { url.username = username }
             if let password = options.password { url.password = password }
             if let file = options.passwordFile {
-                url.password = try Self.readPassword(file)
+                url.password = try readPasswordFile(file)
             } else if options.password == nil && url.password == nil, let file = options.environmentValue("REDIS_PASSWORD_FILE") {
                 // A mounted secret (Compose, Kubernetes): the password never passes through
                 // argv or the environment, only the file's path does.
-                url.password = try Self.readPassword(file)
+                url.password = try readPasswordFile(file)
             }
-            let settings = ConnectionSettings(
+            var settings = ConnectionSettings(
                 url: url, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout, tls: options.tls
             )
+            if let limit = options.maxReplyBytes { settings.maxReplyBytes = limit }
             if url.usesTLS && !settings.tls.verifyPeer {
                 options.logger.warning("TLS certificate verification is off for \(url.redacted) (ssl_cert_reqs=none): the server is not authenticated")
             }
             return settings
-        }
-
-        /// The first line of a secret file, as Docker secrets and Kubernetes mount them.
-        static func readPassword(_ path: String) throws(RedisError) -> String {
-            let bytes = try readWholeFile(path, limit: 64 * 1024)
-            let firstLine = bytes.prefix(while: { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
-            guard let password = String(validating: firstLine, as: UTF8.self), !password.isEmpty else {
-                throw .settings("password file '\(path)' is empty or not UTF-8")
-            }
-            return password
         }
     }
 }

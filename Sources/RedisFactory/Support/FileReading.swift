@@ -41,6 +41,16 @@ public func readWholeFile(_ path: String, limit: Int = 1 << 20, regularFileOnly:
     return contents
 }
 
+/// The first line of a secret file, as Docker secrets and Kubernetes mount them.
+public func readPasswordFile(_ path: String) throws(RedisError) -> String {
+    let bytes = try readWholeFile(path, limit: 64 * 1024)
+    let firstLine = bytes.prefix(while: { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
+    guard let password = String(validating: firstLine, as: UTF8.self), !password.isEmpty else {
+        throw .settings("password file '\(path)' is empty or not UTF-8")
+    }
+    return password
+}
+
 func errnoText() -> String {
     String(cString: strerror(errno))
 }

@@ -99,6 +99,9 @@ public struct TLSSettings: Sendable {
     public var caFile: Located<String>?
     /// `yes`, `no` or `optional`, as Redis's `tls-auth-clients`.
     public var authClients: Located<String>
+    /// The certificate and key the application's clients present (never the servers' own).
+    public var clientCertFile: Located<String>?
+    public var clientKeyFile: Located<String>?
 }
 
 /// An application service to wire to Redis, and the environment variables that get the URL.

@@ -154,7 +154,9 @@ public struct TopologyReader {
             certFile: tls?.string("cert_file"),
             keyFile: tls?.string("key_file"),
             caFile: tls?.string("ca_file"),
-            authClients: tls?.choice("auth_clients", from: TopologySchema.tlsAuthClients, default: "no") ?? Located("no", at: location)
+            authClients: tls?.choice("auth_clients", from: TopologySchema.tlsAuthClients, default: "no") ?? Located("no", at: location),
+            clientCertFile: tls?.string("client_cert_file"),
+            clientKeyFile: tls?.string("client_key_file")
         )
     }
 

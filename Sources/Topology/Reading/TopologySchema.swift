@@ -16,7 +16,7 @@ public enum TopologySchema {
         "auth.users[]": ["name", "password", "categories", "keys"],
         "secret": ["secret_file", "env", "terraform_variable"],
         "healthcheck": ["interval", "timeout", "retries", "start_period", "start_interval", "max_replica_lag"],
-        "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients"],
+        "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients", "client_cert_file", "client_key_file"],
         "clients[]": ["service", "env"],
         "targets": ["compose", "terraform"],
         "targets.compose": ["file", "network", "subnet", "publish_port", "resources"],

@@ -12,7 +12,7 @@ public struct TopologyValidator {
         checkRedis(topology.redis)
         if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
         checkAuth(topology.auth)
-        checkTLS(topology.tls)
+        checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients)
         checkHealthcheck(topology.healthcheck)
         if let compose = topology.targets.compose { checkCompose(compose, topology) }
@@ -110,10 +110,19 @@ public struct TopologyValidator {
         return (0...23).contains(hour) && (0...59).contains(minute)
     }
 
-    private func checkTLS(_ tls: TLSSettings) {
+    private func checkTLS(_ tls: TLSSettings, clients: [ClientService]) {
+        if (tls.clientCertFile == nil) != (tls.clientKeyFile == nil) {
+            error("'tls.client_cert_file' and 'tls.client_key_file' go together", at: (tls.clientCertFile ?? tls.clientKeyFile)!.location)
+        }
         guard tls.enabled.value else { return }
         for (key, file) in [("cert_file", tls.certFile), ("key_file", tls.keyFile), ("ca_file", tls.caFile)] where file == nil {
             error("TLS is on but 'tls.\(key)' is missing", at: tls.enabled.location)
+        }
+        if tls.authClients.value == "yes" && !clients.isEmpty && tls.clientCertFile == nil {
+            error(
+                "'tls.auth_clients: yes' needs a certificate for the clients: set 'tls.client_cert_file' and 'tls.client_key_file' (the servers' own key must not be handed to every client)",
+                at: tls.authClients.location
+            )
         }
     }
 
@@ -157,7 +166,9 @@ public struct TopologyValidator {
                 break
             }
         }
-        for (key, file) in [("cert_file", topology.tls.certFile), ("key_file", topology.tls.keyFile), ("ca_file", topology.tls.caFile)] {
+        let tlsFiles = [("cert_file", topology.tls.certFile), ("key_file", topology.tls.keyFile), ("ca_file", topology.tls.caFile),
+                        ("client_cert_file", topology.tls.clientCertFile), ("client_key_file", topology.tls.clientKeyFile)]
+        for (key, file) in tlsFiles {
             if let file, !Self.isPath(file.value) {
                 error("'tls.\(key)' must be a path (one line, not empty), not '\(file.value)'", at: file.location)
             }
