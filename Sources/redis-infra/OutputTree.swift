@@ -52,8 +52,15 @@ struct OutputTree {
     /// no lock file is left behind): concurrent runs into one directory take turns instead of
     /// leaving a tree that mixes two of them.
     func locked<T>(exclusive: Bool, _ body: () throws(WriteError) -> T) throws(WriteError) -> T {
-        if exclusive && mkdir(root, 0o755) != 0 && errno != EEXIST {
-            throw WriteError(description: "cannot create directory '\(root)': \(String(cString: strerror(errno)))")
+        if exclusive {
+            // The root and its parents, as `mkdir -p` makes them (the user chose this path).
+            var prefix = root.hasPrefix("/") ? "" : "."
+            for part in root.split(separator: "/") {
+                prefix += "/" + part
+                if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                    throw WriteError(description: "cannot create directory '\(prefix)': \(String(cString: strerror(errno)))")
+                }
+            }
         }
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         // A check of a directory that does not exist yet has nothing to lock.

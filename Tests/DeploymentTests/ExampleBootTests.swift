@@ -15,13 +15,15 @@ extension DockerDeployments {
             var topology: String
             var project: String
             var clients: [String]
+            /// A client wired to an ACL user of its own: (service, user, its secret's file name).
+            var leastPrivilege: (service: String, user: String, secret: String)? = nil
             var testDescription: String { topology }
         }
 
         static let examples = [
             Example(topology: "dev-standalone.yaml", project: "boot-dev-cache", clients: ["api"]),
             Example(topology: "dev-tls.yaml", project: "boot-dev-secure", clients: ["api"]),
-            Example(topology: "sentinel-ha.yaml", project: "boot-embeddings", clients: ["api", "worker"]),
+            Example(topology: "sentinel-ha.yaml", project: "boot-embeddings", clients: ["api"], leastPrivilege: ("worker", "worker", "acl-worker")),
         ]
 
         @Test(arguments: examples)
@@ -31,7 +33,7 @@ extension DockerDeployments {
             let started = ContinuousClock.now
             // The Redis overlay and the application services this topology wires; the sample
             // application's other services have no Redis to be ready for.
-            try project.up(services: project.redisServices() + example.clients)
+            try project.up(services: project.redisServices() + example.clients + (example.leastPrivilege.map { [$0.service] } ?? []))
             let elapsed = ContinuousClock.now - started
             print("boot \(example.topology): up to all healthy in \(elapsed) (docker compose up -d --wait)")
 
@@ -46,9 +48,34 @@ extension DockerDeployments {
                 #expect(smoke.exitCode == 0, "\(client): \(smoke.stdout) \(smoke.stderr)")
                 #expect(smoke.stdout.contains("MULTI/EXEC"), "\(smoke.stdout)")
             }
+            if let wired = example.leastPrivilege {
+                try expectLeastPrivilege(project, wired)
+            }
             let left = try project.down()
             #expect(left.isEmpty, "left behind: \(left)")
         }
+    }
+}
+
+extension DockerDeployments.ExampleBootTests {
+    /// A client wired to its ACL user has that user's password only, and Redis and the
+    /// Sentinels let it do its work and nothing more.
+    func expectLeastPrivilege(_ project: ComposeProject, _ wired: (service: String, user: String, secret: String)) throws {
+        let sentinel = try project.redisCLI("embeddings-sentinel-1", port: 26379, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "embeddings"])
+        let master = try #require(sentinel.stdout.split(separator: "\n").first.map(String.init))
+        func asUser(_ host: String, _ port: Int, _ arguments: [String]) throws -> String {
+            let script = "REDISCLI_AUTH=$(cat /run/secrets/\(wired.secret)) exec redis-cli --no-auth-warning --user \(wired.user) -h \(host) -p \(port) \"$@\""
+            return try project.exec(wired.service, ["sh", "-c", script, "redis-cli"] + arguments).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try asUser(master, 6379, ["SET", "embeddings:boot", "ok"]) == "OK")
+        #expect(try asUser(master, 6379, ["ROLE"]).hasPrefix("master"), "the factory's Sentinel path needs ROLE")
+        for denied in [["SET", "other:key", "x"], ["CONFIG", "GET", "maxmemory"], ["FLUSHALL"]] {
+            #expect(try asUser(master, 6379, denied).hasPrefix("NOPERM"), "\(denied)")
+        }
+        #expect(try asUser("embeddings-sentinel-2", 26379, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "embeddings"]).hasPrefix(master))
+        #expect(try asUser("embeddings-sentinel-2", 26379, ["SENTINEL", "FAILOVER", "embeddings"]).hasPrefix("NOPERM"))
+        let defaultPassword = try project.exec(wired.service, ["test", "-e", "/run/secrets/redis-password"])
+        #expect(defaultPassword.exitCode != 0, "the default user's password is not mounted into \(wired.service)")
     }
 }
 

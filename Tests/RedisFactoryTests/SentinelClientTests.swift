@@ -164,6 +164,21 @@ import Testing
         )
         #expect(try client.send(argv("PING")).string == "PONG")
     }
+
+    /// The generated Compose wiring for a client with an ACL user of its own: the user in
+    /// REDIS_USERNAME, its password in the file REDIS_PASSWORD_FILE names.
+    @Test func aclUserFromTheEnvironmentBesideItsPasswordFile() throws {
+        let server = try RedisServer.start(.init(extraConfig: ["user worker on >worker-secret ~app:* +@all"]))
+        let directory = try makeTemporaryDirectory(prefix: "aclfile")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("acl-worker")
+        try "worker-secret\n".write(to: file, atomically: true, encoding: .utf8)
+        let client = try RedisFactory.makeClient(
+            fallbackToFake: false, context: "aclfile",
+            options: ConnectionOptions(environment: ["REDIS_URL": server.url, "REDIS_PASSWORD_FILE": file.path, "REDIS_USERNAME": "worker"])
+        )
+        #expect(try client.send(argv("ACL", "WHOAMI")).string == "worker")
+    }
 }
 
 /// Sentinel and TLS together: `rediss+sentinel://`, every link encrypted.

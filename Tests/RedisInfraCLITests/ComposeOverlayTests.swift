@@ -87,7 +87,7 @@ import Testing
             #expect(address?.hasPrefix("172.28.5.") == true)
             let secrets = (service["secrets"] as? [[String: Any]])?.compactMap { $0["source"] as? String } ?? []
             #expect(secrets.contains("embeddings-redis-password"))
-            #expect(secrets.contains("embeddings-acl-worker") == !name.contains("sentinel"), "ACL secrets only where ACLs live")
+            #expect(secrets.contains("embeddings-acl-worker"), "ACL users live on the nodes, and the worker's on the Sentinels too")
             #expect(((service["environment"] as? [String: Any])?["REDIS_PASSWORD_FILE"] as? String) == "/run/secrets/redis-password")
         }
         // Started, not healthy: a master with min-replicas-to-write is ready only once a replica
@@ -115,6 +115,12 @@ import Testing
         #expect(api["image"] as? String == "example/api:1")
         #expect(Set((api["networks"] as? [String: Any])?.keys.map { $0 } ?? []) == ["default", "embeddings-redis"])
         #expect(try dependencies(api) == Dictionary(uniqueKeysWithValues: sentinels.map { ($0, "service_healthy") }))
+        // The worker connects as its own ACL user and never sees the default password.
+        let worker = try #require(services["worker"])
+        let workerEnvironment = try #require(worker["environment"] as? [String: Any])
+        #expect(workerEnvironment["REDIS_USERNAME"] as? String == "worker")
+        #expect(workerEnvironment["REDIS_PASSWORD_FILE"] as? String == "/run/secrets/acl-worker")
+        #expect((worker["secrets"] as? [[String: Any]])?.compactMap { $0["source"] as? String } == ["embeddings-acl-worker"])
 
         let network = (model["networks"] as? [String: Any])?["embeddings-redis"] as? [String: Any]
         let subnet = ((network?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.first?["subnet"] as? String

@@ -195,6 +195,37 @@ import Testing
         #expect(validate.exitCode == 1 && validate.stdout.contains("is also claimed by 'a'"), "\(validate.stdout)")
     }
 
+    /// A topology's ACL user is denied @dangerous unless its rules speak of it.
+    @Test func aclUsersAreDeniedDangerousCommandsUnlessTheTopologySaysOtherwise() throws {
+        let directory = try makeTemporaryDirectory(prefix: "gen-acl")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let topology = directory.appendingPathComponent("t.yaml")
+        try """
+            name: acl
+            auth:
+              users:
+                - {name: app, password: {secret_file: ./a}, categories: ["+@all"]}
+                - {name: admin, password: {secret_file: ./b}, categories: ["+@all", "+@dangerous"]}
+            targets:
+              compose: {}
+
+            """.write(to: topology, atomically: true, encoding: .utf8)
+        #expect(try generate(["--out", directory.path, topology.path]).exitCode == 0)
+        let script = try String(contentsOf: directory.appendingPathComponent("compose/acl/start.sh"), encoding: .utf8)
+        #expect(script.contains("'user app on %s ~* +@all -@dangerous\\n'"), "\(script)")
+        #expect(script.contains("'user admin on %s ~* +@all +@dangerous\\n'"), "\(script)")
+    }
+
+    /// `--out` may name a directory whose parents do not exist yet, as before.
+    @Test func outputRootIsMadeWithItsParents() throws {
+        let base = try makeTemporaryDirectory(prefix: "gen-deep")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let out = base.appendingPathComponent("a/b/c")
+        let result = try generate(["--out", out.path, packageRoot.appendingPathComponent("topologies/dev-standalone.yaml").path])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("compose/dev-cache/redis.conf").path))
+    }
+
     /// A FIFO named as the topology is refused at once instead of blocking forever.
     @Test func aFIFOIsRefusedNotWaitedOn() throws {
         let directory = try makeTemporaryDirectory(prefix: "gen-fifo")

@@ -55,7 +55,7 @@ sentinel)
   # auth-pass and sentinel-pass unquoted (and comments copies out with '# ???'), which it
   # cannot read back once a password holds a quote or a space.
   if [ -f "$runtime" ]; then
-    grep -v -E '^(requirepass |user default |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
+    grep -v -E '^(requirepass |user |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
   else
     { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; tls_files; } > "$runtime.new"
   fi

@@ -18,13 +18,15 @@ redis_secrets() {
   password=$(secret redis-password)
   printf 'requirepass %s\nmasterauth %s\n' "$password" "$password"
   password=$(secret acl-worker '>')
-  printf 'user worker on %s ~embeddings:* +@connection +@read +@write +@stream -@dangerous\n' "$password"
+  printf 'user worker on %s ~embeddings:* +@connection +@read +@write +@stream -@dangerous +role\n' "$password"
   :
 }
 
 sentinel_secrets() {
   password=$(secret redis-password)
   printf 'requirepass %s\nsentinel auth-pass embeddings %s\nsentinel sentinel-pass %s\n' "$password" "$password" "$password"
+  password=$(secret acl-worker '>')
+  printf 'user worker on %s +ping +sentinel|get-master-addr-by-name\n' "$password"
   :
 }
 
@@ -53,7 +55,7 @@ sentinel)
   # auth-pass and sentinel-pass unquoted (and comments copies out with '# ???'), which it
   # cannot read back once a password holds a quote or a space.
   if [ -f "$runtime" ]; then
-    grep -v -E '^(requirepass |user default |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
+    grep -v -E '^(requirepass |user |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
   else
     { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; } > "$runtime.new"
   fi

@@ -29,9 +29,9 @@ enum ComposeOverlay {
         guard !plan.topology.clients.isEmpty else { return nil }
         let services = plan.topology.clients.map { clientService($0, plan: plan) }
         var root = [YAMLEntry("services", .mapping(services))]
-        if !plan.clientSecrets.isEmpty {
+        if !plan.allClientSecrets.isEmpty {
             // Repeated from the Redis overlay so that this file also stands on its own.
-            root.append(YAMLEntry("secrets", .mapping(plan.clientSecrets.map(secretDefinition))))
+            root.append(YAMLEntry("secrets", .mapping(plan.allClientSecrets.map(secretDefinition))))
         }
         let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
         return GeneratedFile(path: "compose/\(plan.name)/\(clientsFileName)", contents: text)
@@ -176,12 +176,14 @@ enum ComposeOverlay {
     /// the network, and a start that waits for Redis to be ready.
     private static func clientService(_ client: ClientService, plan: DeploymentPlan) -> YAMLEntry {
         var environment = client.env.map { YAMLEntry($0.value, .string(plan.clientURL)) }
-        if let secret = plan.password {
-            environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(secret.fileName)")))
+        if let credential = plan.credential(for: client) {
+            if let user = credential.user { environment.append(YAMLEntry("REDIS_USERNAME", .string(user))) }
+            environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(credential.secret.fileName)")))
         }
         var entries = [YAMLEntry("environment", .mapping(environment))]
-        if !plan.clientSecrets.isEmpty {
-            entries.append(YAMLEntry("secrets", .sequence(plan.clientSecrets.map(secretMount))))
+        let secrets = plan.clientSecrets(for: client)
+        if !secrets.isEmpty {
+            entries.append(YAMLEntry("secrets", .sequence(secrets.map(secretMount))))
         }
         // Naming a network replaces the implicit default one, so keep it explicitly.
         entries.append(YAMLEntry("networks", .mapping([YAMLEntry("default", .mapping([])), YAMLEntry(plan.compose.network.value, .mapping([]))])))

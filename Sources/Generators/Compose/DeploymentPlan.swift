@@ -47,10 +47,30 @@ struct DeploymentPlan {
     var announcesHostnames: Bool { topology.sentinel?.announce.value != "static" }
     var secrets: [Secret] { (password.map { [$0] } ?? []) + userSecrets.map(\.secret) + tlsSecrets }
     var tlsSecrets: [Secret] { tls.map { [$0.certificate, $0.key, $0.ca] } ?? [] }
-    /// Sentinels need the password (for the nodes and each other) and the TLS files, not ACLs.
-    var sentinelSecrets: [Secret] { (password.map { [$0] } ?? []) + tlsSecrets }
-    /// What an application service mounts: the password and the TLS files it needs.
-    var clientSecrets: [Secret] { (password.map { [$0] } ?? []) + clientTLSSecrets }
+    /// Sentinels need the password (for the nodes and each other), the TLS files, and the
+    /// passwords of the ACL users clients connect as (they ask the Sentinels as that user).
+    var sentinelSecrets: [Secret] {
+        (password.map { [$0] } ?? []) + userSecrets.filter { clientUsers.contains($0.user.name.value) }.map(\.secret) + tlsSecrets
+    }
+    /// What an application service mounts: its own ACL user's password, else the default
+    /// user's, and the TLS files it needs.
+    func clientSecrets(for client: ClientService) -> [Secret] { (credential(for: client).map { [$0.secret] } ?? []) + clientTLSSecrets }
+    /// Every secret some client mounts, once each, in the clients' order.
+    var allClientSecrets: [Secret] {
+        var seen: Set<String> = []
+        return topology.clients.flatMap(clientSecrets(for:)).filter { seen.insert($0.name).inserted }
+    }
+
+    /// The user a client connects as (nil: the default user) and the secret with its password.
+    func credential(for client: ClientService) -> (user: String?, secret: Secret)? {
+        if let name = client.user?.value, let entry = userSecrets.first(where: { $0.user.name.value == name }) {
+            return (name, entry.secret)
+        }
+        return password.map { (nil, $0) }
+    }
+
+    /// The ACL users some client connects as: they need what the factory itself sends.
+    var clientUsers: Set<String> { Set(topology.clients.compactMap(\.user?.value)) }
     /// Clients verify the servers with the CA, and prove themselves with their own certificate
     /// when the topology gives one. The servers' key never leaves the servers.
     var clientTLSSecrets: [Secret] {

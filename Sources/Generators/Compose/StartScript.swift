@@ -39,7 +39,12 @@ enum StartScript {
             ]
         }
         for (user, secret) in plan.userSecrets {
-            let rules = ([user.keys.value] + user.categories.map(\.value)).map(RedisConfigDocument.argument).joined(separator: " ")
+            // Dangerous commands (CONFIG, DEBUG, FLUSHALL, KEYS, ...) are denied unless the
+            // topology's rules speak of @dangerous themselves. A client on a Sentinel URL checks
+            // the master's ROLE (in @dangerous): granted last, so no earlier rule takes it away.
+            let speaksOfDangerous = user.categories.contains { $0.value.dropFirst() == "@dangerous" }
+            let needs = (speaksOfDangerous ? [] : ["-@dangerous"]) + (plan.isHA && plan.clientUsers.contains(user.name.value) ? ["+role"] : [])
+            let rules = ([user.keys.value] + user.categories.map(\.value) + needs).map(RedisConfigDocument.argument).joined(separator: " ")
             lines += [
                 "  password=$(secret \(secret.fileName) '>')",
                 "  printf 'user \(user.name.value) on %s \(shellPrintfLiteral(rules))\\n' \"$password\"",
@@ -55,6 +60,14 @@ enum StartScript {
             lines += [
                 "  password=$(secret \(plan.password!.fileName))",
                 "  printf 'requirepass %s\\nsentinel auth-pass \(plan.masterName) %s\\nsentinel sentinel-pass %s\\n' \"$password\" \"$password\" \"$password\"",
+            ]
+        }
+        // A client's ACL user exists on the Sentinels too, with its own password (the factory
+        // sends the URL's credentials to both), allowed to find the master and nothing more.
+        for (user, secret) in plan.userSecrets where plan.isHA && plan.clientUsers.contains(user.name.value) {
+            lines += [
+                "  password=$(secret \(secret.fileName) '>')",
+                "  printf 'user \(user.name.value) on %s +ping +sentinel|get-master-addr-by-name\\n' \"$password\"",
             ]
         }
         lines += [
@@ -86,7 +99,7 @@ enum StartScript {
             "  # auth-pass and sentinel-pass unquoted (and comments copies out with '# ???'), which it",
             "  # cannot read back once a password holds a quote or a space.",
             "  if [ -f \"$runtime\" ]; then",
-            "    grep -v -E '^(requirepass |user default |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' \"$runtime\" > \"$runtime.new\" || true",
+            "    grep -v -E '^(requirepass |user |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' \"$runtime\" > \"$runtime.new\" || true",
             "  else",
             "    { cat \"$config_dir/sentinel.conf\"; printf 'dir %s\\n' \"$data_dir\";\(tlsFiles) } > \"$runtime.new\"",
             "  fi",

@@ -108,6 +108,8 @@ public struct TLSSettings: Sendable {
 public struct ClientService: Sendable {
     public var service: Located<String>
     public var env: [Located<String>]
+    /// The ACL user (one of `auth.users`) this service connects as; nil: the default user.
+    public var user: Located<String>?
 }
 
 /// Where the generator writes deployments for this topology.

@@ -169,7 +169,7 @@ public struct TopologyReader {
                 return nil
             }
             let env = client.strings("env")
-            return ClientService(service: service, env: env.isEmpty ? [Located("REDIS_URL", at: service.location)] : env)
+            return ClientService(service: service, env: env.isEmpty ? [Located("REDIS_URL", at: service.location)] : env, user: client.string("user"))
         }
     }
 

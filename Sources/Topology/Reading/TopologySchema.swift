@@ -1,6 +1,13 @@
 /// Every key a topology may hold, by the mapping it belongs to: the reader refuses others
 /// (with a "did you mean"), and a test checks that docs/topology.md documents exactly these.
 public enum TopologySchema {
+    /// ACL categories, as `ACL CAT` lists them: read off Redis 7.0.15 and Valkey 9.1.2 (whose
+    /// Redis face is 7.2.4) here, identical; `all` names every command.
+    static let aclCategories: Set<String> = [
+        "all", "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
+        "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
+    ]
+
     /// Directives that let a client load code or poke at memory: allowed, with a warning.
     static let dangerousDirectives: Set<String> = ["enable-debug-command", "enable-module-command", "loadmodule", "enable-protected-configs"]
 
@@ -17,7 +24,7 @@ public enum TopologySchema {
         "secret": ["secret_file", "env", "terraform_variable"],
         "healthcheck": ["interval", "timeout", "retries", "start_period", "start_interval", "max_replica_lag"],
         "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients", "client_cert_file", "client_key_file"],
-        "clients[]": ["service", "env"],
+        "clients[]": ["service", "env", "user"],
         "targets": ["compose", "terraform"],
         "targets.compose": ["file", "network", "subnet", "publish_port", "resources"],
         "targets.compose.resources": ["cpus", "memory"],

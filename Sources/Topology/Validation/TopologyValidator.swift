@@ -13,7 +13,7 @@ public struct TopologyValidator {
         if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
         checkAuth(topology.auth)
         checkTLS(topology.tls, clients: topology.clients)
-        checkClients(topology.clients)
+        checkClients(topology.clients, users: topology.auth.users)
         checkHealthcheck(topology.healthcheck)
         if let compose = topology.targets.compose { checkCompose(compose, topology) }
         var providers: [String: SourceLocation] = [:]
@@ -126,9 +126,13 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkClients(_ clients: [ClientService]) {
+    private func checkClients(_ clients: [ClientService], users: [ACLUser]) {
         var seen: [String: SourceLocation] = [:]
         for client in clients {
+            if let user = client.user, !users.contains(where: { $0.name.value == user.value }) {
+                let suggestion = closest(user.value, in: users.map(\.name.value)).map { "; did you mean '\($0)'?" } ?? ""
+                error("'clients[].user' '\(user.value)' is not one of 'auth.users'\(suggestion)", at: user.location)
+            }
             let name = client.service.value
             if name.isEmpty || !name.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) {
                 error("'clients[].service' must be a Compose service name, not '\(name)'", at: client.service.location)
@@ -272,8 +276,19 @@ public struct TopologyValidator {
             if !user.name.value.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) || user.name.value.isEmpty {
                 error("ACL user name '\(user.name.value)' must be letters, digits, '-', '_' or '.'", at: user.name.location)
             }
-            for rule in user.categories where !(rule.value.hasPrefix("+") || rule.value.hasPrefix("-")) || rule.value.count < 2 {
-                error("ACL rule '\(rule.value)' must start with '+' or '-', like \"+@read\" or \"-@dangerous\"", at: rule.location)
+            for rule in user.categories {
+                if !(rule.value.hasPrefix("+") || rule.value.hasPrefix("-")) || rule.value.count < 2 {
+                    error("ACL rule '\(rule.value)' must start with '+' or '-', like \"+@read\" or \"-@dangerous\"", at: rule.location)
+                } else if rule.value.dropFirst().hasPrefix("@") {
+                    // Redis refuses to start on an unknown category.
+                    let category = String(rule.value.dropFirst(2))
+                    if !TopologySchema.aclCategories.contains(category) {
+                        let suggestion = closest(category, in: TopologySchema.aclCategories.sorted()).map { "; did you mean '@\($0)'?" } ?? ""
+                        error("ACL category '@\(category)' does not exist\(suggestion)", at: rule.location)
+                    }
+                } else if rule.value.contains(where: { $0.isWhitespace }) {
+                    error("ACL rule '\(rule.value)' must be one word", at: rule.location)
+                }
             }
             if !user.keys.value.hasPrefix("~") && !user.keys.value.hasPrefix("%") {
                 error("'keys' of ACL user '\(user.name.value)' must be a key pattern like \"~app:*\"", at: user.keys.location)
