@@ -148,12 +148,14 @@ import Testing
         var inputs = productionInputs
         inputs["redis_auth_token"] = "\"short\""
         inputs["redis_subnet_ids"] = "[\"subnet-aaaa\"]"
+        inputs["allowed_cidr_blocks"] = "[\"10.0.0.0/8\", \"0.0.0.0/0\"]"
         let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (result, _) = try plan(directory)
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("The auth token must be 16 to 128 printable ASCII characters"), "\(result.stderr)")
         #expect(result.stderr.contains("Give at least 2 subnet id(s)."), "\(result.stderr)")
+        #expect(result.stderr.contains("A /0 block (0.0.0.0/0) opens Redis to every address"), "\(result.stderr)")
     }
 
     @Test func checkovPassesCleanOnEveryCommittedModule() throws {

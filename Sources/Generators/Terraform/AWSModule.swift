@@ -28,7 +28,11 @@ enum AWSModule {
                   validations: [("alltrue([for id in var.\(aws.securityGroupIDsVariable.value) : startswith(id, \"sg-\")])", "Security group ids start with sg-.")]),
             .init(name: "allowed_cidr_blocks", type: "list(string)", description: "CIDR blocks that may connect on the Redis port, besides the security groups.",
                   defaultValue: .list([]),
-                  validations: [("alltrue([for block in var.allowed_cidr_blocks : can(cidrhost(block, 0))])", "Each entry must be a CIDR block like 10.0.0.0/16.")]),
+                  validations: [
+                      ("alltrue([for block in var.allowed_cidr_blocks : can(cidrhost(block, 0))])", "Each entry must be a CIDR block like 10.0.0.0/16."),
+                      // A cache open to every address is a breach waiting for a scanner.
+                      ("alltrue([for block in var.allowed_cidr_blocks : !endswith(block, \"/0\")])", "A /0 block (0.0.0.0/0) opens Redis to every address; name the networks that need it."),
+                  ]),
         ]
         if usesAuth, let authVariable {
             variables.append(.init(

@@ -45,6 +45,11 @@ variable "allowed_cidr_blocks" {
     condition     = alltrue([for block in var.allowed_cidr_blocks : can(cidrhost(block, 0))])
     error_message = "Each entry must be a CIDR block like 10.0.0.0/16."
   }
+
+  validation {
+    condition     = alltrue([for block in var.allowed_cidr_blocks : !endswith(block, "/0")])
+    error_message = "A /0 block (0.0.0.0/0) opens Redis to every address; name the networks that need it."
+  }
 }
 
 variable "redis_auth_token" {
