@@ -26,6 +26,7 @@ struct CLICommand: ParsableCommand {
 
     func validate() throws {
         if stub && url != nil { throw ValidationError("--stub and --url exclude each other") }
+        if url == "" { throw ValidationError("--url is empty; leave it out to resolve the URL from the settings and environment") }
     }
 
     func run() throws {

@@ -16,7 +16,7 @@ import Testing
 
     /// Usage mistakes exit 2, as documented (ArgumentParser's own code would be 64).
     @Test func usageMistakesExitTwo() throws {
-        for arguments in [["check", "--url", ""], ["check", "--connect-timeout", "0"], ["check", "--no-such-flag"], ["validate"], ["generate"]] {
+        for arguments in [["check", "--url", ""], ["cli", "--url", ""], ["check", "--connect-timeout", "0"], ["check", "--no-such-flag"], ["validate"], ["generate"]] {
             let result = try runProduct("redis-infra", arguments)
             #expect(result.exitCode == 2, "\(arguments): \(result.stderr)")
             #expect(!result.stderr.isEmpty, "\(arguments) says why")
