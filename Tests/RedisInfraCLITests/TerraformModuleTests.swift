@@ -21,12 +21,13 @@ import Testing
         ])
     }
 
-    /// A copy of a module with a test-only provider block (fake keys, no AWS calls) and inputs.
+    /// A root configuration that calls the module as a team does: `module "redis"` with the
+    /// module's folder as its source and the inputs as arguments, the provider configured in
+    /// the root (here a test-only one: fake keys, no AWS calls), and an output read through the
+    /// module. The module itself is planned where it lies, unchanged.
     func planWorkspace(module: URL, variables: [String: String]) throws -> URL {
         let directory = try makeTemporaryDirectory(prefix: "tf-plan")
-        for file in try FileManager.default.contentsOfDirectory(atPath: module.path) where file.hasSuffix(".tf") {
-            try FileManager.default.copyItem(at: module.appendingPathComponent(file), to: directory.appendingPathComponent(file))
-        }
+        let arguments = variables.sorted { $0.key < $1.key }.map { "  \($0.key) = \($0.value)" }.joined(separator: "\n")
         try """
             provider "aws" {
               region                      = "eu-west-1"
@@ -38,32 +39,48 @@ import Testing
               skip_region_validation      = true
             }
 
-            """.write(to: directory.appendingPathComponent("zz_test_provider.tf"), atomically: true, encoding: .utf8)
-        try variables.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)\n" }.joined()
-            .write(to: directory.appendingPathComponent("test.tfvars"), atomically: true, encoding: .utf8)
+            module "redis" {
+              source = "\(module.path)"
+            \(arguments)
+            }
+
+            output "redis_url" {
+              value     = module.redis.redis_url
+              sensitive = true
+            }
+
+            """.write(to: directory.appendingPathComponent("main.tf"), atomically: true, encoding: .utf8)
         return directory
     }
 
-    /// init, validate, plan, and the plan as JSON.
+    /// init, validate, plan, and the plan as JSON; the first step that fails, with its output.
     func plan(_ directory: URL) throws -> (result: CommandResult, json: [String: Any]?) {
         let plugins = try #require(Self.pluginDirectory, "the AWS provider plugin folder")
         let initialized = try terraform(["init", "-backend=false", "-input=false", "-no-color", "-plugin-dir=\(plugins)"], in: directory)
         try #require(initialized.exitCode == 0, "\(initialized.stderr)")
+        // With the inputs written as module arguments, validate already checks them against
+        // the module's variable validations, as it would for the team calling the module.
         let validated = try terraform(["validate", "-no-color"], in: directory)
-        try #require(validated.exitCode == 0, "\(validated.stdout)\(validated.stderr)")
-        let planned = try terraform(["plan", "-input=false", "-no-color", "-var-file=test.tfvars", "-out=plan.bin"], in: directory)
+        guard validated.exitCode == 0 else { return (validated, nil) }
+        let planned = try terraform(["plan", "-input=false", "-no-color", "-out=plan.bin"], in: directory)
         guard planned.exitCode == 0 else { return (planned, nil) }
         let shown = try terraform(["show", "-json", "plan.bin"], in: directory)
         return (planned, try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
     }
 
-    func resources(_ plan: [String: Any]?) -> [String: [String: Any]] {
+    /// The called module's planned resources by their address inside it (`module.redis.` dropped).
+    func plannedResources(_ plan: [String: Any]?) -> [String: [String: Any]] {
         let root = (plan?["planned_values"] as? [String: Any])?["root_module"] as? [String: Any]
+        let module = (root?["child_modules"] as? [[String: Any]])?.first { $0["address"] as? String == "module.redis" }
         var byAddress: [String: [String: Any]] = [:]
-        for resource in (root?["resources"] as? [[String: Any]]) ?? [] {
-            byAddress[resource["address"] as? String ?? ""] = resource["values"] as? [String: Any] ?? [:]
+        for resource in (module?["resources"] as? [[String: Any]]) ?? [] {
+            byAddress[String((resource["address"] as? String ?? "").dropFirst("module.redis.".count))] = resource
         }
         return byAddress
+    }
+
+    func resources(_ plan: [String: Any]?) -> [String: [String: Any]] {
+        plannedResources(plan).mapValues { $0["values"] as? [String: Any] ?? [:] }
     }
 
     let productionInputs = [
@@ -105,9 +122,11 @@ import Testing
         #expect(planned.keys.filter { $0.hasPrefix("aws_vpc_security_group_ingress_rule.from_groups") }.count == 2)
         #expect(planned["aws_elasticache_parameter_group.this"]?["family"] as? String == "redis7")
         // The token reaches the provider from the sensitive variable, and the plan marks it so.
-        let root = (json?["planned_values"] as? [String: Any])?["root_module"] as? [String: Any]
-        let sensitive = ((root?["resources"] as? [[String: Any]])?.first { $0["address"] as? String == "aws_elasticache_replication_group.this" })?["sensitive_values"] as? [String: Any]
+        let sensitive = plannedResources(json)["aws_elasticache_replication_group.this"]?["sensitive_values"] as? [String: Any]
         #expect(sensitive?["auth_token"] as? Bool == true)
+        // The caller reads the module's outputs; the URL, which carries the token, stays sensitive.
+        let output = ((json?["planned_values"] as? [String: Any])?["outputs"] as? [String: Any])?["redis_url"] as? [String: Any]
+        #expect(output?["sensitive"] as? Bool == true)
     }
 
     @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
