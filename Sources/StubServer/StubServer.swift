@@ -49,9 +49,14 @@ public final class StubServer: Sendable {
             // watched too: their hang-up must free them.
             var watched = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
             watched += connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let wait = connections.values.compactMap(\.blockDeadline).min().map { deadline in
-                max(0, min(100, Int32(((deadline - clock.now) / .milliseconds(1)).rounded(.up))))
-            } ?? 100
+            // One pass, no allocation: is anyone parked, and whose timeout comes first.
+            var parked = false
+            var nearest: ContinuousClock.Instant?
+            for connection in connections.values where connection.isBlocked {
+                parked = true
+                if let deadline = connection.blockDeadline, nearest.map({ deadline < $0 }) ?? true { nearest = deadline }
+            }
+            let wait = nearest.map { max(0, min(100, Int32((($0 - clock.now) / .milliseconds(1)).rounded(.up)))) } ?? 100
             if poll(&watched, nfds_t(watched.count), wait) > 0 {
                 for entry in watched where entry.revents != 0 {
                     if entry.fd == listener {
@@ -63,6 +68,7 @@ public final class StubServer: Sendable {
                 }
             }
             // Parked readers: a stream grew (any client's XADD above), or a timeout ran out.
+            guard parked else { continue }
             let writes = store.streamWriteCount
             for (fd, connection) in connections where connection.isBlocked && !connection.retryBlocked(streamWrites: writes, now: clock.now) {
                 close(fd)
@@ -185,8 +191,15 @@ final class ClientConnection: @unchecked Sendable {
         while !queued.isEmpty {
             let plain = queued.firstIndex(where: InMemoryRedis.mayBlock) ?? queued.count
             if plain > 0 {
-                let batch = Array(queued[..<plain])
-                queued.removeFirst(plain)
+                // The usual case is the whole queue: hand it over without copying.
+                let batch: [RedisCommandArgv]
+                if plain == queued.count {
+                    batch = queued
+                    queued = []
+                } else {
+                    batch = Array(queued[..<plain])
+                    queued.removeFirst(plain)
+                }
                 let replies = (try? session.pipeline(batch)) ?? batch.map { _ in .error("ERR internal error") }
                 for reply in replies { RESPEncoder.encode(reply, into: &output) }
                 continue

@@ -41,24 +41,48 @@ struct SmokeCommand {
         let budget = failover ? duration + 2 * timeout : timeout
         let late = "no result within the \(threeDecimals(budget))s deadline (--timeout bounds the whole run)"
         Deadline.arm(seconds: budget, output: format == .json ? "{\"passed\":false,\"detail\":\(jsonQuoted(late))}\n" : "smoke: \(late)\n")
+        let outcome = runWithinDeadline()
+        Deadline.disarm()
+        switch outcome {
+        case .cannotConnect(let error):
+            writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
+            return 1
+        case .needsSentinel:
+            writeAll("redis-healthcheck: --failover needs a Sentinel URL (redis+sentinel://host:26379,.../<master name>), or --trigger external\n", to: STDERR_FILENO)
+            return 2
+        case .drill(.failure(let error)):
+            writeAll("smoke --failover: \(error)\n", to: STDOUT_FILENO)
+            return 1
+        case .drill(.success(let report)):
+            return writeDrillReport(report)
+        case .steps(let steps):
+            return writeSteps(steps)
+        }
+    }
+
+    /// What the run came to, before anything is printed: the deadline covers exactly this.
+    private enum Outcome {
+        case cannotConnect(any Error)
+        case needsSentinel
+        case steps([SmokeTest.Step])
+        case drill(Result<FailoverDrill.Report, any Error>)
+    }
+
+    private func runWithinDeadline() -> Outcome {
         let client: RedisClient
         do {
             client = try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "smoke", options: healthCheckConnection(timeout: timeout))
         } catch {
-            Deadline.disarm()
-            writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
-            return 1
+            return .cannotConnect(error)
         }
-        if failover {
-            guard trigger == .external || client.sentinelMasterName != nil else {
-                Deadline.disarm()
-                writeAll("redis-healthcheck: --failover needs a Sentinel URL (redis+sentinel://host:26379,.../<master name>), or --trigger external\n", to: STDERR_FILENO)
-                return 2
-            }
-            return runFailoverDrill(client)
-        }
-        let steps = SmokeTest(client: client).run()
-        Deadline.disarm()
+        guard failover else { return .steps(SmokeTest(client: client).run()) }
+        guard trigger == .external || client.sentinelMasterName != nil else { return .needsSentinel }
+        return .drill(Result {
+            try FailoverDrill(client: client, deadline: .milliseconds(Int64(duration * 1000)), acknowledgements: acks, trigger: trigger, keep: keep).run()
+        })
+    }
+
+    private func writeSteps(_ steps: [SmokeTest.Step]) -> Int32 {
         switch format {
         case .text:
             var text = "step".padding(36) + "result  ms\n"
@@ -78,18 +102,7 @@ struct SmokeCommand {
         return steps.contains(where: { !$0.passed }) ? 1 : 0
     }
 
-    private func runFailoverDrill(_ client: RedisClient) -> Int32 {
-        let report: FailoverDrill.Report
-        do {
-            report = try FailoverDrill(
-                client: client, deadline: .milliseconds(Int64(duration * 1000)), acknowledgements: acks, trigger: trigger, keep: keep
-            ).run()
-        } catch {
-            Deadline.disarm()
-            writeAll("smoke --failover: \(error)\n", to: STDOUT_FILENO)
-            return 1
-        }
-        Deadline.disarm()
+    private func writeDrillReport(_ report: FailoverDrill.Report) -> Int32 {
         let milliseconds = { (duration: Duration) in
             threeDecimals(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
         }

@@ -68,3 +68,14 @@ struct CheckReport {
 func printError(_ message: String) {
     writeAll(message + "\n", to: STDERR_FILENO)
 }
+
+/// A topology file's bytes, or nil after saying why it cannot be read. Larger than a topology
+/// may be is the loader's (located) error, not a read error.
+func readTopologyFile(_ path: String) -> [UInt8]? {
+    do {
+        return try readWholeFile(path, limit: 64 << 20)
+    } catch {
+        printError("error: \(error)")
+        return nil
+    }
+}

@@ -38,13 +38,7 @@ struct GenerateCommand: ParsableCommand {
         var owned: [String] = []
         var together = TopologySetRules(diagnostics: diagnostics)
         for file in files {
-            let bytes: [UInt8]
-            do {
-                bytes = try readWholeFile(file, limit: 64 << 20)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
+            guard let bytes = readTopologyFile(file) else { throw ExitCode(2) }
             guard let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics) else { continue }
             guard together.admit(topology) else { continue }
             let name = topology.name

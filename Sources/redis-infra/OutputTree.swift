@@ -54,12 +54,8 @@ struct OutputTree {
     func locked<T>(exclusive: Bool, _ body: () throws(WriteError) -> T) throws(WriteError) -> T {
         if exclusive {
             // The root and its parents, as `mkdir -p` makes them (the user chose this path).
-            var prefix = root.hasPrefix("/") ? "" : "."
-            for part in root.split(separator: "/") {
-                prefix += "/" + part
-                if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                    throw WriteError(description: "cannot create directory '\(prefix)': \(String(cString: strerror(errno)))")
-                }
+            for directory in Self.prefixes(of: root) where mkdir(directory, 0o755) != 0 && errno != EEXIST {
+                throw WriteError(description: "cannot create directory '\(directory)': \(String(cString: strerror(errno)))")
             }
         }
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -145,9 +141,7 @@ struct OutputTree {
     /// The directories between the root and a file, made when missing. One that is a symbolic
     /// link is refused: writing through it would land outside the output directory.
     private func makeDirectories(parentOf relative: String) throws(WriteError) {
-        var prefix = ""
-        for part in relative.split(separator: "/").dropLast() {
-            prefix += (prefix.isEmpty ? "" : "/") + part
+        for prefix in Self.prefixes(of: relative).dropLast() {
             let path = join(prefix)
             var status = stat()
             if lstat(path, &status) == 0 {
@@ -185,13 +179,19 @@ struct OutputTree {
 
     /// Whether a path of the tree has a symbolic link on the way to it (the root aside).
     private func passesThroughLink(_ relative: String) -> Bool {
-        var prefix = ""
-        for part in relative.split(separator: "/") {
-            prefix += (prefix.isEmpty ? "" : "/") + part
+        Self.prefixes(of: relative).contains { prefix in
             var status = stat()
-            if lstat(join(prefix), &status) == 0 && status.st_mode & S_IFMT == S_IFLNK { return true }
+            return lstat(join(prefix), &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
         }
-        return false
+    }
+
+    /// `a`, `a/b`, `a/b/c` for `a/b/c` (and `/a`, `/a/b` for an absolute `/a/b`).
+    static func prefixes(of path: String) -> [String] {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        return path.split(separator: "/").map { part in
+            prefix += (prefix.isEmpty || prefix == "/" ? "" : "/") + part
+            return prefix
+        }
     }
 
     /// Regular files under a directory of the tree, relative to the root; none when absent.

@@ -29,12 +29,7 @@ struct ValidateCommand: ParsableCommand {
         var unreadable = false
         var together = TopologySetRules(diagnostics: diagnostics)
         for file in files {
-            // Larger than a topology may be is the loader's (located) error, not a read error.
-            let bytes: [UInt8]
-            do {
-                bytes = try readWholeFile(file, limit: 64 << 20)
-            } catch {
-                printError("error: \(error)")
+            guard let bytes = readTopologyFile(file) else {
                 unreadable = true
                 continue
             }

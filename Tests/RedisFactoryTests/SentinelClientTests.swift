@@ -152,16 +152,21 @@ import Testing
         }
     }
 
+    /// A client built from the environment alone, with a secret file made for the test.
+    func clientFromEnvironment(url: String, secret: String, extra: [String: String] = [:]) throws -> RedisClient {
+        let directory = try makeTemporaryDirectory(prefix: "secret-file")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("secret")
+        try (secret + "\n").write(to: file, atomically: true, encoding: .utf8)
+        return try RedisFactory.makeClient(
+            fallbackToFake: false, context: "secret-file",
+            options: ConnectionOptions(environment: ["REDIS_URL": url, "REDIS_PASSWORD_FILE": file.path].merging(extra) { $1 })
+        )
+    }
+
     @Test func passwordFileFromTheEnvironment() throws {
         let server = try RedisServer.start(.init(password: "from-a-file"))
-        let directory = try makeTemporaryDirectory(prefix: "pwfile")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("redis-password")
-        try "from-a-file\n".write(to: file, atomically: true, encoding: .utf8)
-        let client = try RedisFactory.makeClient(
-            fallbackToFake: false, context: "pwfile",
-            options: ConnectionOptions(environment: ["REDIS_URL": server.url, "REDIS_PASSWORD_FILE": file.path])
-        )
+        let client = try clientFromEnvironment(url: server.url, secret: "from-a-file")
         #expect(try client.send(argv("PING")).string == "PONG")
     }
 
@@ -169,14 +174,7 @@ import Testing
     /// REDIS_USERNAME, its password in the file REDIS_PASSWORD_FILE names.
     @Test func aclUserFromTheEnvironmentBesideItsPasswordFile() throws {
         let server = try RedisServer.start(.init(extraConfig: ["user worker on >worker-secret ~app:* +@all"]))
-        let directory = try makeTemporaryDirectory(prefix: "aclfile")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("acl-worker")
-        try "worker-secret\n".write(to: file, atomically: true, encoding: .utf8)
-        let client = try RedisFactory.makeClient(
-            fallbackToFake: false, context: "aclfile",
-            options: ConnectionOptions(environment: ["REDIS_URL": server.url, "REDIS_PASSWORD_FILE": file.path, "REDIS_USERNAME": "worker"])
-        )
+        let client = try clientFromEnvironment(url: server.url, secret: "worker-secret", extra: ["REDIS_USERNAME": "worker"])
         #expect(try client.send(argv("ACL", "WHOAMI")).string == "worker")
     }
 }

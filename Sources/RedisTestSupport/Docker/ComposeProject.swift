@@ -78,7 +78,12 @@ public final class ComposeProject: @unchecked Sendable {
     }
 
     public func compose(_ arguments: [String]) throws -> CommandResult {
-        try runSystem(composeBinary, ["-p", name] + files.flatMap { ["-f", directory.appendingPathComponent($0).path] } + arguments, environment: composeEnvironment)
+        try runSystem(composeBinary, composeArguments(files) + arguments, environment: composeEnvironment)
+    }
+
+    /// `-p NAME -f FILE...`: the project and the files it is made of, in layering order.
+    private func composeArguments(_ files: [String]) -> [String] {
+        ["-p", name] + files.flatMap { ["-f", directory.appendingPathComponent($0).path] }
     }
 
     /// Everything started and healthy, or the reason (Compose's own words and each
@@ -114,8 +119,7 @@ public final class ComposeProject: @unchecked Sendable {
 
     /// The services the generated Redis overlay defines (Redis nodes and Sentinels).
     public func redisServices() throws -> [String] {
-        let overlay = directory.appendingPathComponent(files[1]).path
-        let result = try runSystem(composeBinary, ["-p", name, "-f", overlay, "config", "--services"], environment: composeEnvironment)
+        let result = try runSystem(composeBinary, composeArguments([files[1]]) + ["config", "--services"], environment: composeEnvironment)
         guard result.exitCode == 0 else { throw TestSupportError("compose config --services: \(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init).sorted()
     }
@@ -147,7 +151,7 @@ public final class ComposeProject: @unchecked Sendable {
 
     /// The same, left running: a drill that writes while the test breaks something.
     public func execInBackground(_ service: String, _ command: [String]) throws -> BackgroundCommand {
-        try BackgroundCommand(composeBinary, ["-p", name] + files.flatMap { ["-f", directory.appendingPathComponent($0).path] } + ["exec", "-T", service] + command, environment: composeEnvironment)
+        try BackgroundCommand(composeBinary, composeArguments(files) + ["exec", "-T", service] + command, environment: composeEnvironment)
     }
 
     /// redis-cli inside a service's container, authenticated from its mounted secret (the

@@ -134,7 +134,7 @@ public struct TopologyValidator {
                 error("'clients[].user' '\(user.value)' is not one of 'auth.users'\(suggestion)", at: user.location)
             }
             let name = client.service.value
-            if name.isEmpty || !name.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) {
+            if !Self.isName(name, also: "-_.") {
                 error("'clients[].service' must be a Compose service name, not '\(name)'", at: client.service.location)
             } else if let first = seen[name] {
                 error("client service '\(name)' is listed twice (first at \(first.line):\(first.column))", at: client.service.location)
@@ -142,9 +142,7 @@ public struct TopologyValidator {
             seen[name] = seen[name] ?? client.service.location
             for variable in client.env {
                 let text = variable.value
-                let valid = !text.isEmpty && !(text.first!.isNumber)
-                    && text.allSatisfy { ($0.isUppercase || $0.isNumber || $0 == "_") && $0.isASCII }
-                if !valid {
+                if !Self.isEnvironmentName(text) || text != text.uppercased() {
                     error("'clients[].env' must name environment variables (A-Z, 0-9, _), not '\(text)'", at: variable.location)
                 }
             }
@@ -188,15 +186,16 @@ public struct TopologyValidator {
         }
     }
 
-    static func isEnvironmentName(_ text: String) -> Bool {
-        guard let first = text.first, first.isLetter || first == "_" else { return false }
-        return text.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_") && $0.isASCII }
+    /// The one shape every name rule here has: not empty, ASCII letters and digits plus the
+    /// characters in `also`, and a first character that `first` accepts.
+    static func isName(_ text: String, also: String, first: (Character) -> Bool = { _ in true }) -> Bool {
+        guard let head = text.first, first(head) else { return false }
+        return text.allSatisfy { ($0.isLetter || $0.isNumber || also.contains($0)) && $0.isASCII }
     }
 
-    static func isTerraformName(_ text: String) -> Bool {
-        guard let first = text.first, first.isLetter || first == "_" else { return false }
-        return text.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") && $0.isASCII }
-    }
+    static func isEnvironmentName(_ text: String) -> Bool { isName(text, also: "_", first: { $0.isLetter || $0 == "_" }) }
+
+    static func isTerraformName(_ text: String) -> Bool { isName(text, also: "_-", first: { $0.isLetter || $0 == "_" }) }
 
     static func isPath(_ text: String) -> Bool {
         !text.isEmpty && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
@@ -273,7 +272,7 @@ public struct TopologyValidator {
             if user.keys.value.contains(where: { $0.isWhitespace }) {
                 error("'keys' of ACL user '\(user.name.value)' must be one key pattern without spaces, like \"~app:*\", not '\(user.keys.value)'", at: user.keys.location)
             }
-            if !user.name.value.allSatisfy({ ($0.isLetter || $0.isNumber || "-_.".contains($0)) && $0.isASCII }) || user.name.value.isEmpty {
+            if !Self.isName(user.name.value, also: "-_.") {
                 error("ACL user name '\(user.name.value)' must be letters, digits, '-', '_' or '.'", at: user.name.location)
             }
             for rule in user.categories {
@@ -327,8 +326,7 @@ public struct TopologyValidator {
         // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
         // neither leave the output directory nor take the place of another generated file.
         let file = compose.file.value
-        let plainName = !file.hasPrefix(".") && !file.isEmpty && file.allSatisfy { ($0.isLetter || $0.isNumber || "._-".contains($0)) && $0.isASCII }
-        if !plainName || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+        if !Self.isName(file, also: "._-", first: { $0 != "." }) || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
             error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(file)'", at: compose.file.location)
         } else if file == "docker-compose.clients.yml" {
             error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: compose.file.location)
@@ -337,7 +335,7 @@ public struct TopologyValidator {
             error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
         }
         let network = compose.network.value
-        if network.isEmpty || !(network.first!.isLetter || network.first!.isNumber) || !network.allSatisfy({ ($0.isLetter || $0.isNumber || "._-".contains($0)) && $0.isASCII }) {
+        if !Self.isName(network, also: "._-", first: { $0.isLetter || $0.isNumber }) {
             error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(network)'", at: compose.network.location)
         }
         if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
