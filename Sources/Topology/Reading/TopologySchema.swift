@@ -1,13 +1,6 @@
 /// Every key a topology may hold, by the mapping it belongs to: the reader refuses others
 /// (with a "did you mean"), and a test checks that docs/topology.md documents exactly these.
 public enum TopologySchema {
-    /// ACL categories, as `ACL CAT` lists them: read off Redis 7.0.15 and Valkey 9.1.2 (whose
-    /// Redis face is 7.2.4) here, identical; `all` names every command.
-    static let aclCategories: Set<String> = [
-        "all", "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
-        "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
-    ]
-
     /// Directives that let a client load code or poke at memory: allowed, with a warning.
     static let dangerousDirectives: Set<String> = ["enable-debug-command", "enable-module-command", "loadmodule", "enable-protected-configs"]
 

@@ -9,9 +9,9 @@ public struct TopologyValidator {
     public func validate(_ topology: Topology) {
         checkName(topology.name)
         checkReferences(topology)
-        checkRedis(topology.redis)
+        checkRedis(topology.redis, users: topology.auth.users)
         if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
-        checkAuth(topology.auth)
+        checkAuth(topology.auth, catalogue: EngineCatalogue.redis(version: topology.redis.version.value))
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
         checkHealthcheck(topology.healthcheck)
@@ -211,10 +211,13 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkRedis(_ redis: RedisSettings) {
+    private func checkRedis(_ redis: RedisSettings, users: [ACLUser]) {
+        let catalogue = EngineCatalogue.redis(version: redis.version.value)
         if !TopologySchema.versions.contains(redis.version.value) {
             let suggestion = closest(redis.version.value, in: TopologySchema.versions).map { "; did you mean '\($0)'?" } ?? ""
             error("'redis.version' must be one of \(TopologySchema.versions.joined(separator: ", "))\(suggestion)", at: redis.version.location)
+        } else if catalogue == nil && !(redis.disabledCommands.isEmpty && redis.config.isEmpty && users.isEmpty) {
+            diagnostics.warning("no catalogue of Redis \(redis.version.value)'s commands, directives and ACL categories here (there is one for \(EngineCatalogue.versionsWithCatalogue.joined(separator: ", "))): 'disabled_commands', 'config' and ACL rules are checked for form only", at: redis.version.location)
         }
         if redis.mode.value == .sentinel && redis.replicas.value < 1 {
             error("sentinel mode needs 'redis.replicas' of at least 1 (a failover needs a replica to promote)", at: redis.replicas.location)
@@ -242,6 +245,9 @@ public struct TopologyValidator {
                 error("'redis.disabled_commands' must list command names, not '\(command.value)'", at: command.location)
             } else if TopologySchema.commandsTheDeploymentNeeds.contains(command.value.uppercased()) {
                 error("'redis.disabled_commands' must not disable \(command.value.uppercased()): the health check or Sentinel uses it", at: command.location)
+            } else if let catalogue, !catalogue.commands.contains(command.value.lowercased()) {
+                let suggestion = closest(command.value.lowercased(), in: catalogue.commands.filter { !$0.contains("|") }.sorted()).map { "; did you mean '\($0.uppercased())'?" } ?? ""
+                error("'redis.disabled_commands' names \(command.value.uppercased()), which \(catalogue.label) does not have (as \(catalogue.readFrom) lists its commands)\(suggestion)", at: command.location)
             }
         }
         for (directive, value) in redis.config {
@@ -250,6 +256,9 @@ public struct TopologyValidator {
                 error("'redis.config' directive '\(name)' is not a Redis directive name (lower-case letters, digits, '-')", at: directive.location)
             } else if TopologySchema.generatorOwnedDirectives.contains(name) {
                 error("'redis.config' must not set '\(name)': the generator writes it from the topology's own keys", at: directive.location)
+            } else if let catalogue, !catalogue.knowsDirective(name) {
+                let suggestion = closest(name, in: catalogue.directives.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                error("'redis.config' directive '\(name)' is not one of \(catalogue.label)'s (as \(catalogue.readFrom) lists them); Redis would refuse to start\(suggestion)", at: directive.location)
             }
             if TopologySchema.dangerousDirectives.contains(name) && value.value.lowercased() != "no" {
                 diagnostics.warning("'redis.config.\(name)' opens Redis to arbitrary code or memory access by any client that can send commands; leave it out unless you mean it", at: directive.location)
@@ -260,7 +269,7 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkAuth(_ auth: AuthSettings) {
+    private func checkAuth(_ auth: AuthSettings, catalogue: EngineCatalogue?) {
         var seen: [String: SourceLocation] = [:]
         for user in auth.users {
             if let first = seen[user.name.value] {
@@ -278,20 +287,30 @@ public struct TopologyValidator {
             for rule in user.categories {
                 if !(rule.value.hasPrefix("+") || rule.value.hasPrefix("-")) || rule.value.count < 2 {
                     error("ACL rule '\(rule.value)' must start with '+' or '-', like \"+@read\" or \"-@dangerous\"", at: rule.location)
-                } else if rule.value.dropFirst().hasPrefix("@") {
-                    // Redis refuses to start on an unknown category.
-                    let category = String(rule.value.dropFirst(2))
-                    if !TopologySchema.aclCategories.contains(category) {
-                        let suggestion = closest(category, in: TopologySchema.aclCategories.sorted()).map { "; did you mean '@\($0)'?" } ?? ""
-                        error("ACL category '@\(category)' does not exist\(suggestion)", at: rule.location)
-                    }
                 } else if rule.value.contains(where: { $0.isWhitespace }) {
                     error("ACL rule '\(rule.value)' must be one word", at: rule.location)
+                } else if let catalogue {
+                    checkACLRule(rule, of: user.name.value, against: catalogue)
                 }
             }
             if !user.keys.value.hasPrefix("~") && !user.keys.value.hasPrefix("%") {
                 error("'keys' of ACL user '\(user.name.value)' must be a key pattern like \"~app:*\"", at: user.keys.location)
             }
+        }
+    }
+
+    /// Redis refuses to start on an ACL rule naming a category or command it does not have.
+    private func checkACLRule(_ rule: Located<String>, of user: String, against catalogue: EngineCatalogue) {
+        let target = String(rule.value.dropFirst())
+        if target.hasPrefix("@") {
+            let category = String(target.dropFirst())
+            if category != "all" && !catalogue.aclCategories.contains(category) {
+                let suggestion = closest(category, in: catalogue.aclCategories.sorted()).map { "; did you mean '@\($0)'?" } ?? ""
+                error("ACL category '@\(category)' of user '\(user)' is not one of \(catalogue.label)'s\(suggestion)", at: rule.location)
+            }
+        } else if !catalogue.knowsCommand(target) {
+            let suggestion = closest(target.lowercased(), in: catalogue.commands.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+            error("ACL rule '\(rule.value)' of user '\(user)' names a command \(catalogue.label) does not have\(suggestion)", at: rule.location)
         }
     }
 
