@@ -76,6 +76,24 @@ extension DockerDeployments.ExampleBootTests {
         #expect(try asUser("embeddings-sentinel-2", 26379, ["SENTINEL", "FAILOVER", "embeddings"]).hasPrefix("NOPERM"))
         let defaultPassword = try project.exec(wired.service, ["test", "-e", "/run/secrets/redis-password"])
         #expect(defaultPassword.exitCode != 0, "the default user's password is not mounted into \(wired.service)")
+
+        // The deployment's own users: the Sentinels never hold the default user's password and
+        // their user on the nodes may not touch data (the drills fail over through it); each
+        // container's health check has its own password and may only look.
+        for sentinel in ["embeddings-sentinel-1", "embeddings-sentinel-2", "embeddings-sentinel-3"] {
+            #expect(try project.exec(sentinel, ["test", "-e", "/run/secrets/redis-password"]).exitCode != 0, "\(sentinel) holds the default password")
+        }
+        let asSentinel = "REDISCLI_AUTH=$(cat /run/secrets/sentinel-password) exec redis-cli --no-auth-warning --user sentinel \"$@\""
+        for denied in [["GET", "embeddings:boot"], ["FLUSHALL"]] {
+            let reply = try project.exec("embeddings-redis-1", ["sh", "-c", asSentinel, "redis-cli"] + denied).stdout
+            #expect(reply.hasPrefix("NOPERM"), "the Sentinels' user ran \(denied): \(reply)")
+        }
+        let asHealthcheck = "REDISCLI_AUTH=$(cat /tmp/healthcheck-password) exec redis-cli --no-auth-warning --user healthcheck \"$@\""
+        #expect(try project.exec("embeddings-redis-1", ["sh", "-c", asHealthcheck, "redis-cli", "ROLE"]).stdout.hasPrefix("slave"))
+        for (service, change) in [("embeddings-redis-1", ["SET", "embeddings:x", "1"]), ("embeddings-sentinel-1", ["-p", "26379", "SENTINEL", "FAILOVER", "embeddings"])] {
+            let reply = try project.exec(service, ["sh", "-c", asHealthcheck, "redis-cli"] + change).stdout
+            #expect(reply.hasPrefix("NOPERM"), "the health check's user ran \(change) on \(service): \(reply)")
+        }
     }
 }
 
@@ -89,6 +107,7 @@ enum DeploymentFixture {
         let project = try ComposeProject(topology: topology, name: name, extraFiles: extraFiles)
         try project.writeSecret("secrets/redis-password", password + "\n")
         try project.writeSecret("secrets/redis-worker-password", "worker pa$$word")
+        try project.writeSecret("secrets/redis-sentinel-password", "sentinel's \"own\" pass")
         if topology == "dev-tls.yaml" {
             // The certificate names every service host name: probes and clients check it.
             let certificates = try TestCertificates.make(serverNames: ["dev-secure-redis"])

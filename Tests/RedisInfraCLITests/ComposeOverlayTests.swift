@@ -86,9 +86,14 @@ import Testing
             let address = ((service["networks"] as? [String: Any])?["embeddings-redis"] as? [String: Any])?["ipv4_address"] as? String
             #expect(address?.hasPrefix("172.28.5.") == true)
             let secrets = (service["secrets"] as? [[String: Any]])?.compactMap { $0["source"] as? String } ?? []
-            #expect(secrets.contains("embeddings-redis-password"))
+            // The Sentinels hold their own password, never the default user's.
+            #expect(secrets.contains("embeddings-redis-password") == name.contains("-redis-"), "\(name): \(secrets)")
+            #expect(secrets.contains("embeddings-sentinel-password"), "\(name): the Sentinels' own, and their user's on the nodes")
             #expect(secrets.contains("embeddings-acl-worker"), "ACL users live on the nodes, and the worker's on the Sentinels too")
-            #expect(((service["environment"] as? [String: Any])?["REDIS_PASSWORD_FILE"] as? String) == "/run/secrets/redis-password")
+            // The probe connects as the health check's own user, with the password start.sh made.
+            let environment = service["environment"] as? [String: Any]
+            #expect(environment?["REDIS_USERNAME"] as? String == "healthcheck")
+            #expect(environment?["REDIS_PASSWORD_FILE"] as? String == "/tmp/healthcheck-password")
         }
         // Started, not healthy: a master with min-replicas-to-write is ready only once a replica
         // has connected, so waiting for its health would deadlock the first boot.
@@ -108,7 +113,8 @@ import Testing
 
         let api = try #require(services["api"])
         let environment = try #require(api["environment"] as? [String: Any])
-        let url = "redis+sentinel://embeddings-sentinel-1:26379,embeddings-sentinel-2:26379,embeddings-sentinel-3:26379/embeddings"
+        // The default user's clients send the Sentinels their password, from a file as well.
+        let url = "redis+sentinel://embeddings-sentinel-1:26379,embeddings-sentinel-2:26379,embeddings-sentinel-3:26379/embeddings?sentinel_password_file=/run/secrets/sentinel-password"
         #expect(environment["REDIS_URL"] as? String == url)
         #expect(environment["EMBEDDINGS_REDIS_URL"] as? String == url)
         #expect(environment["LOG_LEVEL"] as? String == "info", "the application's own settings survive the merge")

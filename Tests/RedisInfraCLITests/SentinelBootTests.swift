@@ -10,6 +10,7 @@ import Testing
 @Suite struct SentinelBootTests {
     let password = "s3cret \"quoted\" \\ pass"
     let workerPassword = "worker pa$$word"
+    let sentinelPassword = "sentinel's own 'pass'"
 
     /// Both ways of naming nodes: host names pinned in /etc/hosts (the example's choice) and
     /// static addresses (`sentinel.announce: static`).
@@ -28,6 +29,7 @@ import Testing
         try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
         try (password + "\n").write(to: secrets.appendingPathComponent("redis-password"), atomically: true, encoding: .utf8)
         try workerPassword.write(to: secrets.appendingPathComponent("acl-worker"), atomically: true, encoding: .utf8)
+        try sentinelPassword.write(to: secrets.appendingPathComponent("sentinel-password"), atomically: true, encoding: .utf8)
 
         let redisPorts = try (0..<3).map { _ in try freeLoopbackPort() }
         let sentinelPorts = try (0..<3).map { _ in try freeLoopbackPort() }
@@ -55,6 +57,7 @@ import Testing
                     "REDIS_INFRA_CONFIG_DIR": config.path,
                     "REDIS_INFRA_DATA_DIR": data.path,
                     "REDIS_INFRA_SECRETS_DIR": secrets.path,
+                    "REDIS_INFRA_RUN_DIR": directory.path,
                 ],
                 port: port, log: directory.appendingPathComponent("log")
             )
@@ -77,7 +80,7 @@ import Testing
         #expect(replicated, "both replicas online")
         let quorum = eventually(within: 30) {
             sentinelPorts.allSatisfy { port in
-                guard let sentinel = try? client(port: port) else { return false }
+                guard let sentinel = try? client(port: port, password: sentinelPassword) else { return false }
                 let ok = (try? sentinel.send(argv("SENTINEL", "CKQUORUM", "embeddings")).string)?.hasPrefix("OK") == true
                 let replicas = (try? sentinel.send(argv("SENTINEL", "REPLICAS", "embeddings")).array?.count) ?? 0
                 return ok && replicas == 2
@@ -91,23 +94,43 @@ import Testing
         )
         #expect(try worker.send(argv("SET", "embeddings:probe", "1")).string == "OK")
         #expect(try worker.send(argv("SET", "other:probe", "1")).errorMessage?.hasPrefix("NOPERM") == true)
+        // The Sentinels hold their own password only, and on the nodes their user may fail over
+        // (the failover below goes through it) but not touch data.
+        #expect(throws: (any Error).self) { try client(port: sentinelPorts[0]).send(argv("PING")) }
+        let asSentinel = try RedisFactory.makeClient(
+            preferredURL: "redis://127.0.0.1:\(redisPorts[0])", fallbackToFake: false, context: "ha-boot",
+            options: ConnectionOptions(username: "sentinel", password: sentinelPassword)
+        )
+        for denied in [argv("GET", "embeddings:probe"), argv("FLUSHALL"), argv("CONFIG", "SET", "maxmemory", "1")] {
+            #expect(try asSentinel.send(denied).errorMessage?.hasPrefix("NOPERM") == true, "\(denied)")
+        }
 
-
-        // The generated probe scripts, run as an orchestrator would, judge the live set.
-        for (script, port) in [("probe-sentinel.sh", sentinelPorts[0]), ("probe-replica.sh", redisPorts[1]), ("probe-master.sh", redisPorts[0])] {
+        // The generated probe scripts, run as an orchestrator would, judge the live set, each as
+        // the health check's own user with the password start.sh made for that node.
+        for (script, port, node) in [("probe-sentinel.sh", sentinelPorts[0], "sentinel-1"), ("probe-replica.sh", redisPorts[1], "redis-1"), ("probe-master.sh", redisPorts[0], "redis-0")] {
+            let passwordFile = work.appendingPathComponent("\(node)/healthcheck-password").path
             let result = try runSystem("/bin/sh", [work.appendingPathComponent("healthchecks/embeddings/\(script)").path], environment: [
                 "PATH": "\(productsDirectory.path):/usr/bin:/bin",
                 "REDIS_URL": "redis://127.0.0.1:\(port)",
-                "REDIS_PASSWORD_FILE": secrets.appendingPathComponent("redis-password").path,
+                "REDIS_USERNAME": "healthcheck",
+                "REDIS_PASSWORD_FILE": passwordFile,
             ])
             #expect(result.exitCode == 0, "\(script): \(result.stdout)\(result.stderr)")
             #expect(result.stdout.hasPrefix("healthy: "), "\(script): \(result.stdout)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: passwordFile)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(passwordFile) is for its owner alone")
+            let asHealthcheck = try RedisFactory.makeClient(
+                preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: false, context: "ha-boot",
+                options: ConnectionOptions(username: "healthcheck", password: try String(contentsOfFile: passwordFile, encoding: .utf8))
+            )
+            let change = node.hasPrefix("sentinel") ? argv("SENTINEL", "FAILOVER", "embeddings") : argv("SET", "embeddings:x", "1")
+            #expect(try asHealthcheck.send(change).errorMessage?.hasPrefix("NOPERM") == true, "\(node): the health check only looks")
         }
 
         nodes[0].stop()
         var promoted: Int?
         let failedOver = eventually(within: 30, every: 0.2) {
-            guard let sentinel = try? client(port: sentinelPorts[0]),
+            guard let sentinel = try? client(port: sentinelPorts[0], password: sentinelPassword),
                   let address = try? sentinel.send(argv("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "embeddings")).array,
                   address.count == 2, let port = address[1].string.flatMap({ Int($0) }), port != redisPorts[0]
             else { return false }
@@ -156,7 +179,7 @@ import Testing
         try rewriteAddresses(template, ownPort: port, hosts: [:]).write(to: config.appendingPathComponent("redis.conf"), atomically: true, encoding: .utf8)
         let node = try LaunchedProcess(
             "/bin/sh", [source.appendingPathComponent("start.sh").path, "redis", "redis.conf"],
-            environment: ["PATH": "/usr/bin:/bin", "REDIS_INFRA_CONFIG_DIR": config.path, "REDIS_INFRA_DATA_DIR": data.path, "REDIS_INFRA_SECRETS_DIR": secrets.path],
+            environment: ["PATH": "/usr/bin:/bin", "REDIS_INFRA_CONFIG_DIR": config.path, "REDIS_INFRA_DATA_DIR": data.path, "REDIS_INFRA_SECRETS_DIR": secrets.path, "REDIS_INFRA_RUN_DIR": data.path],
             port: port, log: work.appendingPathComponent("node/log")
         )
         defer { node.stop() }
@@ -179,10 +202,10 @@ import Testing
         #expect(plain.exitCode == 1)
     }
 
-    private func client(port: Int) throws -> RedisClient {
+    private func client(port: Int, password: String? = nil) throws -> RedisClient {
         try RedisFactory.makeClient(
             preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: false, context: "ha-boot",
-            options: ConnectionOptions(connectTimeout: .seconds(1), commandTimeout: .seconds(2), password: password)
+            options: ConnectionOptions(connectTimeout: .seconds(1), commandTimeout: .seconds(2), password: password ?? self.password)
         )
     }
 }

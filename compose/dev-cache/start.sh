@@ -5,6 +5,7 @@ set -eu
 config_dir=${REDIS_INFRA_CONFIG_DIR:-/etc/redis-infra}
 data_dir=${REDIS_INFRA_DATA_DIR:-/data}
 secrets_dir=${REDIS_INFRA_SECRETS_DIR:-/run/secrets}
+run_dir=${REDIS_INFRA_RUN_DIR:-/tmp}
 umask 077
 
 # A secret file's content (a trailing newline dropped) as one quoted redis.conf argument,
@@ -14,15 +15,25 @@ secret() {
   printf '"%s%s"' "${2:-}" "$(printf '%s' "$value" | sed 's/[\\"]/\\&/g')"
 }
 
+# The health check's own user, allowed what it sends ($1) and nothing more: a fresh random
+# password at every start, in this container's tmpfs, where only its probe reads it.
+healthcheck_user() {
+  password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  printf '%s' "$password" > "$run_dir/healthcheck-password"
+  printf 'user healthcheck on >%s %s\n' "$password" "$1"
+}
+
 redis_secrets() {
   password=$(secret redis-password)
   printf 'requirepass %s\nmasterauth %s\n' "$password" "$password"
+  healthcheck_user '+ping +role +info +config|get'
   :
 }
 
 sentinel_secrets() {
   password=$(secret redis-password)
   printf 'requirepass %s\nsentinel auth-pass mymaster %s\nsentinel sentinel-pass %s\n' "$password" "$password" "$password"
+  healthcheck_user '+ping +role +sentinel|ckquorum +sentinel|get-master-addr-by-name +sentinel|replicas'
   :
 }
 
@@ -51,7 +62,7 @@ sentinel)
   # auth-pass and sentinel-pass unquoted (and comments copies out with '# ???'), which it
   # cannot read back once a password holds a quote or a space.
   if [ -f "$runtime" ]; then
-    grep -v -E '^(requirepass |user |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
+    grep -v -E '^(requirepass |user |sentinel auth-(pass|user) |sentinel sentinel-pass |# [?]{3} )' "$runtime" > "$runtime.new" || true
   else
     { cat "$config_dir/sentinel.conf"; printf 'dir %s\n' "$data_dir"; } > "$runtime.new"
   fi

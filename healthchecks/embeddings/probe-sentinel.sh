@@ -8,5 +8,5 @@ REDIS_URL="${REDIS_URL:-redis://127.0.0.1:26379}"
 export REDIS_URL
 unset EMBEDDINGS_REDIS_URL
 # The password comes from a file (a mounted secret), never from argv.
-export REDIS_PASSWORD_FILE="${REDIS_PASSWORD_FILE:-/run/secrets/redis-password}"
+export REDIS_PASSWORD_FILE="${REDIS_PASSWORD_FILE:-/run/secrets/sentinel-password}"
 exec redis-healthcheck probe --role sentinel --mode "${REDIS_PROBE_MODE:-readiness}" --timeout 2.5 --master-name embeddings --replicas 2

@@ -4,7 +4,7 @@
 set -eu
 # The URL reaches redis-healthcheck through the environment, never argv (ps shows argv,
 # and a URL may carry a password); REDIS_URL alone names the server judged here.
-REDIS_URL="${REDIS_URL:-redis+sentinel://embeddings-sentinel-1:26379,embeddings-sentinel-2:26379,embeddings-sentinel-3:26379/embeddings}"
+REDIS_URL="${REDIS_URL:-redis+sentinel://embeddings-sentinel-1:26379,embeddings-sentinel-2:26379,embeddings-sentinel-3:26379/embeddings?sentinel_password_file=/run/secrets/sentinel-password}"
 export REDIS_URL
 unset EMBEDDINGS_REDIS_URL
 # The password comes from a file (a mounted secret), never from argv.

@@ -109,9 +109,10 @@ enum ComposeOverlay {
             YAMLEntry("cap_drop", .strings(["ALL"])),
             YAMLEntry("security_opt", .strings(["no-new-privileges:true"])),
         ]
-        if let secret = plan.password {
+        if plan.password != nil {
             entries.append(YAMLEntry("environment", .mapping([
-                YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(secret.fileName)"), comment: "read by redis-healthcheck"),
+                YAMLEntry("REDIS_USERNAME", .string(DeploymentUser.healthcheck.rawValue), comment: "read by redis-healthcheck: its own user, made by start.sh"),
+                YAMLEntry("REDIS_PASSWORD_FILE", .string(DeploymentPlan.healthcheckPasswordFile)),
             ])))
         }
         if !secrets.isEmpty {
@@ -175,8 +176,9 @@ enum ComposeOverlay {
     /// An application service named under `clients`: its URL variables, the password file,
     /// the network, and a start that waits for Redis to be ready.
     private static func clientService(_ client: ClientService, plan: DeploymentPlan) -> YAMLEntry {
-        var environment = client.env.map { YAMLEntry($0.value, .string(plan.clientURL)) }
-        if let credential = plan.credential(for: client) {
+        let credential = plan.credential(for: client)
+        var environment = client.env.map { YAMLEntry($0.value, .string(plan.clientURL(user: credential?.user))) }
+        if let credential {
             if let user = credential.user { environment.append(YAMLEntry("REDIS_USERNAME", .string(user))) }
             environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(credential.secret.fileName)")))
         }

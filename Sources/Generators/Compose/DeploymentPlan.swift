@@ -33,6 +33,8 @@ struct DeploymentPlan {
     let sentinels: [SentinelNode]
     let subnet: String
     let password: Secret?
+    /// The Sentinels' own password (`sentinel.password`), in HA with auth on.
+    let sentinelPassword: Secret?
     let userSecrets: [(user: ACLUser, secret: Secret)]
     /// Certificate, key and CA when the topology turns TLS on; files under /run/secrets.
     let tls: (certificate: Secret, key: Secret, ca: Secret)?
@@ -45,16 +47,22 @@ struct DeploymentPlan {
     var sentinelPort: Int { topology.sentinel?.port.value ?? 26379 }
     var masterName: String { topology.sentinel?.masterName.value ?? "mymaster" }
     var announcesHostnames: Bool { topology.sentinel?.announce.value != "static" }
-    var secrets: [Secret] { (password.map { [$0] } ?? []) + userSecrets.map(\.secret) + tlsSecrets }
+    var secrets: [Secret] { [password, sentinelPassword].compactMap { $0 } + userSecrets.map(\.secret) + tlsSecrets }
     var tlsSecrets: [Secret] { tls.map { [$0.certificate, $0.key, $0.ca] } ?? [] }
-    /// Sentinels need the password (for the nodes and each other), the TLS files, and the
-    /// passwords of the ACL users clients connect as (they ask the Sentinels as that user).
+    /// Sentinels need their password (for the nodes and each other; the default user's when
+    /// they have none of their own), the TLS files, and the passwords of the ACL users clients
+    /// connect as (they ask the Sentinels as that user).
     var sentinelSecrets: [Secret] {
-        (password.map { [$0] } ?? []) + userSecrets.filter { clientUsers.contains($0.user.name.value) }.map(\.secret) + tlsSecrets
+        [sentinelPassword ?? password].compactMap { $0 } + userSecrets.filter { clientUsers.contains($0.user.name.value) }.map(\.secret) + tlsSecrets
     }
     /// What an application service mounts: its own ACL user's password, else the default
-    /// user's, and the TLS files it needs.
-    func clientSecrets(for client: ClientService) -> [Secret] { (credential(for: client).map { [$0.secret] } ?? []) + clientTLSSecrets }
+    /// user's (and the Sentinels' password, which that user's clients send the Sentinels), and
+    /// the TLS files it needs.
+    func clientSecrets(for client: ClientService) -> [Secret] {
+        let credential = credential(for: client)
+        let sentinel = credential?.user == nil ? sentinelPassword : nil
+        return [credential?.secret, sentinel].compactMap { $0 } + clientTLSSecrets
+    }
     /// Every secret some client mounts, once each, in the clients' order.
     var allClientSecrets: [Secret] {
         var seen: Set<String> = []
@@ -84,6 +92,21 @@ struct DeploymentPlan {
     static let imageVariable = "REDIS_INFRA_IMAGE"
     var imageDefault: String { "redis-infra/redis:\(topology.redis.version.value)" }
     static let configMount = "/etc/redis-infra"
+    /// The container's tmpfs: what start.sh writes there is gone when the container stops.
+    static let runDirectory = "/tmp"
+
+    /// The health check's user: a fresh random password at every start, in the container's
+    /// tmpfs, so that only that container's probe knows it; it may look, never change. What
+    /// the probe sends (Probe.swift): ROLE, INFO, CONFIG GET on a node; SENTINEL CKQUORUM,
+    /// GET-MASTER-ADDR-BY-NAME and REPLICAS on a Sentinel; PING on connect.
+    static let healthcheckPasswordName = "healthcheck-password"
+    static let healthcheckPasswordFile = "\(runDirectory)/\(healthcheckPasswordName)"
+    static let healthcheckRules = (
+        redis: "+ping +role +info +config|get",
+        sentinel: "+ping +role +sentinel|ckquorum +sentinel|get-master-addr-by-name +sentinel|replicas"
+    )
+    /// What a Sentinel sends a node (Redis's documentation, "Sentinel and ACL"): no data command.
+    static let sentinelUserRules = "allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill"
     static let dataMount = "/data"
 
     init(topology: Topology, compose: ComposeTarget) {
@@ -109,6 +132,9 @@ struct DeploymentPlan {
         password = topology.auth.password.map {
             Secret(name: "\(name)-redis-password", source: $0.value, fileName: "redis-password", purpose: "the Redis password (requirepass, masterauth, Sentinel auth-pass)")
         }
+        sentinelPassword = topology.redis.mode.value == .sentinel && password != nil ? topology.sentinel?.password.map {
+            Secret(name: "\(name)-sentinel-password", source: $0.value, fileName: "sentinel-password", purpose: "the Sentinels' password (their requirepass, and their user on the nodes)")
+        } : nil
         let tlsSettings = topology.tls
         if tlsSettings.enabled.value, let certificate = tlsSettings.certFile, let key = tlsSettings.keyFile, let ca = tlsSettings.caFile {
             tls = (
@@ -171,13 +197,15 @@ struct DeploymentPlan {
     }
 
     /// What clients put in their URL variables: no credentials, ever (they get a password file).
-    var clientURL: String {
+    /// A client of the default user finds the Sentinels' password in a file too.
+    func clientURL(user: String?) -> String {
         let scheme = tls == nil ? "redis" : "rediss"
         if isHA {
             let hosts = sentinels.map { "\($0.service):\(sentinelPort)" }.joined(separator: ",")
-            return "\(scheme)+sentinel://\(hosts)/\(masterName)" + tlsQuery(presenting: clientCertificate)
+            let sentinelOption = user == nil ? sentinelPassword.map { ["sentinel_password_file=/run/secrets/\($0.fileName)"] } ?? [] : []
+            return "\(scheme)+sentinel://\(hosts)/\(masterName)" + query(sentinelOption + tlsOptions(presenting: clientCertificate))
         }
-        return "\(scheme)://\(nodes[0].service):\(redisPort)" + tlsQuery(presenting: clientCertificate)
+        return "\(scheme)://\(nodes[0].service):\(redisPort)" + query(tlsOptions(presenting: clientCertificate))
     }
 
     /// A URL for a probe inside a container: loopback, checked against the container's own
@@ -187,17 +215,19 @@ struct DeploymentPlan {
         // Inside a server's container the probe presents that server's own certificate when
         // the servers check clients: it is mounted there already, and only there.
         let identity = tls.flatMap { topology.tls.authClients.value == "yes" ? ($0.certificate, $0.key) : nil }
-        return "rediss://127.0.0.1:\(port)" + tlsQuery(presenting: identity, serverName: hostname)
+        return "rediss://127.0.0.1:\(port)" + query(tlsOptions(presenting: identity, serverName: hostname))
     }
 
-    /// `?ssl_ca_certs=...`, and the certificate and key to present, when there are any.
-    private func tlsQuery(presenting identity: (certificate: Secret, key: Secret)?, serverName: String? = nil) -> String {
-        guard let tls else { return "" }
+    private func query(_ options: [String]) -> String { options.isEmpty ? "" : "?" + options.joined(separator: "&") }
+
+    /// `ssl_ca_certs=...`, and the certificate and key to present, when there are any.
+    private func tlsOptions(presenting identity: (certificate: Secret, key: Secret)?, serverName: String? = nil) -> [String] {
+        guard let tls else { return [] }
         var options = ["ssl_ca_certs=/run/secrets/\(tls.ca.fileName)"]
         if let identity {
             options += ["ssl_certfile=/run/secrets/\(identity.certificate.fileName)", "ssl_keyfile=/run/secrets/\(identity.key.fileName)"]
         }
         if let serverName { options.append("ssl_server_name=\(serverName)") }
-        return "?" + options.joined(separator: "&")
+        return options
     }
 }

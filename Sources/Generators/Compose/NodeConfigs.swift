@@ -49,7 +49,7 @@ enum NodeConfigs {
             for (directive, value) in redis.config { config.directive([directive.value] + value.value.split(separator: " ").map(String.init)) }
         }
         config.blank()
-        config.comment("start.sh appends at start: dir, and from the secrets requirepass, masterauth, ACL users\(plan.tls == nil ? "" : " and the TLS files").")
+        config.comment("start.sh appends at start: dir, and from the secrets requirepass, masterauth, ACL users (the deployment's own among them)\(plan.tls == nil ? "" : " and the TLS files").")
         let purpose = plan.isHA
             ? "Redis node \(node.index) of \(plan.name) (\(node.isInitialMaster ? "master at first start" : "replica at first start"))."
             : "Redis of \(plan.name)."
@@ -79,7 +79,7 @@ enum NodeConfigs {
         config.directive("sentinel", "parallel-syncs", plan.masterName, String(sentinel?.parallelSyncs.value ?? 1))
         config.blank()
         config.comment("start.sh copies this template to the Sentinel's volume at its first start (Sentinel owns")
-        config.comment("that copy and rewrites it) and appends dir, requirepass, auth-pass and sentinel-pass.")
+        config.comment("that copy and rewrites it) and appends dir, requirepass, auth-\(plan.sentinelPassword == nil ? "" : "user, auth-")pass, sentinel-pass and ACL users.")
         let purpose = "Sentinel template of \(plan.name): \(plan.sentinels.count) Sentinels, quorum \(quorum)."
         return GeneratedFile(path: "compose/\(plan.name)/sentinel.conf", contents: config.render(header: header.lines(purpose: purpose)))
     }

@@ -1,3 +1,5 @@
+import Topology
+
 /// `start.sh`: builds a node's runtime config from its mounted template and the secrets, then
 /// execs Redis. Secrets reach Redis through that file only: never argv, never the environment.
 /// Paths default to the container's and can be moved (the boot test runs it on loopback).
@@ -10,6 +12,7 @@ enum StartScript {
             "config_dir=${REDIS_INFRA_CONFIG_DIR:-\(DeploymentPlan.configMount)}",
             "data_dir=${REDIS_INFRA_DATA_DIR:-\(DeploymentPlan.dataMount)}",
             "secrets_dir=${REDIS_INFRA_SECRETS_DIR:-/run/secrets}",
+            "run_dir=${REDIS_INFRA_RUN_DIR:-\(DeploymentPlan.runDirectory)}",
             "umask 077",
             "",
             "# A secret file's content (a trailing newline dropped) as one quoted redis.conf argument,",
@@ -20,6 +23,18 @@ enum StartScript {
             "}",
             "",
         ]
+        if plan.password != nil {
+            lines += [
+                "# The health check's own user, allowed what it sends ($1) and nothing more: a fresh random",
+                "# password at every start, in this container's tmpfs, where only its probe reads it.",
+                "healthcheck_user() {",
+                "  password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')",
+                "  printf '%s' \"$password\" > \"$run_dir/\(DeploymentPlan.healthcheckPasswordName)\"",
+                "  printf 'user \(DeploymentUser.healthcheck.rawValue) on >%s %s\\n' \"$password\" \"$1\"",
+                "}",
+                "",
+            ]
+        }
         if let tls = plan.tls {
             lines += [
                 "tls_files() {",
@@ -37,6 +52,13 @@ enum StartScript {
                 "  password=$(secret \(plan.password!.fileName))",
                 "  printf 'requirepass %s\\nmasterauth %s\\n' \"$password\" \"$password\"",
             ]
+            if let sentinelPassword = plan.sentinelPassword {
+                lines += [
+                    "  password=$(secret \(sentinelPassword.fileName) '>')",
+                    "  printf 'user \(DeploymentUser.sentinel.rawValue) on %s \(DeploymentPlan.sentinelUserRules)\\n' \"$password\"",
+                ]
+            }
+            lines.append("  healthcheck_user '\(DeploymentPlan.healthcheckRules.redis)'")
         }
         for (user, secret) in plan.userSecrets {
             // Dangerous commands (CONFIG, DEBUG, FLUSHALL, KEYS, ...) are denied unless the
@@ -56,11 +78,20 @@ enum StartScript {
             "",
             "sentinel_secrets() {",
         ]
-        if plan.password != nil {
+        if let sentinelPassword = plan.sentinelPassword {
+            // Their own password for clients and peers, and their own user on the nodes.
             lines += [
-                "  password=$(secret \(plan.password!.fileName))",
+                "  password=$(secret \(sentinelPassword.fileName))",
+                "  printf 'requirepass %s\\nsentinel auth-user \(plan.masterName) \(DeploymentUser.sentinel.rawValue)\\nsentinel auth-pass \(plan.masterName) %s\\nsentinel sentinel-pass %s\\n' \"$password\" \"$password\" \"$password\"",
+            ]
+        } else if let password = plan.password {
+            lines += [
+                "  password=$(secret \(password.fileName))",
                 "  printf 'requirepass %s\\nsentinel auth-pass \(plan.masterName) %s\\nsentinel sentinel-pass %s\\n' \"$password\" \"$password\" \"$password\"",
             ]
+        }
+        if plan.password != nil {
+            lines.append("  healthcheck_user '\(DeploymentPlan.healthcheckRules.sentinel)'")
         }
         // A client's ACL user exists on the Sentinels too, with its own password (the factory
         // sends the URL's credentials to both), allowed to find the master and nothing more.
@@ -99,7 +130,7 @@ enum StartScript {
             "  # auth-pass and sentinel-pass unquoted (and comments copies out with '# ???'), which it",
             "  # cannot read back once a password holds a quote or a space.",
             "  if [ -f \"$runtime\" ]; then",
-            "    grep -v -E '^(requirepass |user |sentinel auth-pass |sentinel sentinel-pass |# [?]{3} )' \"$runtime\" > \"$runtime.new\" || true",
+            "    grep -v -E '^(requirepass |user |sentinel auth-(pass|user) |sentinel sentinel-pass |# [?]{3} )' \"$runtime\" > \"$runtime.new\" || true",
             "  else",
             "    { cat \"$config_dir/sentinel.conf\"; printf 'dir %s\\n' \"$data_dir\";\(tlsFiles) } > \"$runtime.new\"",
             "  fi",

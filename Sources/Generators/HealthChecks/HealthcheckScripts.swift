@@ -18,26 +18,28 @@ enum HealthcheckScripts {
             let sentinelURL = plan.probeURL(port: plan.sentinelPort, hostname: "$(hostname)")
             probes.append(("sentinel", ProbeInvocation(role: "sentinel", url: sentinelURL, masterName: plan.masterName, replicas: plan.nodes.count - 1, healthcheck: settings)))
         }
-        let usesPassword = topology.auth.password != nil
+        // The default user's password, or the Sentinels' own for a Sentinel; in a generated
+        // container the environment names the health check's own user and password instead.
+        let passwordFile = topology.auth.password == nil ? nil : "redis-password"
         var files = probes.map { role, probe in
             script(
                 path: "healthchecks/\(name)/probe-\(role).sh",
                 purpose: "Probe of a \(role): exit 0 healthy, 1 unhealthy. REDIS_PROBE_MODE=liveness for a liveness probe.",
-                header: header, usesPassword: usesPassword, url: probe.url,
+                header: header, passwordFile: role == "sentinel" ? plan?.sentinelPassword?.fileName ?? passwordFile : passwordFile, url: probe.url,
                 command: "exec redis-healthcheck " + probe.words(mode: "\"${REDIS_PROBE_MODE:-readiness}\"", url: nil, literal: Shell.quoted).joined(separator: " ")
             )
         }
-        let smokeURL = plan?.clientURL ?? redisURL
+        let smokeURL = plan?.clientURL(user: nil) ?? redisURL
         files.append(script(
             path: "healthchecks/\(name)/smoke.sh",
             purpose: "Staging smoke test: every command family, cleaned up after. Extra arguments pass through (--format json, --junit FILE).",
-            header: header, usesPassword: usesPassword, url: smokeURL,
+            header: header, passwordFile: passwordFile, url: smokeURL,
             command: "exec redis-healthcheck smoke --timeout " + Shell.quoted(settings.timeout.value.secondsText) + " \"$@\""
         ))
         return files
     }
 
-    private static func script(path: String, purpose: String, header: GeneratedHeader, usesPassword: Bool, url: String, command: String) -> GeneratedFile {
+    private static func script(path: String, purpose: String, header: GeneratedHeader, passwordFile: String?, url: String, command: String) -> GeneratedFile {
         var lines = ["#!/bin/sh"] + header.lines(purpose: purpose).map { "# \($0)" }
         lines.append("set -eu")
         lines.append("# The URL reaches redis-healthcheck through the environment, never argv (ps shows argv,")
@@ -45,9 +47,9 @@ enum HealthcheckScripts {
         lines.append("REDIS_URL=\"${REDIS_URL:-\(url)}\"")
         lines.append("export REDIS_URL")
         lines.append("unset EMBEDDINGS_REDIS_URL")
-        if usesPassword {
+        if let passwordFile {
             lines.append("# The password comes from a file (a mounted secret), never from argv.")
-            lines.append("export REDIS_PASSWORD_FILE=\"${REDIS_PASSWORD_FILE:-/run/secrets/redis-password}\"")
+            lines.append("export REDIS_PASSWORD_FILE=\"${REDIS_PASSWORD_FILE:-/run/secrets/\(passwordFile)}\"")
         }
         lines.append(command)
         return GeneratedFile(path: path, contents: lines.joined(separator: "\n") + "\n", executable: true)

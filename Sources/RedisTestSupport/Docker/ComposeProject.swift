@@ -157,7 +157,8 @@ public final class ComposeProject: @unchecked Sendable {
     /// redis-cli inside a service's container, authenticated from its mounted secret (the
     /// password never reaches an argument list).
     public func redisCLI(_ service: String, port: Int = 6379, _ arguments: [String]) throws -> CommandResult {
-        let script = "REDISCLI_AUTH=$(cat /run/secrets/redis-password) exec redis-cli --no-auth-warning -p \(port) \"$@\""
+        // The default user's password on a node; a Sentinel holds only its own.
+        let script = "f=/run/secrets/redis-password; [ -e $f ] || f=/run/secrets/sentinel-password; REDISCLI_AUTH=$(cat $f) exec redis-cli --no-auth-warning -p \(port) \"$@\""
         return try exec(service, ["sh", "-c", script, "redis-cli"] + arguments)
     }
 

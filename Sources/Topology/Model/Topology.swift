@@ -9,6 +9,11 @@ public struct Topology: Sendable {
     public var healthcheck: HealthcheckSettings
     public var clients: [ClientService]
     public var targets: Targets
+
+    /// Every secret the topology references, wherever it is used.
+    public var secretReferences: [Located<SecretReference>] {
+        [auth.password, sentinel?.password].compactMap { $0 } + auth.users.map(\.password)
+    }
 }
 
 /// A value and the place in the file it came from (the key's place when it was defaulted).
@@ -60,6 +65,9 @@ public struct SentinelSettings: Sendable {
     public var failoverTimeout: Located<Duration>
     public var parallelSyncs: Located<Int>
     public var announce: Located<String>
+    /// The Sentinels' own password: what clients and peer Sentinels send them, and the password
+    /// of the `sentinel` ACL user they use on the nodes. Without one they use the default user.
+    public var password: Located<SecretReference>?
 }
 
 /// Where a secret lives; the topology never holds the secret itself.

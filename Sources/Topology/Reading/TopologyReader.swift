@@ -87,7 +87,8 @@ public struct TopologyReader {
             downAfter: sentinel.duration("down_after", default: .seconds(5)),
             failoverTimeout: sentinel.duration("failover_timeout", default: .seconds(60)),
             parallelSyncs: sentinel.int("parallel_syncs", default: 1, range: 1...20),
-            announce: sentinel.choice("announce", from: TopologySchema.announceModes, default: "hostnames")
+            announce: sentinel.choice("announce", from: TopologySchema.announceModes, default: "hostnames"),
+            password: readSecret(sentinel, key: "password")
         )
     }
 

@@ -11,7 +11,7 @@ public enum TopologySchema {
             "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",
         ],
         "redis.persistence": ["appendonly", "appendfsync", "save"],
-        "sentinel": ["count", "quorum", "master_name", "port", "down_after", "failover_timeout", "parallel_syncs", "announce"],
+        "sentinel": ["count", "quorum", "master_name", "port", "down_after", "failover_timeout", "parallel_syncs", "announce", "password"],
         "auth": ["enabled", "password", "users"],
         "auth.users[]": ["name", "password", "categories", "keys"],
         "secret": ["secret_file", "env", "terraform_variable"],

@@ -10,7 +10,9 @@ public struct TopologyValidator {
         checkName(topology.name)
         checkReferences(topology)
         checkRedis(topology.redis, users: topology.auth.users)
-        if let sentinel = topology.sentinel { checkSentinel(sentinel, redis: topology.redis) }
+        if let sentinel = topology.sentinel {
+            checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.compose != nil)
+        }
         checkAuth(topology.auth, catalogue: EngineCatalogue.redis(version: topology.redis.version.value))
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
@@ -155,8 +157,7 @@ public struct TopologyValidator {
     /// `.env.example` (which a shell may source), a Terraform variable in `.tf` files, a path in
     /// Compose. Each must be a name of its kind, never code or a second line.
     private func checkReferences(_ topology: Topology) {
-        let secrets = [topology.auth.password].compactMap { $0 } + topology.auth.users.map(\.password)
-        for secret in secrets {
+        for secret in topology.secretReferences {
             switch secret.value {
             case .environment(let name) where !Self.isEnvironmentName(name):
                 error("'env' must name an environment variable (letters, digits and '_', not starting with a digit), not '\(name)'", at: secret.location)
@@ -276,6 +277,8 @@ public struct TopologyValidator {
                 error("ACL user '\(user.name.value)' is defined twice (first at \(first.line):\(first.column)); Redis refuses to start with both", at: user.name.location)
             } else if user.name.value == "default" {
                 error("ACL user 'default' is Redis's own (its password is 'auth.password'); name this user otherwise", at: user.name.location)
+            } else if let reserved = DeploymentUser(rawValue: user.name.value) {
+                error("ACL user '\(user.name.value)' is the deployment's own (\(reserved.purpose)); name this user otherwise", at: user.name.location)
             }
             seen[user.name.value] = seen[user.name.value] ?? user.name.location
             if user.keys.value.contains(where: { $0.isWhitespace }) {
@@ -314,7 +317,8 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkSentinel(_ sentinel: SentinelSettings, redis: RedisSettings) {
+    /// `runsSentinels`: a target runs Sentinels of its own (managed services fail over by themselves).
+    private func checkSentinel(_ sentinel: SentinelSettings, redis: RedisSettings, auth: AuthSettings, runsSentinels: Bool) {
         let count = sentinel.count.value
         if redis.mode.value != .sentinel {
             diagnostics.warning("the 'sentinel' section is ignored: 'redis.mode' is standalone", at: sentinel.count.location)
@@ -331,6 +335,18 @@ public struct TopologyValidator {
         }
         if sentinel.port.value == redis.port.value {
             error("'sentinel.port' \(sentinel.port.value) collides with 'redis.port'", at: sentinel.port.location)
+        }
+        if let password = sentinel.password {
+            if auth.password == nil {
+                diagnostics.warning("'sentinel.password' is ignored: auth is off", at: password.location)
+            } else if password.value == auth.password?.value {
+                error("'sentinel.password' must be a secret of its own, not the default user's: the Sentinels hold it, and should not hold the password that may do everything", at: password.location)
+            }
+        } else if runsSentinels, let defaultPassword = auth.password {
+            diagnostics.warning(
+                "the Sentinels use the default user's password, on the nodes (where it may do everything) and for themselves; give them their own with 'sentinel.password: {secret_file: ./secrets/redis-sentinel-password}', and they get a 'sentinel' user that may only fail over",
+                at: defaultPassword.location
+            )
         }
         if !sentinel.masterName.value.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) {
             error("'sentinel.master_name' must be letters, digits, '-' or '_'", at: sentinel.masterName.location)
@@ -360,8 +376,7 @@ public struct TopologyValidator {
         if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
             error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
         }
-        let secrets = [topology.auth.password].compactMap { $0 } + topology.auth.users.map(\.password)
-        for secret in secrets {
+        for secret in topology.secretReferences {
             switch secret.value {
             case .terraformVariable:
                 error("a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret", at: secret.location)
