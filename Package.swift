@@ -57,14 +57,17 @@ let package = Package(
         // YAML topology -> typed model, with located diagnostics. No I/O beyond reading input.
         .target(name: "Topology", dependencies: ["CYAML"]),
         // Topology -> files: Compose overlays, node configs, health-check scripts. Pure, no I/O.
-        .target(name: "Generators", dependencies: ["Topology"]),
+        // The health-check contract (roles, modes, flags): spelt by the generator, parsed by
+        // redis-healthcheck. No dependencies.
+        .target(name: "HealthCheckContract"),
+        .target(name: "Generators", dependencies: ["Topology", "HealthCheckContract"]),
 
         // Role-aware probes that judge what Redis answers; links the factory without fallback.
-        .target(name: "HealthCheck", dependencies: ["RedisFactory"]),
+        .target(name: "HealthCheck", dependencies: ["RedisFactory", "HealthCheckContract"]),
         .executableTarget(
             name: "redis-healthcheck",
             // No swift-argument-parser: its parse path would double the probe's footprint.
-            dependencies: ["HealthCheck", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HealthCheck", "HealthCheckContract", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The stub served over RESP2 to clients in any language.
@@ -99,7 +102,7 @@ let package = Package(
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "Topology"]),
-        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "RedisTestSupport", "RedisFactory"]),
+        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "HealthCheckContract", "RedisTestSupport", "RedisFactory"]),
         .testTarget(
             name: "RedisInfraCLITests",
             dependencies: ["RedisTestSupport", "RedisFactory"]

@@ -1,12 +1,5 @@
 import RedisFactory
-
-public enum ProbeRole: String, Sendable, CaseIterable {
-    case auto, master, replica, sentinel
-}
-
-public enum ProbeMode: String, Sendable, CaseIterable {
-    case liveness, readiness
-}
+import HealthCheckContract
 
 /// A probe's answer: Docker's contract is exit 0 for healthy, 1 for unhealthy.
 public struct Verdict: Sendable, Equatable {

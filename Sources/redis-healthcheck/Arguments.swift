@@ -1,3 +1,4 @@
+import HealthCheckContract
 import RedisFactory
 
 /// A small argument reader. The health check runs every few seconds in every container, so it
@@ -58,7 +59,7 @@ struct Arguments {
     /// `--url`, checked before anything connects: a malformed URL is a usage mistake (exit 2),
     /// not an unhealthy server. The error names the bad part, never the password.
     mutating func url() throws(UsageError) -> String? {
-        guard let text = try option("--url") else { return nil }
+        guard let text = try option(ProbeFlag.url.rawValue) else { return nil }
         if text.isEmpty { throw UsageError(message: "--url is empty; leave it out to resolve the URL from the environment") }
         do {
             _ = try RedisURL(parsing: text)

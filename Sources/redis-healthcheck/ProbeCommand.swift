@@ -1,4 +1,5 @@
 import HealthCheck
+import HealthCheckContract
 import RedisFactory
 
 #if canImport(Glibc)
@@ -17,14 +18,14 @@ struct ProbeCommand {
     var format: OutputFormat
 
     init(_ arguments: inout Arguments) throws(Arguments.UsageError) {
-        role = try arguments.choice("--role", default: .auto)
-        mode = try arguments.choice("--mode", default: .readiness)
+        role = try arguments.choice(ProbeFlag.role.rawValue, default: .auto)
+        mode = try arguments.choice(ProbeFlag.mode.rawValue, default: .readiness)
         url = try arguments.url()
-        masterName = try arguments.option("--master-name") ?? "mymaster"
-        timeout = try arguments.number("--timeout", default: 2, in: 0.001...300)
-        maxLag = Int(try arguments.number("--max-lag", default: 10, in: 0...86_400).rounded(.up))
-        replicas = try arguments.count("--replicas", in: 0...1000) ?? 0
-        format = try arguments.choice("--format", default: .text)
+        masterName = try arguments.option(ProbeFlag.masterName.rawValue) ?? "mymaster"
+        timeout = try arguments.number(ProbeFlag.timeout.rawValue, default: 2, in: 0.001...300)
+        maxLag = Int(try arguments.number(ProbeFlag.maxLag.rawValue, default: 10, in: 0...86_400).rounded(.up))
+        replicas = try arguments.count(ProbeFlag.replicas.rawValue, in: 0...1000) ?? 0
+        format = try arguments.choice(ProbeFlag.format.rawValue, default: .text)
         try arguments.finish()
     }
 

@@ -41,9 +41,8 @@ struct GenerateCommand: ParsableCommand {
             guard let bytes = readTopologyFile(file) else { throw ExitCode(2) }
             guard let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics) else { continue }
             guard together.admit(topology) else { continue }
-            let name = topology.name
             generated += Generator.files(for: topology, source: file)
-            owned += ["compose/\(name.value)", "healthchecks/\(name.value)", "terraform/\(name.value)"]
+            owned += Generator.ownedFolders(for: topology)
         }
         let found = diagnostics.sorted
         if !found.isEmpty { printError(found.map(\.description).joined(separator: "\n")) }

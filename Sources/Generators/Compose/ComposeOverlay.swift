@@ -19,7 +19,7 @@ enum ComposeOverlay {
             root.append(YAMLEntry("secrets", .mapping(plan.secrets.map(secretDefinition))))
         }
         let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
-        return GeneratedFile(path: "compose/\(plan.name)/\(plan.compose.file.value)", contents: text)
+        return GeneratedFile(path: "\(plan.folder)/\(plan.compose.file.value)", contents: text)
     }
 
     /// The application's services wired to Redis, in a second overlay: it names services only
@@ -34,13 +34,13 @@ enum ComposeOverlay {
             root.append(YAMLEntry("secrets", .mapping(plan.allClientSecrets.map(secretDefinition))))
         }
         let text = YAMLRenderer.render(root, header: header.lines(purpose: usage(plan)))
-        return GeneratedFile(path: "compose/\(plan.name)/\(clientsFileName)", contents: text)
+        return GeneratedFile(path: "\(plan.folder)/\(clientsFileName)", contents: text)
     }
 
     static let clientsFileName = "docker-compose.clients.yml"
 
     private static func usage(_ plan: DeploymentPlan) -> String {
-        let directory = "compose/\(plan.name)/"
+        let directory = "\(plan.folder)/"
         let clients = plan.topology.clients.isEmpty ? "" : " -f \(directory)\(clientsFileName)"
         return "Use: docker compose -f docker-compose.yml -f \(directory)\(plan.compose.file.value)\(clients) up -d"
     }
@@ -55,7 +55,7 @@ enum ComposeOverlay {
 
     private static func redisService(_ node: DeploymentPlan.RedisNode, plan: DeploymentPlan) -> YAMLEntry {
         // In HA a node's role moves with failovers, so its probe reads ROLE instead of assuming one.
-        let probe = ProbeInvocation(role: plan.isHA ? "auto" : "master", url: plan.probeURL(port: plan.redisPort, hostname: node.service), healthcheck: plan.topology.healthcheck)
+        let probe = ProbeInvocation(role: plan.isHA ? .auto : .master, url: plan.probeURL(port: plan.redisPort, hostname: node.service), healthcheck: plan.topology.healthcheck)
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "redis", node.configFile],
             hostname: node.service, address: node.address, volume: node.volume, probe: probe, secrets: plan.secrets,
@@ -74,7 +74,7 @@ enum ComposeOverlay {
 
     private static func sentinelService(_ sentinel: DeploymentPlan.SentinelNode, index: Int, plan: DeploymentPlan) -> YAMLEntry {
         let probe = ProbeInvocation(
-            role: "sentinel", url: plan.probeURL(port: plan.sentinelPort, hostname: sentinel.service), masterName: plan.masterName,
+            role: .sentinel, url: plan.probeURL(port: plan.sentinelPort, hostname: sentinel.service), masterName: plan.masterName,
             replicas: plan.nodes.count - 1, healthcheck: plan.topology.healthcheck
         )
         var entries = common(

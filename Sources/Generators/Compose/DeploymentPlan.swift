@@ -42,7 +42,15 @@ struct DeploymentPlan {
     let clientCertificate: (certificate: Secret, key: Secret)?
 
     var name: String { topology.name.value }
-    var isHA: Bool { topology.redis.mode.value == .sentinel }
+    /// The folder the deployment's files go to, and where the overlay finds them.
+    var folder: String { ComposeDeployment.folder(for: topology) }
+    var isHA: Bool { Self.runsSentinels(topology.redis.mode.value) }
+    static func runsSentinels(_ mode: RedisMode) -> Bool {
+        switch mode {
+        case .standalone: false
+        case .sentinel: true
+        }
+    }
     var redisPort: Int { topology.redis.port.value }
     var sentinelPort: Int { topology.sentinel?.port.value ?? 26379 }
     var masterName: String { topology.sentinel?.masterName.value ?? "mymaster" }
@@ -88,7 +96,7 @@ struct DeploymentPlan {
     /// Where the overlay finds this directory, relative to the Compose project directory
     /// (Compose resolves every path of every `-f` file against the first file's directory).
     var configDirectoryVariable: String { name.uppercased().replacingOccurrences(of: "-", with: "_") + "_REDIS_CONFIG_DIR" }
-    var configDirectoryDefault: String { "./compose/\(name)" }
+    var configDirectoryDefault: String { "./\(folder)" }
     static let imageVariable = "REDIS_INFRA_IMAGE"
     var imageDefault: String { "redis-infra/redis:\(topology.redis.version.value)" }
     static let configMount = "/etc/redis-infra"
@@ -115,7 +123,8 @@ struct DeploymentPlan {
         let name = topology.name.value
         subnet = compose.subnet?.value ?? Self.defaultSubnet(for: name)
         let prefix = subnet.split(separator: ".").prefix(3).joined(separator: ".")
-        if topology.redis.mode.value == .sentinel {
+        let isHA = Self.runsSentinels(topology.redis.mode.value)
+        if isHA {
             nodes = (0...topology.redis.replicas.value).map { index in
                 RedisNode(
                     index: index, service: "\(name)-redis-\(index)", address: "\(prefix).\(10 + index)",
@@ -132,7 +141,7 @@ struct DeploymentPlan {
         password = topology.auth.password.map {
             Secret(name: "\(name)-redis-password", source: $0.value, fileName: "redis-password", purpose: "the Redis password (requirepass, masterauth, Sentinel auth-pass)")
         }
-        sentinelPassword = topology.redis.mode.value == .sentinel && password != nil ? topology.sentinel?.password.map {
+        sentinelPassword = isHA && password != nil ? topology.sentinel?.password.map {
             Secret(name: "\(name)-sentinel-password", source: $0.value, fileName: "sentinel-password", purpose: "the Sentinels' password (their requirepass, and their user on the nodes)")
         } : nil
         let tlsSettings = topology.tls

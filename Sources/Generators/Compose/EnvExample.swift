@@ -24,6 +24,6 @@ enum EnvExample {
                 lines += ["# Secret from the environment: \(secret.purpose).", "\(variable)="]
             }
         }
-        return GeneratedFile(path: "compose/\(plan.name)/.env.example", contents: lines.joined(separator: "\n") + "\n")
+        return GeneratedFile(path: "\(plan.folder)/.env.example", contents: lines.joined(separator: "\n") + "\n")
     }
 }

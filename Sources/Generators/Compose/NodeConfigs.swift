@@ -53,7 +53,7 @@ enum NodeConfigs {
         let purpose = plan.isHA
             ? "Redis node \(node.index) of \(plan.name) (\(node.isInitialMaster ? "master at first start" : "replica at first start"))."
             : "Redis of \(plan.name)."
-        return GeneratedFile(path: "compose/\(plan.name)/\(node.configFile)", contents: config.render(header: header.lines(purpose: purpose)))
+        return GeneratedFile(path: "\(plan.folder)/\(node.configFile)", contents: config.render(header: header.lines(purpose: purpose)))
     }
 
     static func sentinel(plan: DeploymentPlan, header: GeneratedHeader) -> GeneratedFile {
@@ -81,7 +81,7 @@ enum NodeConfigs {
         config.comment("start.sh copies this template to the Sentinel's volume at its first start (Sentinel owns")
         config.comment("that copy and rewrites it) and appends dir, requirepass, auth-\(plan.sentinelPassword == nil ? "" : "user, auth-")pass, sentinel-pass and ACL users.")
         let purpose = "Sentinel template of \(plan.name): \(plan.sentinels.count) Sentinels, quorum \(quorum)."
-        return GeneratedFile(path: "compose/\(plan.name)/sentinel.conf", contents: config.render(header: header.lines(purpose: purpose)))
+        return GeneratedFile(path: "\(plan.folder)/sentinel.conf", contents: config.render(header: header.lines(purpose: purpose)))
     }
 
     /// The port, plain or TLS-only. With TLS, replication and Sentinel's own links use it too;

@@ -144,7 +144,7 @@ enum StartScript {
             "  ;;",
             "esac",
         ]
-        return GeneratedFile(path: "compose/\(plan.name)/start.sh", contents: lines.joined(separator: "\n") + "\n", executable: true)
+        return GeneratedFile(path: "\(plan.folder)/start.sh", contents: lines.joined(separator: "\n") + "\n", executable: true)
     }
 
     /// Text inside a single-quoted printf format: `%` doubled, `'` closed and reopened.

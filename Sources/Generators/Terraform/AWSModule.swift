@@ -4,7 +4,7 @@ import Topology
 /// node standalone; primary + replicas with automatic failover in HA), its parameter group,
 /// subnet group, security group, slow log, and alarms.
 enum AWSModule {
-    static func module(_ topology: Topology, _ aws: AWSTarget) -> TerraformModule {
+    static func module(_ topology: Topology, _ aws: AWSTarget, directory: String) -> TerraformModule {
         let name = topology.name.value
         let nodes = 1 + topology.redis.replicas.value
         let port = topology.redis.port.value
@@ -190,12 +190,12 @@ enum AWSModule {
                 + " transit encryption \(aws.transitEncryption.value ? "on" : "off"), at-rest encryption \(aws.atRestEncryption.value ? "on" : "off").",
             "Slow log to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node").",
         ]
-        let skipped = topology.redis.config.map(\.directive.value).filter { !TopologySchema.awsParameters.contains($0) }
+        let skipped = topology.redis.config.map(\.directive.value).filter { !AWSTarget.parameters.contains($0) }
         if !skipped.isEmpty {
             summary.append("Not applied (not an ElastiCache parameter): \(skipped.map { "`\($0)`" }.joined(separator: ", ")).")
         }
         return TerraformModule(
-            directory: "terraform/\(name)/aws", title: "\(name) on AWS ElastiCache", summary: summary,
+            directory: directory, title: "\(name) on AWS ElastiCache", summary: summary,
             provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: variables, main: main, outputs: outputs
         )
     }
@@ -217,7 +217,7 @@ enum AWSModule {
     /// The topology's Redis settings that ElastiCache takes as parameters.
     private static func parameterValues(_ topology: Topology) -> [(String, String)] {
         var values = [("maxmemory-policy", topology.redis.maxmemoryPolicy.value)]
-        for (directive, value) in topology.redis.config where TopologySchema.awsParameters.contains(directive.value) {
+        for (directive, value) in topology.redis.config where AWSTarget.parameters.contains(directive.value) {
             values.append((directive.value, value.value))
         }
         return values

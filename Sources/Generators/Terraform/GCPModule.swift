@@ -3,9 +3,12 @@ import Topology
 /// Memorystore for Redis: BASIC for a standalone topology, STANDARD_HA with read replicas for
 /// Sentinel mode (Memorystore fails over by itself), AUTH and in-transit TLS always on.
 enum GCPModule {
-    static func module(_ topology: Topology, _ gcp: GCPTarget) -> TerraformModule {
+    static func module(_ topology: Topology, _ gcp: GCPTarget, directory: String) -> TerraformModule {
         let name = topology.name.value
-        let ha = topology.redis.mode.value == .sentinel
+        let ha = switch topology.redis.mode.value {
+        case .standalone: false
+        case .sentinel: true  // STANDARD_HA: Memorystore fails over by itself
+        }
         let replicas = topology.redis.replicas.value
         let instance = "google_redis_instance.this"
         let variables: [TerraformModule.Variable] = [
@@ -17,7 +20,7 @@ enum GCPModule {
             .init(name: "labels", type: "map(string)", description: "Labels for the instance.", defaultValue: .object([])),
         ]
         var configs: [(key: String, value: HCLExpression)] = [("maxmemory-policy", .string(topology.redis.maxmemoryPolicy.value))]
-        for (directive, value) in topology.redis.config where TopologySchema.gcpRedisConfigs.contains(directive.value) {
+        for (directive, value) in topology.redis.config where GCPTarget.redisConfigs.contains(directive.value) {
             configs.append((directive.value, .string(value.value)))
         }
         var body: [HCLItem] = [
@@ -27,7 +30,7 @@ enum GCPModule {
             .attribute("region", .raw("var.region")),
             .attribute("tier", .string(ha ? "STANDARD_HA" : "BASIC")),
             .attribute("memory_size_gb", .number(Int64(gcp.memorySizeGB.value))),
-            .attribute("redis_version", .string(TopologySchema.gcpVersions[topology.redis.version.value] ?? "REDIS_7_0")),
+            .attribute("redis_version", .string(GCPTarget.versions[topology.redis.version.value] ?? "REDIS_7_0")),
             .attribute("authorized_network", .raw("var.authorized_network")),
         ]
         if ha {
@@ -79,12 +82,12 @@ enum GCPModule {
         ]
         let summary = [
             "Memorystore for Redis `\(name)`: \(ha ? "STANDARD_HA with \(replicas) read replica(s)" : "BASIC"), \(gcp.memorySizeGB.value) GB,"
-                + " \(TopologySchema.gcpVersions[topology.redis.version.value] ?? ""), AUTH on, in-transit TLS (server authentication), RDB snapshots every 12 hours,"
+                + " \(GCPTarget.versions[topology.redis.version.value] ?? ""), AUTH on, in-transit TLS (server authentication), RDB snapshots every 12 hours,"
                 + " maintenance on \(gcp.maintenanceDay.value) 05:00 UTC.",
             "Memorystore generates the AUTH string itself: read it from the `auth_string` output (the topology's password reference only turns AUTH on).",
         ]
         return TerraformModule(
-            directory: "terraform/\(name)/gcp", title: "\(name) on GCP Memorystore", summary: summary,
+            directory: directory, title: "\(name) on GCP Memorystore", summary: summary,
             provider: ("google", "hashicorp/google", ">= 5.0, < 7.0"), variables: variables, main: main, outputs: outputs
         )
     }

@@ -174,64 +174,6 @@ public struct TopologyReader {
         }
     }
 
-    private func readTargets(_ targets: MappingReader?, name: Located<String>, at location: SourceLocation) -> Targets {
-        guard let targets else { return Targets(compose: nil, terraform: []) }
-        defer { targets.finish() }
-        let compose = targets.child("compose").map { compose -> ComposeTarget in
-            defer { compose.finish() }
-            let resources = compose.child("resources")
-            defer { resources?.finish() }
-            return ComposeTarget(
-                file: compose.string("file", default: "docker-compose.redis.yml")!,
-                network: compose.string("network", default: "\(name.value)-redis")!,
-                publishPort: compose.bool("publish_port", default: false),
-                cpus: resources?.string("cpus"),
-                memory: resources?.size("memory"),
-                subnet: compose.string("subnet")
-            )
-        }
-        let terraform = targets.list("terraform").compactMap { item -> TerraformTarget? in
-            guard let entry = MappingReader(item, path: "targets.terraform[]", diagnostics: diagnostics) else { return nil }
-            defer { entry.finish() }
-            guard entry.has("provider") else {
-                diagnostics.error("a Terraform target needs a 'provider' (aws or gcp)", at: item.location)
-                return nil
-            }
-            let provider = entry.choice("provider", from: TopologySchema.providers, default: "")
-            guard case .mapping(let pairs) = item.kind, TopologySchema.providers.contains(provider.value) else { return nil }
-            let own = provider.value == "aws" ? TopologySchema.awsKeys : TopologySchema.gcpKeys
-            for pair in pairs where !own.contains(pair.name) && TopologySchema.keys["targets.terraform[]"]!.contains(pair.name) {
-                diagnostics.error("'\(pair.name)' does not apply to provider \(provider.value)", at: pair.key.location)
-            }
-            if provider.value == "aws" {
-                return .aws(AWSTarget(
-                    location: item.location,
-                    nodeType: entry.string("node_type", default: "cache.t4g.small")!,
-                    engineVersion: entry.string("engine_version", default: "7.0")!,
-                    subnetIDsVariable: entry.string("subnet_ids_variable", default: "subnet_ids")!,
-                    securityGroupIDsVariable: entry.string("security_group_ids_variable", default: "allowed_security_group_ids")!,
-                    multiAZ: entry.bool("multi_az", default: false),
-                    automaticFailover: entry.bool("automatic_failover", default: false),
-                    transitEncryption: entry.bool("transit_encryption", default: true),
-                    atRestEncryption: entry.bool("at_rest_encryption", default: true),
-                    kmsKeyVariable: entry.string("kms_key_variable"),
-                    snapshotRetention: entry.int("snapshot_retention", default: 7, range: 0...35),
-                    snapshotWindow: entry.string("snapshot_window", default: "03:00-04:00")!,
-                    maintenanceWindow: entry.string("maintenance_window", default: "sun:05:00-sun:06:00")!,
-                    alarmTopicVariable: entry.string("alarm_topic_variable")
-                ))
-            }
-            return .gcp(GCPTarget(
-                location: item.location,
-                region: entry.string("region", default: "")!,
-                memorySizeGB: entry.int("memory_size_gb", default: 1, range: 1...300),
-                network: entry.string("network", default: "default")!,
-                maintenanceDay: entry.choice("maintenance_day", from: TopologySchema.gcpDays, default: "SUNDAY")
-            ))
-        }
-        return Targets(compose: compose, terraform: terraform)
-    }
-
     private func readHealthcheck(_ healthcheck: MappingReader) -> HealthcheckSettings {
         defer { healthcheck.finish() }
         return HealthcheckSettings(

@@ -17,100 +17,9 @@ public struct TopologyValidator {
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
         checkHealthcheck(topology.healthcheck)
-        if let compose = topology.targets.compose { checkCompose(compose, topology) }
-        var providers: [String: SourceLocation] = [:]
-        for target in topology.targets.terraform {
-            let (provider, location) = switch target {
-            case .aws(let aws): ("aws", aws.location)
-            case .gcp(let gcp): ("gcp", gcp.location)
-            }
-            if let first = providers[provider] {
-                error("a second \(provider) target (first at \(first.line):\(first.column)); both would write terraform/\(topology.name.value)/\(provider)/", at: location)
-            }
-            providers[provider] = providers[provider] ?? location
-            switch target {
-            case .aws(let aws): checkAWS(aws, topology)
-            case .gcp(let gcp): checkGCP(gcp, topology)
-            }
-        }
+        checkTargets(topology)
     }
 
-    /// What the AWS provider enforces at plan time, checked before Terraform ever runs.
-    private func checkAWS(_ aws: AWSTarget, _ topology: Topology) {
-        let nodes = 1 + topology.redis.replicas.value
-        if !TopologySchema.awsNodeTypes.contains(aws.nodeType.value) {
-            let suggestion = closest(aws.nodeType.value, in: TopologySchema.awsNodeTypes).map { "; did you mean '\($0)'?" } ?? ""
-            error("'node_type' '\(aws.nodeType.value)' is not a known ElastiCache node type\(suggestion)", at: aws.nodeType.location)
-        }
-        if !TopologySchema.awsEngineVersions.contains(aws.engineVersion.value) {
-            error("'engine_version' must be one of \(TopologySchema.awsEngineVersions.joined(separator: ", ")) on ElastiCache", at: aws.engineVersion.location)
-        }
-        if topology.redis.replicas.value > 5 {
-            error("ElastiCache allows at most 5 replicas (6 nodes); 'redis.replicas' is \(topology.redis.replicas.value)", at: topology.redis.replicas.location)
-        }
-        if topology.auth.password != nil && !aws.transitEncryption.value {
-            error("ElastiCache takes an auth token only with transit encryption: set 'transit_encryption: true' or turn auth off", at: aws.transitEncryption.location)
-        }
-        if aws.automaticFailover.value && nodes < 2 {
-            error("automatic failover needs at least 2 nodes; set 'redis.replicas' to 1 or more", at: aws.automaticFailover.location)
-        }
-        if aws.multiAZ.value && !aws.automaticFailover.value {
-            error("'multi_az' needs 'automatic_failover: true'", at: aws.multiAZ.location)
-        }
-        if let kms = aws.kmsKeyVariable, !aws.atRestEncryption.value {
-            error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
-        }
-        if !topology.auth.users.isEmpty {
-            diagnostics.warning("ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there", at: aws.location)
-        }
-        if !Self.isTimeRange(aws.snapshotWindow.value) {
-            error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: aws.snapshotWindow.location)
-        }
-        if !Self.isWeeklyRange(aws.maintenanceWindow.value) {
-            error("'maintenance_window' must be ddd:hh:mm-ddd:hh:mm, like sun:05:00-sun:06:00", at: aws.maintenanceWindow.location)
-        }
-    }
-
-    private func checkGCP(_ gcp: GCPTarget, _ topology: Topology) {
-        if gcp.region.value.isEmpty {
-            error("a gcp target needs a 'region', like europe-west1", at: gcp.location)
-        } else if !gcp.region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
-            error("'region' '\(gcp.region.value)' is not a GCP region name", at: gcp.region.location)
-        }
-        if TopologySchema.gcpVersions[topology.redis.version.value] == nil {
-            error("Memorystore has no Redis \(topology.redis.version.value); use one of \(TopologySchema.gcpVersions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
-        }
-        let replicas = topology.redis.replicas.value
-        if topology.redis.mode.value == .standalone && replicas != 0 {
-            error("Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0", at: topology.redis.replicas.location)
-        }
-        if topology.redis.mode.value == .sentinel && !(1...5).contains(replicas) {
-            error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
-        }
-        if !topology.auth.users.isEmpty {
-            diagnostics.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: gcp.location)
-        }
-    }
-
-    static func isTimeRange(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        return parts.count == 2 && parts.allSatisfy { isClock($0) }
-    }
-
-    static func isWeeklyRange(_ text: String) -> Bool {
-        let days: Set<Substring> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        let parts = text.split(separator: "-")
-        return parts.count == 2 && parts.allSatisfy { part in
-            let pieces = part.split(separator: ":", maxSplits: 1)
-            return pieces.count == 2 && days.contains(pieces[0]) && isClock(pieces[1])
-        }
-    }
-
-    private static func isClock(_ text: Substring) -> Bool {
-        let pieces = text.split(separator: ":")
-        guard pieces.count == 2, pieces.allSatisfy({ $0.count == 2 }), let hour = Int(pieces[0]), let minute = Int(pieces[1]) else { return false }
-        return (0...23).contains(hour) && (0...59).contains(minute)
-    }
 
     private func checkTLS(_ tls: TLSSettings, clients: [ClientService]) {
         if (tls.clientCertFile == nil) != (tls.clientKeyFile == nil) {
@@ -151,7 +60,7 @@ public struct TopologyValidator {
         }
     }
 
-    private func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
+    func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
 
     /// Names and paths the topology hands to other tools: an environment variable lands in
     /// `.env.example` (which a shell may source), a Terraform variable in `.tf` files, a path in
@@ -351,63 +260,6 @@ public struct TopologyValidator {
         if !sentinel.masterName.value.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) {
             error("'sentinel.master_name' must be letters, digits, '-' or '_'", at: sentinel.masterName.location)
         }
-    }
-
-    /// What a self-hosted deployment needs beyond the topology's own rules.
-    private func checkCompose(_ compose: ComposeTarget, _ topology: Topology) {
-        if TopologySchema.versions.contains(topology.redis.version.value) && !TopologySchema.imageVersions.contains(topology.redis.version.value) {
-            error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(TopologySchema.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
-        }
-        // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
-        // neither leave the output directory nor take the place of another generated file.
-        let file = compose.file.value
-        if !Self.isName(file, also: "._-", first: { $0 != "." }) || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
-            error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(file)'", at: compose.file.location)
-        } else if file == "docker-compose.clients.yml" {
-            error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: compose.file.location)
-        }
-        if let cpus = compose.cpus, !(Double(cpus.value).map { $0 > 0 && $0.isFinite } ?? false) {
-            error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
-        }
-        let network = compose.network.value
-        if !Self.isName(network, also: "._-", first: { $0.isLetter || $0.isNumber }) {
-            error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(network)'", at: compose.network.location)
-        }
-        if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
-            error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
-        }
-        for secret in topology.secretReferences {
-            switch secret.value {
-            case .terraformVariable:
-                error("a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret", at: secret.location)
-            case .environment(let variable):
-                // Compose writes an environment secret into the container's own filesystem,
-                // which the read-only root every Redis container gets refuses.
-                error(
-                    "a Compose deployment cannot take a secret from the environment ('\(variable)'): its containers are read-only and Compose can mount only file secrets into them; write the value to a file readable by uid 999 and use {secret_file: ./secrets/<name>}",
-                    at: secret.location
-                )
-            case .file:
-                break
-            }
-        }
-        if let startInterval = topology.healthcheck.startInterval {
-            diagnostics.warning("'healthcheck.start_interval' needs Docker Engine 25 or later; older engines refuse the whole project", at: startInterval.location)
-        }
-        if topology.redis.mode.value == .sentinel {
-            diagnostics.warning(
-                "every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host",
-                at: compose.file.location
-            )
-        }
-    }
-
-    static func isSlash24(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[1] == "24" else { return false }
-        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.last == "0"
-            && octets.allSatisfy { octet in octet.count <= 3 && octet.allSatisfy(\.isASCII) && Int(octet).map { (0...255).contains($0) } == true }
     }
 
     private func checkHealthcheck(_ healthcheck: HealthcheckSettings) {

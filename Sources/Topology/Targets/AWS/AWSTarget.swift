@@ -1,0 +1,112 @@
+/// `targets.terraform[]` with `provider: aws`: AWS ElastiCache (`aws_elasticache_replication_group`).
+/// Inputs the module cannot know are Terraform variables named here.
+public struct AWSTarget: Sendable {
+    public var location: SourceLocation
+    public var nodeType: Located<String>
+    public var engineVersion: Located<String>
+    public var subnetIDsVariable: Located<String>
+    public var securityGroupIDsVariable: Located<String>
+    public var multiAZ: Located<Bool>
+    public var automaticFailover: Located<Bool>
+    public var transitEncryption: Located<Bool>
+    public var atRestEncryption: Located<Bool>
+    public var kmsKeyVariable: Located<String>?
+    public var snapshotRetention: Located<Int>
+    public var snapshotWindow: Located<String>
+    public var maintenanceWindow: Located<String>
+    public var alarmTopicVariable: Located<String>?
+
+    static let keys = [
+        "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable",
+        "multi_az", "automatic_failover", "transit_encryption", "at_rest_encryption", "kms_key_variable",
+        "snapshot_retention", "snapshot_window", "maintenance_window", "alarm_topic_variable",
+    ]
+}
+
+extension AWSTarget: TargetSettings {
+    static func refusal(of mode: RedisMode) -> String? {
+        switch mode {
+        case .standalone: nil  // one replication group; its nodes are 1 + redis.replicas
+        case .sentinel: nil  // the same, where ElastiCache's automatic failover stands in for Sentinel
+        }
+    }
+}
+
+extension TopologyReader {
+    func readAWS(_ entry: MappingReader, at location: SourceLocation) -> AWSTarget {
+        AWSTarget(
+            location: location,
+            nodeType: entry.string("node_type", default: "cache.t4g.small")!,
+            engineVersion: entry.string("engine_version", default: "7.0")!,
+            subnetIDsVariable: entry.string("subnet_ids_variable", default: "subnet_ids")!,
+            securityGroupIDsVariable: entry.string("security_group_ids_variable", default: "allowed_security_group_ids")!,
+            multiAZ: entry.bool("multi_az", default: false),
+            automaticFailover: entry.bool("automatic_failover", default: false),
+            transitEncryption: entry.bool("transit_encryption", default: true),
+            atRestEncryption: entry.bool("at_rest_encryption", default: true),
+            kmsKeyVariable: entry.string("kms_key_variable"),
+            snapshotRetention: entry.int("snapshot_retention", default: 7, range: 0...35),
+            snapshotWindow: entry.string("snapshot_window", default: "03:00-04:00")!,
+            maintenanceWindow: entry.string("maintenance_window", default: "sun:05:00-sun:06:00")!,
+            alarmTopicVariable: entry.string("alarm_topic_variable")
+        )
+    }
+}
+
+extension TopologyValidator {
+    /// What the AWS provider enforces at plan time, checked before Terraform ever runs.
+    func checkAWS(_ aws: AWSTarget, _ topology: Topology) {
+        let nodes = 1 + topology.redis.replicas.value
+        if !AWSTarget.nodeTypes.contains(aws.nodeType.value) {
+            let suggestion = closest(aws.nodeType.value, in: AWSTarget.nodeTypes).map { "; did you mean '\($0)'?" } ?? ""
+            error("'node_type' '\(aws.nodeType.value)' is not a known ElastiCache node type\(suggestion)", at: aws.nodeType.location)
+        }
+        if !AWSTarget.engineVersions.contains(aws.engineVersion.value) {
+            error("'engine_version' must be one of \(AWSTarget.engineVersions.joined(separator: ", ")) on ElastiCache", at: aws.engineVersion.location)
+        }
+        if topology.redis.replicas.value > 5 {
+            error("ElastiCache allows at most 5 replicas (6 nodes); 'redis.replicas' is \(topology.redis.replicas.value)", at: topology.redis.replicas.location)
+        }
+        if topology.auth.password != nil && !aws.transitEncryption.value {
+            error("ElastiCache takes an auth token only with transit encryption: set 'transit_encryption: true' or turn auth off", at: aws.transitEncryption.location)
+        }
+        if aws.automaticFailover.value && nodes < 2 {
+            error("automatic failover needs at least 2 nodes; set 'redis.replicas' to 1 or more", at: aws.automaticFailover.location)
+        }
+        if aws.multiAZ.value && !aws.automaticFailover.value {
+            error("'multi_az' needs 'automatic_failover: true'", at: aws.multiAZ.location)
+        }
+        if let kms = aws.kmsKeyVariable, !aws.atRestEncryption.value {
+            error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
+        }
+        if !topology.auth.users.isEmpty {
+            diagnostics.warning("ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there", at: aws.location)
+        }
+        if !Self.isTimeRange(aws.snapshotWindow.value) {
+            error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: aws.snapshotWindow.location)
+        }
+        if !Self.isWeeklyRange(aws.maintenanceWindow.value) {
+            error("'maintenance_window' must be ddd:hh:mm-ddd:hh:mm, like sun:05:00-sun:06:00", at: aws.maintenanceWindow.location)
+        }
+    }
+
+    static func isTimeRange(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return parts.count == 2 && parts.allSatisfy { isClock($0) }
+    }
+
+    static func isWeeklyRange(_ text: String) -> Bool {
+        let days: Set<Substring> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        let parts = text.split(separator: "-")
+        return parts.count == 2 && parts.allSatisfy { part in
+            let pieces = part.split(separator: ":", maxSplits: 1)
+            return pieces.count == 2 && days.contains(pieces[0]) && isClock(pieces[1])
+        }
+    }
+
+    private static func isClock(_ text: Substring) -> Bool {
+        let pieces = text.split(separator: ":")
+        guard pieces.count == 2, pieces.allSatisfy({ $0.count == 2 }), let hour = Int(pieces[0]), let minute = Int(pieces[1]) else { return false }
+        return (0...23).contains(hour) && (0...59).contains(minute)
+    }
+}

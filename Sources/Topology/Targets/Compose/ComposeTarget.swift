@@ -1,0 +1,104 @@
+/// `targets.compose`: a self-hosted deployment under Docker Compose, its keys, its reader and
+/// its rules.
+public struct ComposeTarget: Sendable {
+    public var file: Located<String>
+    public var network: Located<String>
+    /// Published on 127.0.0.1 only, when on.
+    public var publishPort: Located<Bool>
+    public var cpus: Located<String>?
+    public var memory: Located<Int64>?
+    /// The network's IPv4 /24; nodes get static addresses in it.
+    public var subnet: Located<String>?
+
+    static let keys = ["file", "network", "subnet", "publish_port", "resources"]
+    static let resourceKeys = ["cpus", "memory"]
+    /// Official `redis` image tags (7.1 is an ElastiCache engine only).
+    public static let imageVersions = ["6.2", "7.0", "7.2"]
+}
+
+extension ComposeTarget: TargetSettings {
+    static func refusal(of mode: RedisMode) -> String? {
+        switch mode {
+        case .standalone: nil  // one node
+        case .sentinel: nil  // nodes and Sentinels, each a service
+        }
+    }
+}
+
+extension TopologyReader {
+    func readCompose(_ compose: MappingReader, name: Located<String>) -> ComposeTarget {
+        defer { compose.finish() }
+        let resources = compose.child("resources")
+        defer { resources?.finish() }
+        return ComposeTarget(
+            file: compose.string("file", default: "docker-compose.redis.yml")!,
+            network: compose.string("network", default: "\(name.value)-redis")!,
+            publishPort: compose.bool("publish_port", default: false),
+            cpus: resources?.string("cpus"),
+            memory: resources?.size("memory"),
+            subnet: compose.string("subnet")
+        )
+    }
+}
+
+extension TopologyValidator {
+    /// What a self-hosted deployment needs beyond the topology's own rules.
+    func checkCompose(_ compose: ComposeTarget, _ topology: Topology) {
+        if TopologySchema.versions.contains(topology.redis.version.value) && !ComposeTarget.imageVersions.contains(topology.redis.version.value) {
+            error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(ComposeTarget.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
+        }
+        // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
+        // neither leave the output directory nor take the place of another generated file.
+        let file = compose.file.value
+        if !Self.isName(file, also: "._-", first: { $0 != "." }) || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+            error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(file)'", at: compose.file.location)
+        } else if file == "docker-compose.clients.yml" {
+            error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: compose.file.location)
+        }
+        if let cpus = compose.cpus, !(Double(cpus.value).map { $0 > 0 && $0.isFinite } ?? false) {
+            error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
+        }
+        let network = compose.network.value
+        if !Self.isName(network, also: "._-", first: { $0.isLetter || $0.isNumber }) {
+            error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(network)'", at: compose.network.location)
+        }
+        if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
+            error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
+        }
+        for secret in topology.secretReferences {
+            switch secret.value {
+            case .terraformVariable:
+                error("a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret", at: secret.location)
+            case .environment(let variable):
+                // Compose writes an environment secret into the container's own filesystem,
+                // which the read-only root every Redis container gets refuses.
+                error(
+                    "a Compose deployment cannot take a secret from the environment ('\(variable)'): its containers are read-only and Compose can mount only file secrets into them; write the value to a file readable by uid 999 and use {secret_file: ./secrets/<name>}",
+                    at: secret.location
+                )
+            case .file:
+                break
+            }
+        }
+        if let startInterval = topology.healthcheck.startInterval {
+            diagnostics.warning("'healthcheck.start_interval' needs Docker Engine 25 or later; older engines refuse the whole project", at: startInterval.location)
+        }
+        switch topology.redis.mode.value {
+        case .standalone:
+            break
+        case .sentinel:
+            diagnostics.warning(
+                "every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host",
+                at: compose.file.location
+            )
+        }
+    }
+
+    static func isSlash24(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1] == "24" else { return false }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.last == "0"
+            && octets.allSatisfy { octet in octet.count <= 3 && octet.allSatisfy(\.isASCII) && Int(octet).map { (0...255).contains($0) } == true }
+    }
+}

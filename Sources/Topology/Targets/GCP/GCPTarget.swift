@@ -1,0 +1,57 @@
+/// `targets.terraform[]` with `provider: gcp`: GCP Memorystore (`google_redis_instance`),
+/// BASIC for standalone, STANDARD_HA for sentinel.
+public struct GCPTarget: Sendable {
+    public var location: SourceLocation
+    public var region: Located<String>
+    public var memorySizeGB: Located<Int>
+    public var network: Located<String>
+    public var maintenanceDay: Located<String>
+
+    static let keys = ["provider", "region", "memory_size_gb", "network", "maintenance_day"]
+}
+
+extension GCPTarget: TargetSettings {
+    static func refusal(of mode: RedisMode) -> String? {
+        switch mode {
+        case .standalone: nil  // tier BASIC
+        case .sentinel: nil  // tier STANDARD_HA: Memorystore fails over by itself
+        }
+    }
+}
+
+extension TopologyReader {
+    func readGCP(_ entry: MappingReader, at location: SourceLocation) -> GCPTarget {
+        GCPTarget(
+            location: location,
+            region: entry.string("region", default: "")!,
+            memorySizeGB: entry.int("memory_size_gb", default: 1, range: 1...300),
+            network: entry.string("network", default: "default")!,
+            maintenanceDay: entry.choice("maintenance_day", from: GCPTarget.days, default: "SUNDAY")
+        )
+    }
+}
+
+extension TopologyValidator {
+    func checkGCP(_ gcp: GCPTarget, _ topology: Topology) {
+        if gcp.region.value.isEmpty {
+            error("a gcp target needs a 'region', like europe-west1", at: gcp.location)
+        } else if !gcp.region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
+            error("'region' '\(gcp.region.value)' is not a GCP region name", at: gcp.region.location)
+        }
+        if GCPTarget.versions[topology.redis.version.value] == nil {
+            error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
+        }
+        let replicas = topology.redis.replicas.value
+        switch topology.redis.mode.value {
+        case .standalone where replicas != 0:
+            error("Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0", at: topology.redis.replicas.location)
+        case .sentinel where !(1...5).contains(replicas):
+            error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
+        case .standalone, .sentinel:
+            break
+        }
+        if !topology.auth.users.isEmpty {
+            diagnostics.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: gcp.location)
+        }
+    }
+}
