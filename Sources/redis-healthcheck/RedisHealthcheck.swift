@@ -17,8 +17,8 @@ enum RedisHealthcheck {
                                        [--junit FILE] [--failover [--acks N] [--trigger sentinel|external]
                                                                   [--duration SECONDS] [--keep]]
 
-        Health checks that judge what Redis answers, never a stub. Credentials come from
-        REDIS_PASSWORD_FILE, REDIS_PASSWORD or REDISCLI_AUTH (and REDIS_USERNAME), or the URL;
+        Health checks that judge what Redis answers, never a stub. Credentials come from the
+        URL, else REDIS_PASSWORD_FILE, REDIS_PASSWORD or REDISCLI_AUTH (and REDIS_USERNAME);
         never from arguments. Without --url the URL is resolved as the factory resolves it
         (EMBEDDINGS_REDIS_URL, REDIS_URL, ...). URLs may be redis+sentinel://.
 
@@ -72,6 +72,7 @@ func healthCheckConnection(timeout seconds: Double) -> ConnectionOptions {
     // not a reason to hold hundreds of megabytes.
     connection.maxReplyBytes = 16 << 20
     connection.settings = RedisSettings()
-    ProbeCredentials.apply(to: &connection)
+    // Credentials as redis-cli takes them too: REDIS_PASSWORD and REDISCLI_AUTH.
+    connection.environmentCredentials = .passwordFileOrVariables
     return connection
 }

@@ -1,3 +1,4 @@
+import HealthCheckContract
 import Topology
 
 /// The Docker Compose overlay: services for every node, their network with static addresses,
@@ -111,8 +112,8 @@ enum ComposeOverlay {
         ]
         if plan.password != nil {
             entries.append(YAMLEntry("environment", .mapping([
-                YAMLEntry("REDIS_USERNAME", .string(DeploymentUser.healthcheck.rawValue), comment: "read by redis-healthcheck: its own user, made by start.sh"),
-                YAMLEntry("REDIS_PASSWORD_FILE", .string(DeploymentPlan.healthcheckPasswordFile)),
+                YAMLEntry(HealthCheckEnvironment.username, .string(DeploymentUser.healthcheck.rawValue), comment: "read by redis-healthcheck: its own user, made by start.sh"),
+                YAMLEntry(HealthCheckEnvironment.passwordFile, .string(DeploymentPlan.healthcheckPasswordFile)),
             ])))
         }
         if !secrets.isEmpty {
@@ -179,8 +180,9 @@ enum ComposeOverlay {
         let credential = plan.credential(for: client)
         var environment = client.env.map { YAMLEntry($0.value, .string(plan.clientURL(user: credential?.user))) }
         if let credential {
-            if let user = credential.user { environment.append(YAMLEntry("REDIS_USERNAME", .string(user))) }
-            environment.append(YAMLEntry("REDIS_PASSWORD_FILE", .string("/run/secrets/\(credential.secret.fileName)")))
+            // The factory in the application reads the names the health check reads.
+            if let user = credential.user { environment.append(YAMLEntry(HealthCheckEnvironment.username, .string(user))) }
+            environment.append(YAMLEntry(HealthCheckEnvironment.passwordFile, .string("/run/secrets/\(credential.secret.fileName)")))
         }
         var entries = [YAMLEntry("environment", .mapping(environment))]
         let secrets = plan.clientSecrets(for: client)

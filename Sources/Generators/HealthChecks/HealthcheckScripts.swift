@@ -52,12 +52,14 @@ enum HealthcheckScripts: DeploymentTarget {
         lines.append("set -eu")
         lines.append("# The URL reaches redis-healthcheck through the environment, never argv (ps shows argv,")
         lines.append("# and a URL may carry a password); REDIS_URL alone names the server judged here.")
-        lines.append("REDIS_URL=\"${REDIS_URL:-\(url)}\"")
-        lines.append("export REDIS_URL")
+        let urlVariable = HealthCheckEnvironment.url
+        lines.append("\(urlVariable)=\"${\(urlVariable):-\(url)}\"")
+        lines.append("export \(urlVariable)")
         lines.append("unset EMBEDDINGS_REDIS_URL")
         if let passwordFile {
             lines.append("# The password comes from a file (a mounted secret), never from argv.")
-            lines.append("export REDIS_PASSWORD_FILE=\"${REDIS_PASSWORD_FILE:-/run/secrets/\(passwordFile)}\"")
+            let variable = HealthCheckEnvironment.passwordFile
+            lines.append("export \(variable)=\"${\(variable):-/run/secrets/\(passwordFile)}\"")
         }
         lines.append(command)
         return GeneratedFile(path: path, contents: lines.joined(separator: "\n") + "\n", executable: true)

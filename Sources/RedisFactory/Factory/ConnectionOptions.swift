@@ -12,8 +12,10 @@ public struct ConnectionOptions: Sendable {
     /// Overrides the URL's password. Prefer `passwordFile` for secrets mounted by Compose.
     public var password: String?
     /// A file whose first line is the password (a Docker secret); overrides the URL's.
-    /// Without a password anywhere else, `REDIS_PASSWORD_FILE` from the environment is read.
     public var passwordFile: String?
+    /// Which environment variables may give the password when neither these options nor the
+    /// URL do (`EnvironmentCredentials`).
+    public var environmentCredentials: EnvironmentCredentials = .passwordFile
     /// TLS settings for `rediss://` (and `rediss+sentinel://`); nil takes the URL's `ssl_*`
     /// options, verification on.
     public var tls: TLSOptions?
@@ -54,7 +56,37 @@ public struct ConnectionOptions: Sendable {
     }
 }
 
+/// The one credentials policy, for every client the factory makes: the options (`username`,
+/// `password`, `passwordFile`) win, then the URL's own, then the environment. There a mounted
+/// secret comes first (`REDIS_PASSWORD_FILE`: only its path passes through the environment);
+/// a tool that runs like redis-cli (the health check) also takes `REDIS_PASSWORD` and
+/// `REDISCLI_AUTH`. An environment password's ACL user, when it is not the default one, comes
+/// beside it in `REDIS_USERNAME`.
+public enum EnvironmentCredentials: Sendable {
+    case passwordFile
+    case passwordFileOrVariables
+
+    public static let passwordFileVariable = "REDIS_PASSWORD_FILE"
+    public static let usernameVariable = "REDIS_USERNAME"
+    static let passwordVariables = ["REDIS_PASSWORD", "REDISCLI_AUTH"]
+}
+
 extension ConnectionOptions {
+    /// The password and user the environment gives, per `environmentCredentials`.
+    func environmentPassword() throws(RedisError) -> (password: String, username: String?)? {
+        let password: String
+        if let file = environmentValue(EnvironmentCredentials.passwordFileVariable), !file.isEmpty {
+            password = try readPasswordFile(file)
+        } else if environmentCredentials == .passwordFileOrVariables,
+                  let value = EnvironmentCredentials.passwordVariables.lazy.compactMap(environmentValue).first(where: { !$0.isEmpty }) {
+            password = value
+        } else {
+            return nil
+        }
+        let username = environmentValue(EnvironmentCredentials.usernameVariable).flatMap { $0.isEmpty ? nil : $0 }
+        return (password, username)
+    }
+
     /// A variable from `environment` when given, else from the process.
     func environmentValue(_ key: String) -> String? {
         environment.map { $0[key] } ?? processEnvironment(key)

@@ -144,14 +144,9 @@ extension RedisFactory {
             if let password = options.password { url.password = password }
             if let file = options.passwordFile {
                 url.password = try readPasswordFile(file)
-            } else if options.password == nil && url.password == nil, let file = options.environmentValue("REDIS_PASSWORD_FILE") {
-                // A mounted secret (Compose, Kubernetes): the password never passes through
-                // argv or the environment, only the file's path does. Its ACL user, when it is
-                // not the default one, comes beside it in REDIS_USERNAME.
-                url.password = try readPasswordFile(file)
-                if options.username == nil && url.username == nil, let user = options.environmentValue("REDIS_USERNAME"), !user.isEmpty {
-                    url.username = user
-                }
+            } else if options.password == nil && url.password == nil, let found = try options.environmentPassword() {
+                url.password = found.password
+                if options.username == nil && url.username == nil { url.username = found.username }
             }
             var settings = ConnectionSettings(
                 url: url, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout, tls: options.tls
