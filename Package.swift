@@ -41,10 +41,14 @@ let package = Package(
         ),
         // The stub's Lua glue that must be C: raising errors from a hook (longjmp).
         .target(name: "CStubLua", dependencies: ["CLua"]),
+        // What every module shares, without Foundation: file reading with typed errors, JSON
+        // quoting and number text, durations.
+        .target(name: "InfraSupport"),
 
         .target(
             name: "RedisFactory",
             dependencies: [
+                "InfraSupport",
                 "CHiredis",
                 "COpenSSL",
                 "CLua",
@@ -56,18 +60,19 @@ let package = Package(
         ),
         // YAML topology -> typed model, with located diagnostics. No I/O beyond reading input.
         .target(name: "Topology", dependencies: ["CYAML"]),
-        // Topology -> files: Compose overlays, node configs, health-check scripts. Pure, no I/O.
         // The health-check contract (roles, modes, flags): spelt by the generator, parsed by
         // redis-healthcheck. No dependencies.
         .target(name: "HealthCheckContract"),
-        .target(name: "Generators", dependencies: ["Topology", "HealthCheckContract"]),
+        // Topology -> files: Compose overlays, node configs, health-check scripts, Terraform
+        // modules, one folder per target. Pure, no I/O.
+        .target(name: "Generators", dependencies: ["Topology", "HealthCheckContract", "InfraSupport"]),
 
         // Role-aware probes that judge what Redis answers; links the factory without fallback.
-        .target(name: "HealthCheck", dependencies: ["RedisFactory", "HealthCheckContract"]),
+        .target(name: "HealthCheck", dependencies: ["RedisFactory", "HealthCheckContract", "InfraSupport"]),
         .executableTarget(
             name: "redis-healthcheck",
             // No swift-argument-parser: its parse path would double the probe's footprint.
-            dependencies: ["HealthCheck", "HealthCheckContract", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HealthCheck", "HealthCheckContract", "InfraSupport", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The stub served over RESP2 to clients in any language.
@@ -79,6 +84,7 @@ let package = Package(
                 "StubServer",
                 "Topology",
                 "Generators",
+                "InfraSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -73,7 +73,7 @@ public struct FailoverDrill {
     let keep: Bool
 
     public init(
-        client: RedisClient, prefix: String = SmokeTest.uniquePrefix() + "failover:", deadline: Duration = .seconds(60),
+        client: RedisClient, prefix: String = SmokeRun.uniquePrefix() + "failover:", deadline: Duration = .seconds(60),
         writesAround: Int = 50, acknowledgements: Int? = nil, trigger: Trigger = .sentinel, keep: Bool = false
     ) {
         self.client = client

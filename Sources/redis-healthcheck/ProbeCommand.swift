@@ -1,3 +1,4 @@
+import InfraSupport
 import HealthCheck
 import HealthCheckContract
 import RedisFactory

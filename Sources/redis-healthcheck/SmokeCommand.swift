@@ -1,3 +1,4 @@
+import InfraSupport
 import HealthCheck
 import RedisFactory
 
@@ -64,7 +65,7 @@ struct SmokeCommand {
     private enum Outcome {
         case cannotConnect(any Error)
         case needsSentinel
-        case steps([SmokeTest.Step])
+        case steps([SmokeRun.Step])
         case drill(Result<FailoverDrill.Report, any Error>)
     }
 
@@ -75,14 +76,14 @@ struct SmokeCommand {
         } catch {
             return .cannotConnect(error)
         }
-        guard failover else { return .steps(SmokeTest(client: client).run()) }
+        guard failover else { return .steps(SmokeRun(client: client).run()) }
         guard trigger == .external || client.sentinelMasterName != nil else { return .needsSentinel }
         return .drill(Result {
             try FailoverDrill(client: client, deadline: .milliseconds(Int64(duration * 1000)), acknowledgements: acks, trigger: trigger, keep: keep).run()
         })
     }
 
-    private func writeSteps(_ steps: [SmokeTest.Step]) -> Int32 {
+    private func writeSteps(_ steps: [SmokeRun.Step]) -> Int32 {
         switch format {
         case .text:
             var text = "step".padding(36) + "result  ms\n"
@@ -104,7 +105,7 @@ struct SmokeCommand {
 
     private func writeDrillReport(_ report: FailoverDrill.Report) -> Int32 {
         let milliseconds = { (duration: Duration) in
-            threeDecimals(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+            threeDecimals(duration.milliseconds)
         }
         let lost = report.lost.prefix(20).map(String.init).joined(separator: ",")
         switch format {
@@ -133,7 +134,7 @@ struct SmokeCommand {
         return report.passed ? 0 : 1
     }
 
-    private func writeJUnit(_ steps: [SmokeTest.Step], to path: String) -> Bool {
+    private func writeJUnit(_ steps: [SmokeRun.Step], to path: String) -> Bool {
         func escape(_ text: String) -> String {
             text.replacingAll("&", "&amp;").replacingAll("<", "&lt;").replacingAll(">", "&gt;").replacingAll("\"", "&quot;")
         }

@@ -1,3 +1,4 @@
+import InfraSupport
 import ArgumentParser
 import RedisFactory
 

@@ -1,3 +1,4 @@
+import InfraSupport
 import RedisFactory
 
 #if canImport(Glibc)
@@ -21,8 +22,7 @@ struct CheckReport {
         )
         let start = clock.now
         if (try? client.ping()) != nil {
-            let (seconds, attoseconds) = (clock.now - start).components
-            report.roundTripMilliseconds = Double(seconds) * 1000 + Double(attoseconds) * 1e-15
+            report.roundTripMilliseconds = (clock.now - start).milliseconds
         }
         report.serverVersion = (try? client.infoFields("server"))?["redis_version"]
         return report

@@ -1,6 +1,6 @@
+import InfraSupport
 import ArgumentParser
 import Generators
-import RedisFactory
 import Topology
 
 #if canImport(Glibc)

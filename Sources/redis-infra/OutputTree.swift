@@ -1,5 +1,5 @@
+import InfraSupport
 import Generators
-import RedisFactory
 
 #if canImport(Glibc)
 import Glibc
@@ -55,18 +55,18 @@ struct OutputTree {
         if exclusive {
             // The root and its parents, as `mkdir -p` makes them (the user chose this path).
             for directory in Self.prefixes(of: root) where mkdir(directory, 0o755) != 0 && errno != EEXIST {
-                throw WriteError(description: "cannot create directory '\(directory)': \(String(cString: strerror(errno)))")
+                throw WriteError(description: "cannot create directory '\(directory)': \(errnoText())")
             }
         }
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         // A check of a directory that does not exist yet has nothing to lock.
         guard fd >= 0 else {
-            if exclusive { throw WriteError(description: "cannot open '\(root)': \(String(cString: strerror(errno)))") }
+            if exclusive { throw WriteError(description: "cannot open '\(root)': \(errnoText())") }
             return try body()
         }
         defer { close(fd) }
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            guard errno == EINTR else { throw WriteError(description: "cannot lock '\(root)': \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw WriteError(description: "cannot lock '\(root)': \(errnoText())") }
         }
         return try body()
     }
@@ -123,7 +123,7 @@ struct OutputTree {
             throw error
         }
         for (index, item) in staged.enumerated() where rename(item.temporary, item.final) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoText()
             for rest in staged[index...] { unlink(rest.temporary) }
             throw WriteError(description: "cannot rename into '\(item.final)': \(reason) (\(index) of \(staged.count) changed files were already replaced)", partial: index > 0)
         }
@@ -152,7 +152,7 @@ struct OutputTree {
                     throw WriteError(description: "cannot create directory '\(path)': a file is in the way")
                 }
             } else if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw WriteError(description: "cannot create directory '\(path)': \(String(cString: strerror(errno)))")
+                throw WriteError(description: "cannot create directory '\(path)': \(errnoText())")
             }
         }
     }
@@ -161,20 +161,20 @@ struct OutputTree {
         // O_EXCL | O_NOFOLLOW: a temporary name that someone made a link in the meantime is
         // refused rather than followed.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw WriteError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw WriteError(description: "cannot write '\(path)': \(errnoText())") }
         defer { close(fd) }
         var offset = 0
         while offset < contents.count {
             let count = contents[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw WriteError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))")
+                throw WriteError(description: "cannot write '\(path)': \(errnoText())")
             }
             offset += count
         }
         // The umask must not decide whether a script is executable.
         fchmod(fd, mode)
-        guard fsync(fd) == 0 else { throw WriteError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw WriteError(description: "cannot write '\(path)': \(errnoText())") }
     }
 
     /// Whether a path of the tree has a symbolic link on the way to it (the root aside).

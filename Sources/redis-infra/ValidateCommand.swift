@@ -1,5 +1,5 @@
+import InfraSupport
 import ArgumentParser
-import RedisFactory
 import Topology
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
-extension Duration {
-    var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+import InfraSupport
 
+extension Duration {
     /// Compose's and Docker's duration text: `10s`, `1m30s` is never needed, `500ms` is.
     var composeText: String {
         wholeMilliseconds % 1000 == 0 ? "\(wholeMilliseconds / 1000)s" : "\(wholeMilliseconds)ms"

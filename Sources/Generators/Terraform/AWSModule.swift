@@ -5,16 +5,84 @@ import Topology
 /// subnet group, security group, slow log, and alarms.
 enum AWSModule {
     static func module(_ topology: Topology, _ aws: AWSTarget, directory: String) -> TerraformModule {
-        let name = topology.name.value
-        let nodes = 1 + topology.redis.replicas.value
-        let port = topology.redis.port.value
-        let group = "aws_elasticache_replication_group.this"
-        let authVariable: String? = topology.auth.password.map { reference in
+        let parts = AWSModuleParts(topology: topology, aws: aws)
+        return TerraformModule(
+            directory: directory, title: "\(parts.name) on AWS ElastiCache", summary: parts.summary(),
+            provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: parts.variables(), main: parts.main(), outputs: parts.outputs()
+        )
+    }
+
+
+    /// One ingress rule per allowed source, on the Redis port only.
+    fileprivate static func ingressRule(_ name: String, over list: String, describing source: String, attribute: String, port: Int) -> HCLItem {
+        .block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", name, body: [
+            .attribute("for_each", .raw("toset(\(list))")),
+            .blank,
+            .attribute("security_group_id", .raw("aws_security_group.this.id")),
+            .attribute("description", .string("Redis from \(source)")),
+            .attribute("ip_protocol", .string("tcp")),
+            .attribute("from_port", .number(Int64(port))),
+            .attribute("to_port", .number(Int64(port))),
+            .attribute(attribute, .raw("each.value")),
+        ]))
+    }
+
+    /// The topology's Redis settings that ElastiCache takes as parameters.
+    fileprivate static func parameterValues(_ topology: Topology) -> [(String, String)] {
+        var values = [("maxmemory-policy", topology.redis.maxmemoryPolicy.value)]
+        for (directive, value) in topology.redis.config where AWSTarget.parameters.contains(directive.value) {
+            values.append((directive.value, value.value))
+        }
+        return values
+    }
+
+    fileprivate struct Alarm {
+        var id: String
+        var metric: String
+        var statistic: String
+        var threshold: Int64
+        var description: String
+    }
+
+    fileprivate static func alarms(_ topology: Topology, nodes: Int) -> [Alarm] {
+        var alarms = [
+            Alarm(id: "cpu", metric: "CPUUtilization", statistic: "Average", threshold: 80, description: "Host CPU above 80% for 10 minutes"),
+            Alarm(id: "engine_cpu", metric: "EngineCPUUtilization", statistic: "Average", threshold: 80, description: "Redis engine thread above 80% for 10 minutes"),
+            Alarm(id: "memory", metric: "DatabaseMemoryUsagePercentage", statistic: "Average", threshold: 80, description: "Data set above 80% of maxmemory for 10 minutes"),
+            Alarm(id: "evictions", metric: "Evictions", statistic: "Sum", threshold: 0, description: "Keys evicted: the data set does not fit"),
+        ]
+        if nodes > 1 {
+            alarms.append(Alarm(id: "replication_lag", metric: "ReplicationLag", statistic: "Maximum", threshold: 5, description: "A replica more than 5 s behind the primary"))
+        }
+        return alarms
+    }
+}
+
+/// What the module's parts share, decided once; each part is one method.
+private struct AWSModuleParts {
+    let topology: Topology
+    let aws: AWSTarget
+    let name: String
+    let nodes: Int
+    let port: Int
+    let group = "aws_elasticache_replication_group.this"
+    let authVariable: String?
+    let usesAuth: Bool
+
+    init(topology: Topology, aws: AWSTarget) {
+        self.topology = topology
+        self.aws = aws
+        name = topology.name.value
+        nodes = 1 + topology.redis.replicas.value
+        port = topology.redis.port.value
+        authVariable = topology.auth.password.map { reference in
             if case .terraformVariable(let variable) = reference.value { return variable }
             return "auth_token"
         }
-        let usesAuth = authVariable != nil && aws.transitEncryption.value
+        usesAuth = authVariable != nil && aws.transitEncryption.value
+    }
 
+    func variables() -> [TerraformModule.Variable] {
         var variables: [TerraformModule.Variable] = [
             .init(name: "vpc_id", type: "string", description: "VPC the security group is created in.",
                   validations: [("startswith(var.vpc_id, \"vpc-\")", "vpc_id must be a VPC id (vpc-...).")]),
@@ -50,8 +118,16 @@ enum AWSModule {
                                    validations: [("startswith(var.\(topic.value), \"arn:aws:sns:\")", "Give an SNS topic ARN (arn:aws:sns:...).")]))
         }
         variables.append(.init(name: "tags", type: "map(string)", description: "Tags for every resource.", defaultValue: .object([])))
+        return variables
+    }
 
-        var main: [HCLItem] = [.blank]
+    func main() -> [HCLItem] {
+        [.blank] + network() + [.blank, parameterGroup(), .blank, slowLogGroup(), .blank, replicationGroup()] + alarmResources()
+    }
+
+    /// Subnet group, security group, and its ingress rules on the Redis port only.
+    private func network() -> [HCLItem] {
+        var main: [HCLItem] = []
         main.append(.block(HCLBlock("resource", "aws_elasticache_subnet_group", "this", body: [
             .attribute("name", .string("\(name)-redis")),
             .attribute("description", .string("Subnets of the \(name) Redis")),
@@ -66,21 +142,26 @@ enum AWSModule {
             .attribute("tags", .raw("var.tags")),
         ])))
         main.append(.blank)
-        main.append(ingressRule("from_groups", over: "var.\(aws.securityGroupIDsVariable.value)", describing: "an allowed security group", attribute: "referenced_security_group_id", port: port))
+        main.append(AWSModule.ingressRule("from_groups", over: "var.\(aws.securityGroupIDsVariable.value)", describing: "an allowed security group", attribute: "referenced_security_group_id", port: port))
         main.append(.blank)
-        main.append(ingressRule("from_blocks", over: "var.allowed_cidr_blocks", describing: "an allowed CIDR block", attribute: "cidr_ipv4", port: port))
+        main.append(AWSModule.ingressRule("from_blocks", over: "var.allowed_cidr_blocks", describing: "an allowed CIDR block", attribute: "cidr_ipv4", port: port))
+        return main
+    }
 
+    private func parameterGroup() -> HCLItem {
         var parameters: [HCLItem] = [
             .attribute("name", .string("\(name)-redis")),
             .attribute("family", .string(topology.redis.version.value.hasPrefix("6") ? "redis6.x" : "redis7")),
             .attribute("description", .string("Redis settings of \(name)")),
             .attribute("tags", .raw("var.tags")),
         ]
-        for (parameter, value) in parameterValues(topology) {
+        for (parameter, value) in AWSModule.parameterValues(topology) {
             parameters += [.blank, .block(HCLBlock("parameter", body: [.attribute("name", .string(parameter)), .attribute("value", .string(value))]))]
         }
-        main += [.blank, .block(HCLBlock("resource", "aws_elasticache_parameter_group", "this", body: parameters))]
+        return .block(HCLBlock("resource", "aws_elasticache_parameter_group", "this", body: parameters))
+    }
 
+    private func slowLogGroup() -> HCLItem {
         var logGroup: [HCLItem] = [
             .attribute("name", .string("/aws/elasticache/\(name)/slow-log")),
             .attribute("retention_in_days", .number(365)),
@@ -91,8 +172,10 @@ enum AWSModule {
             logGroup.insert(.checkovSkip("CKV_AWS_158", "the topology names no KMS key; the log group uses CloudWatch's own encryption"), at: 0)
         }
         logGroup.append(.attribute("tags", .raw("var.tags")))
-        main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_log_group", "slow_log", body: logGroup))]
+        return .block(HCLBlock("resource", "aws_cloudwatch_log_group", "slow_log", body: logGroup))
+    }
 
+    private func replicationGroup() -> HCLItem {
         var replication: [HCLItem] = []
         if !aws.multiAZ.value { replication.append(.checkovSkip("CKV2_AWS_50", "the topology asks for a single-AZ deployment")) }
         if !aws.atRestEncryption.value { replication.append(.checkovSkip("CKV_AWS_29", "the topology turns encryption at rest off")) }
@@ -140,14 +223,18 @@ enum AWSModule {
             .blank,
             .attribute("tags", .raw("var.tags")),
         ]
-        main += [.blank, .block(HCLBlock("resource", "aws_elasticache_replication_group", "this", body: replication))]
+        return .block(HCLBlock("resource", "aws_elasticache_replication_group", "this", body: replication))
+    }
 
+    /// Per-node alarms, when the topology names an SNS topic for them.
+    private func alarmResources() -> [HCLItem] {
+        var main: [HCLItem] = []
         if let topic = aws.alarmTopicVariable {
             main += [.blank, .block(HCLBlock("locals", body: [
                 // ElastiCache names a group's nodes <group>-001, -002, ...; known before apply.
                 .attribute("member_cluster_ids", .raw("[for index in range(1, \(nodes + 1)) : format(\"%s-%03d\", \(group).replication_group_id, index)]")),
             ]))]
-            for alarm in alarms(topology, nodes: nodes) {
+            for alarm in AWSModule.alarms(topology, nodes: nodes) {
                 main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_metric_alarm", alarm.id, body: [
                     .attribute("count", .number(Int64(nodes))),
                     .blank,
@@ -168,7 +255,10 @@ enum AWSModule {
                 ]))]
             }
         }
+        return main
+    }
 
+    func outputs() -> [TerraformModule.Output] {
         let scheme = aws.transitEncryption.value ? "rediss" : "redis"
         let credentials = usesAuth ? ":${urlencode(var.\(authVariable!))}@" : ""
         let reader = nodes > 1
@@ -184,6 +274,10 @@ enum AWSModule {
             .init(name: "redis_url", description: "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included.",
                   value: "\"\(scheme)://\(credentials)${\(group).primary_endpoint_address}:${\(group).port}\"", sensitive: usesAuth),
         ]
+        return outputs
+    }
+
+    func summary() -> [String] {
         var summary = [
             "ElastiCache (Redis OSS) replication group `\(name)`: \(nodes) node(s) of `\(aws.nodeType.value)`, engine \(aws.engineVersion.value),"
                 + " automatic failover \(aws.automaticFailover.value ? "on" : "off"), multi-AZ \(aws.multiAZ.value ? "on" : "off"),"
@@ -194,53 +288,6 @@ enum AWSModule {
         if !skipped.isEmpty {
             summary.append("Not applied (not an ElastiCache parameter): \(skipped.map { "`\($0)`" }.joined(separator: ", ")).")
         }
-        return TerraformModule(
-            directory: directory, title: "\(name) on AWS ElastiCache", summary: summary,
-            provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: variables, main: main, outputs: outputs
-        )
-    }
-
-    /// One ingress rule per allowed source, on the Redis port only.
-    private static func ingressRule(_ name: String, over list: String, describing source: String, attribute: String, port: Int) -> HCLItem {
-        .block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", name, body: [
-            .attribute("for_each", .raw("toset(\(list))")),
-            .blank,
-            .attribute("security_group_id", .raw("aws_security_group.this.id")),
-            .attribute("description", .string("Redis from \(source)")),
-            .attribute("ip_protocol", .string("tcp")),
-            .attribute("from_port", .number(Int64(port))),
-            .attribute("to_port", .number(Int64(port))),
-            .attribute(attribute, .raw("each.value")),
-        ]))
-    }
-
-    /// The topology's Redis settings that ElastiCache takes as parameters.
-    private static func parameterValues(_ topology: Topology) -> [(String, String)] {
-        var values = [("maxmemory-policy", topology.redis.maxmemoryPolicy.value)]
-        for (directive, value) in topology.redis.config where AWSTarget.parameters.contains(directive.value) {
-            values.append((directive.value, value.value))
-        }
-        return values
-    }
-
-    private struct Alarm {
-        var id: String
-        var metric: String
-        var statistic: String
-        var threshold: Int64
-        var description: String
-    }
-
-    private static func alarms(_ topology: Topology, nodes: Int) -> [Alarm] {
-        var alarms = [
-            Alarm(id: "cpu", metric: "CPUUtilization", statistic: "Average", threshold: 80, description: "Host CPU above 80% for 10 minutes"),
-            Alarm(id: "engine_cpu", metric: "EngineCPUUtilization", statistic: "Average", threshold: 80, description: "Redis engine thread above 80% for 10 minutes"),
-            Alarm(id: "memory", metric: "DatabaseMemoryUsagePercentage", statistic: "Average", threshold: 80, description: "Data set above 80% of maxmemory for 10 minutes"),
-            Alarm(id: "evictions", metric: "Evictions", statistic: "Sum", threshold: 0, description: "Keys evicted: the data set does not fit"),
-        ]
-        if nodes > 1 {
-            alarms.append(Alarm(id: "replication_lag", metric: "ReplicationLag", statistic: "Maximum", threshold: 5, description: "A replica more than 5 s behind the primary"))
-        }
-        return alarms
+        return summary
     }
 }

@@ -1,3 +1,4 @@
+import InfraSupport
 import Dispatch
 import Logging
 
@@ -68,10 +69,7 @@ extension RedisFactory {
             let metrics = options.metrics
             let clock = ContinuousClock()
             let start = clock.now
-            func elapsedSeconds() -> Double {
-                let (seconds, attoseconds) = (clock.now - start).components
-                return Double(seconds) + Double(attoseconds) * 1e-18
-            }
+            func elapsedSeconds() -> Double { (clock.now - start).seconds }
 
             let resolved: ResolvedURL
             let settings: ConnectionSettings

@@ -14,7 +14,7 @@ public struct RedisSettings: Sendable, Equatable {
     public subscript(key: String) -> String? { values[key] }
 
     public static func load(path: String) throws(RedisError) -> RedisSettings {
-        let bytes = try readWholeFile(path)
+        let bytes = try readConfigurationFile(path)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .settings("\(path): not valid UTF-8")
         }

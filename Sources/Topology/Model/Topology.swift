@@ -2,7 +2,7 @@
 /// Plain values, no I/O; each value remembers where it was written for later diagnostics.
 public struct Topology: Sendable {
     public var name: Located<String>
-    public var redis: RedisSettings
+    public var redis: RedisServerSettings
     public var sentinel: SentinelSettings?
     public var auth: AuthSettings
     public var tls: TLSSettings
@@ -31,7 +31,9 @@ public enum RedisMode: String, Sendable, CaseIterable {
     case standalone, sentinel
 }
 
-public struct RedisSettings: Sendable {
+/// The `redis:` section: the servers themselves. (The factory's `RedisSettings` is another
+/// thing: the application's settings file.)
+public struct RedisServerSettings: Sendable {
     public var version: Located<String>
     public var mode: Located<RedisMode>
     public var port: Located<Int>

@@ -30,7 +30,7 @@ public struct TopologyReader {
         )
     }
 
-    private func readRedis(_ redis: MappingReader) -> RedisSettings {
+    private func readRedis(_ redis: MappingReader) -> RedisServerSettings {
         defer { redis.finish() }
         let mode = redis.choice("mode", from: RedisMode.allCases.map(\.rawValue), default: "standalone")
         let persistence = redis.child("persistence")
@@ -47,7 +47,7 @@ public struct TopologyReader {
         } else if let other = redis.value("config"), !other.isNull {
             diagnostics.error("'redis.config' must be a mapping of directive: value, not \(other.kindDescription)", at: other.location)
         }
-        return RedisSettings(
+        return RedisServerSettings(
             version: redis.string("version", default: "7.0")!,
             mode: Located(RedisMode(rawValue: mode.value) ?? .standalone, at: mode.location),
             port: redis.int("port", default: 6379, range: 1...65535),

@@ -121,7 +121,7 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkRedis(_ redis: RedisSettings, users: [ACLUser]) {
+    private func checkRedis(_ redis: RedisServerSettings, users: [ACLUser]) {
         let catalogue = EngineCatalogue.redis(version: redis.version.value)
         if !TopologySchema.versions.contains(redis.version.value) {
             let suggestion = closest(redis.version.value, in: TopologySchema.versions).map { "; did you mean '\($0)'?" } ?? ""
@@ -227,7 +227,7 @@ public struct TopologyValidator {
     }
 
     /// `runsSentinels`: a target runs Sentinels of its own (managed services fail over by themselves).
-    private func checkSentinel(_ sentinel: SentinelSettings, redis: RedisSettings, auth: AuthSettings, runsSentinels: Bool) {
+    private func checkSentinel(_ sentinel: SentinelSettings, redis: RedisServerSettings, auth: AuthSettings, runsSentinels: Bool) {
         let count = sentinel.count.value
         if redis.mode.value != .sentinel {
             diagnostics.warning("the 'sentinel' section is ignored: 'redis.mode' is standalone", at: sentinel.count.location)

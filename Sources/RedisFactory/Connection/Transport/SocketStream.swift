@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import InfraSupport
 import Glibc
 #endif
 
@@ -131,8 +132,7 @@ final class SocketStream: ByteStream {
         while true {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { throw .timedOut(timedOutMessage) }
-            let (seconds, attoseconds) = remaining.components
-            let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+            let milliseconds = Int32(clamping: remaining.wholeMilliseconds + 1)
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, milliseconds)
             if ready > 0 { return }

@@ -1,3 +1,4 @@
+import InfraSupport
 import RedisFactory
 
 #if canImport(Glibc)
@@ -6,7 +7,7 @@ import Glibc
 
 /// The staging smoke test: every command family the stub covers, against a real server, under
 /// a unique key prefix whose keys carry TTLs and are deleted at the end even when a step fails.
-public struct SmokeTest {
+public struct SmokeRun {
     public struct Step: Sendable {
         public var name: String
         public var passed: Bool
@@ -17,7 +18,7 @@ public struct SmokeTest {
     let client: RedisClient
     let prefix: String
 
-    public init(client: RedisClient, prefix: String = SmokeTest.uniquePrefix()) {
+    public init(client: RedisClient, prefix: String = SmokeRun.uniquePrefix()) {
         self.client = client
         self.prefix = prefix
     }
@@ -42,8 +43,7 @@ public struct SmokeTest {
                 passed = false
                 detail = "\(error)"
             }
-            let (seconds, attoseconds) = (clock.now - start).components
-            steps.append(Step(name: name, passed: passed, detail: detail, milliseconds: Double(seconds) * 1000 + Double(attoseconds) / 1e15))
+            steps.append(Step(name: name, passed: passed, detail: detail, milliseconds: (clock.now - start).milliseconds))
         }
         let cleanup = Step(name: "cleanup", passed: true, detail: "ok", milliseconds: 0)
         do {
