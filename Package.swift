@@ -45,19 +45,23 @@ let package = Package(
         // quoting and number text, durations.
         .target(name: "InfraSupport"),
 
+        // The client core: RESP, connections, typed commands, URL resolution, metrics, and a
+        // connector that reaches only a real Redis. The health check links this alone.
         .target(
-            name: "RedisFactory",
+            name: "RedisClientCore",
             dependencies: [
                 "InfraSupport",
                 "CHiredis",
                 "COpenSSL",
-                "CLua",
-                "CStubLua",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The in-memory Redis 7 (docs/stub.md), with Lua for its scripts.
+        .target(name: "RedisStub", dependencies: ["RedisClientCore", "InfraSupport", "CLua", "CStubLua"]),
+        // The factory callers use: the core, falling back to the stub unless told not to.
+        .target(name: "RedisFactory", dependencies: ["RedisClientCore", "RedisStub"]),
         // YAML topology -> typed model, with located diagnostics. No I/O beyond reading input.
         .target(name: "Topology", dependencies: ["CYAML"]),
         // The health-check contract (roles, modes, flags): spelt by the generator, parsed by
@@ -68,19 +72,20 @@ let package = Package(
         .target(name: "Generators", dependencies: ["Topology", "HealthCheckContract", "InfraSupport"]),
 
         // Role-aware probes that judge what Redis answers; links the factory without fallback.
-        .target(name: "HealthCheck", dependencies: ["RedisFactory", "HealthCheckContract", "InfraSupport"]),
+        .target(name: "HealthCheck", dependencies: ["RedisClientCore", "HealthCheckContract", "InfraSupport"]),
         .executableTarget(
             name: "redis-healthcheck",
             // No swift-argument-parser: its parse path would double the probe's footprint.
-            dependencies: ["HealthCheck", "HealthCheckContract", "InfraSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HealthCheck", "RedisClientCore", "HealthCheckContract", "InfraSupport", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The stub served over RESP2 to clients in any language.
-        .target(name: "StubServer", dependencies: ["RedisFactory", "CHiredis"]),
+        .target(name: "StubServer", dependencies: ["RedisClientCore", "RedisStub", "InfraSupport", "CHiredis"]),
         .executableTarget(
             name: "redis-infra",
             dependencies: [
                 "RedisFactory",
+                "RedisStub",
                 "StubServer",
                 "Topology",
                 "Generators",
@@ -104,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisFactoryTests",
-            dependencies: ["RedisFactory", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["RedisFactory", "RedisClientCore", "RedisStub", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "Topology"]),

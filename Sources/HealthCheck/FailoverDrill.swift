@@ -1,4 +1,4 @@
-import RedisFactory
+import RedisClientCore
 
 #if canImport(Glibc)
 import Glibc

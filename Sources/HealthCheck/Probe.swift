@@ -1,4 +1,4 @@
-import RedisFactory
+import RedisClientCore
 
 /// Judges what a server answers — never an exit code, never the stub. Liveness: the process
 /// answers (PONG, LOADING, MASTERDOWN). Readiness: it can serve, by its role's rules.
@@ -7,9 +7,7 @@ public enum Probe {
     public static func run(url: String?, options: ProbeOptions, connection connectionOptions: ConnectionOptions) -> Verdict {
         let client: RedisClient
         do {
-            client = try RedisFactory.makeClient(
-                preferredURL: url, decodeResponses: false, fallbackToFake: false, context: "healthcheck", options: connectionOptions
-            )
+            client = try RedisConnector.connect(preferredURL: url, decodeResponses: false, context: "healthcheck", options: connectionOptions)
         } catch let error as RedisError {
             return judgeConnectError(error, options: options)
         } catch {

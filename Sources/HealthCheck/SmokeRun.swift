@@ -1,5 +1,5 @@
 import InfraSupport
-import RedisFactory
+import RedisClientCore
 
 #if canImport(Glibc)
 import Glibc

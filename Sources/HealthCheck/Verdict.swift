@@ -1,4 +1,4 @@
-import RedisFactory
+import RedisClientCore
 import HealthCheckContract
 
 /// A probe's answer: Docker's contract is exit 0 for healthy, 1 for unhealthy.

@@ -1,5 +1,6 @@
 import CHiredis
-import RedisFactory
+import RedisClientCore
+import RedisStub
 
 /// Splits a client's byte stream into commands: RESP multibulk requests through hiredis's
 /// reader, inline requests (`PING\r\n`) by redis-cli's quoting rules, with Redis's limits and

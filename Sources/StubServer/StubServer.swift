@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import RedisFactory
+import RedisClientCore
+import RedisStub
 import Synchronization
 
 /// Serves the in-memory stub over RESP2 on a loopback TCP port or a unix socket, so that any

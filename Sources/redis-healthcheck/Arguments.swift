@@ -1,5 +1,5 @@
 import HealthCheckContract
-import RedisFactory
+import RedisClientCore
 
 /// A small argument reader. The health check runs every few seconds in every container, so it
 /// parses by hand: swift-argument-parser's parse path alone touched 3.2 MB of code pages here

@@ -1,7 +1,7 @@
 import InfraSupport
 import HealthCheck
 import HealthCheckContract
-import RedisFactory
+import RedisClientCore
 
 #if canImport(Glibc)
 import Glibc

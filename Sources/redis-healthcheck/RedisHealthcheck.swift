@@ -1,7 +1,7 @@
 import InfraSupport
 import HealthCheck
 import Logging
-import RedisFactory
+import RedisClientCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import InfraSupport
 import HealthCheck
-import RedisFactory
+import RedisClientCore
 
 #if canImport(Glibc)
 import Glibc
@@ -72,7 +72,7 @@ struct SmokeCommand {
     private func runWithinDeadline() -> Outcome {
         let client: RedisClient
         do {
-            client = try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "smoke", options: healthCheckConnection(timeout: timeout))
+            client = try RedisConnector.connect(preferredURL: url, context: "smoke", options: healthCheckConnection(timeout: timeout))
         } catch {
             return .cannotConnect(error)
         }

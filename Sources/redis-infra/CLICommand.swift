@@ -1,6 +1,7 @@
 import InfraSupport
 import ArgumentParser
 import RedisFactory
+import RedisStub
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,8 @@
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 /// The async client's auto-pipelining on a real server: many tasks share one connection and
 /// each still gets its own replies, in its own order.

@@ -1,6 +1,8 @@
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 /// Every typed command family against a real redis-server: the replies the typed layer decodes
 /// are the ones Redis 7 actually sends.

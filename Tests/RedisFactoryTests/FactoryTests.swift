@@ -1,6 +1,8 @@
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 @Suite struct FactoryTests {
     @Test func fallsBackToTheStubWithOneRedactedWarning() throws {

@@ -1,7 +1,9 @@
 import Foundation
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 @Suite struct SentinelURLTests {
     @Test func parsesHostsMasterNameAndDatabase() throws {

@@ -1,6 +1,8 @@
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 /// The same argv, sent to a real redis-server and to the stub, must get the same replies.
 @Suite struct StubContractTests {

@@ -1,7 +1,9 @@
 import Foundation
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 /// Seeded random command sequences over the whole stub command set and a small key space (so
 /// types collide), sent to the stub and to a real redis-server side by side; every reply must

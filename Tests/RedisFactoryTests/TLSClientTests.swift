@@ -1,7 +1,9 @@
 import Foundation
 import RedisTestSupport
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 /// `rediss://` against a real `redis-server` serving TLS only, with certificates made by the
 /// `openssl` command line for each run.

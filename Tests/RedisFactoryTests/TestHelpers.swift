@@ -1,7 +1,9 @@
 import Logging
 import RedisTestSupport
 import Synchronization
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 /// A unique label per test, so tests running in parallel never share metric series.
 func uniqueContext(_ name: String = #function) -> String {

@@ -1,5 +1,7 @@
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 @Suite struct URLParsingTests {
     @Test func plainURLUsesDefaults() throws {

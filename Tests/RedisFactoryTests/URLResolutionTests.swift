@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+@testable import RedisClientCore
 @testable import RedisFactory
+@testable import RedisStub
 
 @Suite struct URLResolutionTests {
     static let sources: [(settings: [String: String], env: [String: String], expected: String, source: URLSource)] = [

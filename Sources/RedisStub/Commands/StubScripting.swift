@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     /// Commands a script may not call, as in Redis.
     static let notAllowedInScripts: Set<String> = ["eval", "evalsha", "script", "multi", "exec", "discard", "watch", "unwatch"]

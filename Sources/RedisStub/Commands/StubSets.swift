@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let sets: [String: StubCommand] = [
         "sadd": StubCommand(-3) { execution, command throws(StubError) in

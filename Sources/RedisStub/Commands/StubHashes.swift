@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let hashes: [String: StubCommand] = [
         "hset": StubCommand(-4) { execution, command throws(StubError) in

@@ -25,7 +25,7 @@ public final class AsyncRedisClient: Sendable {
     public var source: URLSource { client.source }
     public var fallbackReason: RedisError? { client.fallbackReason }
 
-    init(client: RedisClient) {
+    package init(client: RedisClient) {
         self.client = client
         self.queue = DispatchQueue(label: "redis-infra.async-client")
     }
@@ -78,7 +78,7 @@ public final class AsyncRedisClient: Sendable {
         try await Self.run(on: queue) { [client] in try body(client) }
     }
 
-    static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try body() })

@@ -1,3 +1,4 @@
+import RedisClientCore
 /// An error reply from the stub, with Redis 7.0's exact text.
 struct StubError: Error {
     let message: String

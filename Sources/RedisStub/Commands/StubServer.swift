@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     /// The Redis version the stub answers like.
     static let redisVersion = "7.0.15"

@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let strings: [String: StubCommand] = [
         "get": StubCommand(2) { execution, command throws(StubError) in

@@ -1,3 +1,4 @@
+import RedisClientCore
 /// A sorted set: members ordered by (score, member bytes), as Redis's skiplist orders them.
 final class StubSortedSet: StubContainer {
     static func extract(_ value: StubValue) -> StubSortedSet? { if case .sortedSet(let zset) = value { zset } else { nil } }

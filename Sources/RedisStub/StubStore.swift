@@ -1,3 +1,4 @@
+import RedisClientCore
 import Synchronization
 
 /// The stub's shared state: sixteen databases, loaded scripts, a clock. Any number of

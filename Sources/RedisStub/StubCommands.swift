@@ -1,3 +1,4 @@
+import RedisClientCore
 /// One command the stub knows: its arity as Redis declares it (positive: exact; negative:
 /// at least) and its handler.
 struct StubCommand: Sendable {

@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let keys: [String: StubCommand] = [
         "del": StubCommand(-2) { execution, command in

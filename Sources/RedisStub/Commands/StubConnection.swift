@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let connection: [String: StubCommand] = [
         "ping": StubCommand(-1) { _, command throws(StubError) in

@@ -1,3 +1,4 @@
+import RedisClientCore
 /// A stream: entries in id order, and consumer groups with their pending-entries lists.
 final class StubStream: StubContainer {
     static func extract(_ value: StubValue) -> StubStream? { if case .stream(let stream) = value { stream } else { nil } }

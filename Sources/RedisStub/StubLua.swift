@@ -1,3 +1,4 @@
+import RedisClientCore
 import CLua
 import CStubLua
 

@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let lists: [String: StubCommand] = [
         "lpush": StubCommand(-3) { execution, command throws(StubError) in

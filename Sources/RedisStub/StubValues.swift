@@ -1,3 +1,4 @@
+import RedisClientCore
 typealias StubKey = [UInt8]
 
 /// Bytes as a dictionary key, hashed in one pass: `[UInt8]`'s own `Hashable` feeds the hasher

@@ -1,7 +1,7 @@
 /// SHA-1, for script ids (`EVALSHA`, `redis.sha1hex`). Not for security: Redis uses it only as
 /// a cache key, and so does the stub.
-enum SHA1 {
-    static func hex(_ message: [UInt8]) -> String {
+package enum SHA1 {
+    package static func hex(_ message: [UInt8]) -> String {
         var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
         var padded = message
         padded.append(0x80)

@@ -1,3 +1,4 @@
+import RedisClientCore
 /// One numbered database of the stub's keyspace. Every read goes through ``entry(_:now:)``,
 /// which treats an expired key as absent and deletes it (lazy expiry); ``sweep(now:budget:)``
 /// removes dead keys nobody reads (active expiry), a bounded amount per command.

@@ -1,3 +1,4 @@
+import RedisClientCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubError {
     static let invalidStreamID = StubError("ERR Invalid stream ID specified as stream command argument")
     static let streamTopItem = StubError("ERR The ID specified in XADD is equal or smaller than the target stream top item")

@@ -1,3 +1,4 @@
+import RedisClientCore
 extension StubCommands {
     static let sortedSets: [String: StubCommand] = [
         "zadd": StubCommand(-4, zadd),

@@ -1,3 +1,4 @@
+import RedisClientCore
 /// Redis's glob (`stringmatchlen`): `*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\` escapes, on bytes.
 enum GlobPattern {
     static func matches(_ pattern: [UInt8], _ string: [UInt8]) -> Bool {
