@@ -13,7 +13,7 @@ if ! cmp -s scripts/tools-requirements.txt .venv-tools/installed-requirements.tx
 fi
 swift build --build-tests
 # The health check as the image builds it (healthchecks/Dockerfile): fully static, release.
-# StaticHealthcheckTests runs this binary; the Docker suites' image carries it.
+# StaticHealthCheckTests runs this binary; the Docker suites' image carries it.
 swift build -c release --product redis-healthcheck -Xswiftc -static-executable --scratch-path .build-fullstatic
 
 # A Docker engine (started here when none answers, stopped on exit) and the test image. In CI

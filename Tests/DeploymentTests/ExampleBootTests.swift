@@ -88,10 +88,10 @@ extension DockerDeployments.ExampleBootTests {
             let reply = try project.exec("embeddings-redis-1", ["sh", "-c", asSentinel, "redis-cli"] + denied).stdout
             #expect(reply.hasPrefix("NOPERM"), "the Sentinels' user ran \(denied): \(reply)")
         }
-        let asHealthcheck = "REDISCLI_AUTH=$(cat /tmp/healthcheck-password) exec redis-cli --no-auth-warning --user healthcheck \"$@\""
-        #expect(try project.exec("embeddings-redis-1", ["sh", "-c", asHealthcheck, "redis-cli", "ROLE"]).stdout.hasPrefix("slave"))
+        let asHealthCheck = "REDISCLI_AUTH=$(cat /tmp/healthcheck-password) exec redis-cli --no-auth-warning --user healthcheck \"$@\""
+        #expect(try project.exec("embeddings-redis-1", ["sh", "-c", asHealthCheck, "redis-cli", "ROLE"]).stdout.hasPrefix("slave"))
         for (service, change) in [("embeddings-redis-1", ["SET", "embeddings:x", "1"]), ("embeddings-sentinel-1", ["-p", "26379", "SENTINEL", "FAILOVER", "embeddings"])] {
-            let reply = try project.exec(service, ["sh", "-c", asHealthcheck, "redis-cli"] + change).stdout
+            let reply = try project.exec(service, ["sh", "-c", asHealthCheck, "redis-cli"] + change).stdout
             #expect(reply.hasPrefix("NOPERM"), "the health check's user ran \(change) on \(service): \(reply)")
         }
     }

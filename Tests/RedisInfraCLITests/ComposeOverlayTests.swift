@@ -135,7 +135,7 @@ import Testing
         #expect((secrets["embeddings-acl-worker"]?["file"] as? String)?.hasSuffix("/secrets/redis-worker-password") == true)
         #expect((secrets["embeddings-redis-password"]?["file"] as? String)?.hasSuffix("/secrets/redis-password") == true)
 
-        try checkHealthyDependenciesHaveHealthchecks(services)
+        try checkHealthyDependenciesHaveHealthChecks(services)
     }
 
     @Test func standaloneModelPublishesOnLoopbackOnlyWithLimits() throws {
@@ -152,7 +152,7 @@ import Testing
         #expect(limits?["cpus"] as? Double == 0.5)
         let test = (redis["healthcheck"] as? [String: Any])?["test"] as? [String]
         #expect(test?.contains("master") == true)
-        try checkHealthyDependenciesHaveHealthchecks(services)
+        try checkHealthyDependenciesHaveHealthChecks(services)
     }
 
     @Test func tlsModelMountsCertificatesAsSecretsAndProbesOverTLS() throws {
@@ -239,7 +239,7 @@ import Testing
         return raw.mapValues { $0["condition"] as? String ?? "" }
     }
 
-    private func checkHealthyDependenciesHaveHealthchecks(_ services: [String: [String: Any]]) throws {
+    private func checkHealthyDependenciesHaveHealthChecks(_ services: [String: [String: Any]]) throws {
         for (name, service) in services {
             for (dependency, condition) in (service["depends_on"] as? [String: [String: Any]]) ?? [:]
             where condition["condition"] as? String == "service_healthy" {
@@ -250,7 +250,7 @@ import Testing
 }
 
 /// The image recipe the overlays run, through checkov's Dockerfile checks.
-@Suite struct HealthcheckImageTests {
+@Suite struct HealthCheckImageTests {
     @Test func dockerfilePassesCheckov() throws {
         let result = try runSystem(
             packageRoot.appendingPathComponent(".venv-tools/bin/checkov").path,

@@ -119,12 +119,12 @@ import Testing
             #expect(result.stdout.hasPrefix("healthy: "), "\(script): \(result.stdout)")
             let attributes = try FileManager.default.attributesOfItem(atPath: passwordFile)
             #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(passwordFile) is for its owner alone")
-            let asHealthcheck = try RedisFactory.makeClient(
+            let asHealthCheck = try RedisFactory.makeClient(
                 preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: false, context: "ha-boot",
                 options: ConnectionOptions(username: "healthcheck", password: try String(contentsOfFile: passwordFile, encoding: .utf8))
             )
             let change = node.hasPrefix("sentinel") ? argv("SENTINEL", "FAILOVER", "embeddings") : argv("SET", "embeddings:x", "1")
-            #expect(try asHealthcheck.send(change).errorMessage?.hasPrefix("NOPERM") == true, "\(node): the health check only looks")
+            #expect(try asHealthCheck.send(change).errorMessage?.hasPrefix("NOPERM") == true, "\(node): the health check only looks")
         }
 
         nodes[0].stop()
@@ -154,7 +154,7 @@ import Testing
     /// The TLS example boots from its generated config and start script with the secrets it
     /// names, and the overlay's own health-check command judges it healthy over TLS with a
     /// client certificate (`tls-auth-clients yes`).
-    @Test func generatedTLSExampleServesTLSOnlyAndItsHealthcheckPasses() throws {
+    @Test func generatedTLSExampleServesTLSOnlyAndItsHealthCheckPasses() throws {
         let work = try makeTemporaryDirectory(prefix: "tls-boot")
         let certificates = try TestCertificates.make()
         defer {

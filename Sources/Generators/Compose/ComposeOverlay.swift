@@ -160,7 +160,7 @@ enum ComposeOverlay {
         bytes % (1 << 20) == 0 ? "\(bytes >> 20)m" : String(bytes)
     }
 
-    private static func healthcheck(_ probe: ProbeInvocation, _ settings: HealthcheckSettings) -> YAMLValue {
+    private static func healthcheck(_ probe: ProbeInvocation, _ settings: HealthCheckSettings) -> YAMLValue {
         var entries = [
             YAMLEntry("test", .strings(["CMD", "redis-healthcheck"] + probe.arguments)),
             YAMLEntry("interval", .string(settings.interval.value.composeText)),

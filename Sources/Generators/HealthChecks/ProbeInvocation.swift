@@ -9,7 +9,7 @@ struct ProbeInvocation {
     var request: ProbeRequest
     var role: ProbeRole { request.role }
 
-    init(role: ProbeRole, url: String, masterName: String? = nil, replicas: Int? = nil, healthcheck: HealthcheckSettings) {
+    init(role: ProbeRole, url: String, masterName: String? = nil, replicas: Int? = nil, healthcheck: HealthCheckSettings) {
         self.url = url
         // The probe must answer before Docker gives up on it: half a second of margin, or half.
         let limit = healthcheck.timeout.value

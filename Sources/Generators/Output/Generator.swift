@@ -6,7 +6,7 @@ public enum Generator {
     /// Every target the generator writes, in no particular order (the output is sorted).
     static let targets: [any DeploymentTarget.Type] = [
         ComposeDeployment.self,
-        HealthcheckScripts.self,
+        HealthCheckScripts.self,
         TerraformModules.self,
     ]
 

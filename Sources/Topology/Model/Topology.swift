@@ -6,7 +6,7 @@ public struct Topology: Sendable {
     public var sentinel: SentinelSettings?
     public var auth: AuthSettings
     public var tls: TLSSettings
-    public var healthcheck: HealthcheckSettings
+    public var healthcheck: HealthCheckSettings
     public var clients: [ClientService]
     public var targets: Targets
 
@@ -92,7 +92,7 @@ public struct ACLUser: Sendable {
     public var keys: Located<String>
 }
 
-public struct HealthcheckSettings: Sendable {
+public struct HealthCheckSettings: Sendable {
     public var interval: Located<Duration>
     public var timeout: Located<Duration>
     public var retries: Located<Int>

@@ -24,7 +24,7 @@ public struct TopologyReader {
             sentinel: sentinel,
             auth: readAuth(top.child("auth"), at: root.location),
             tls: readTLS(top.child("tls"), at: root.location),
-            healthcheck: readHealthcheck(top.child("healthcheck") ?? absent("healthcheck", at: root.location)),
+            healthcheck: readHealthCheck(top.child("healthcheck") ?? absent("healthcheck", at: root.location)),
             clients: readClients(top),
             targets: readTargets(top.child("targets"), name: name, at: root.location)
         )
@@ -174,9 +174,9 @@ public struct TopologyReader {
         }
     }
 
-    private func readHealthcheck(_ healthcheck: MappingReader) -> HealthcheckSettings {
+    private func readHealthCheck(_ healthcheck: MappingReader) -> HealthCheckSettings {
         defer { healthcheck.finish() }
-        return HealthcheckSettings(
+        return HealthCheckSettings(
             interval: healthcheck.duration("interval", default: .seconds(10)),
             timeout: healthcheck.duration("timeout", default: .seconds(3)),
             retries: healthcheck.int("retries", default: 3, range: 1...100),

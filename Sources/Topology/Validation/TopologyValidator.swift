@@ -16,7 +16,7 @@ public struct TopologyValidator {
         checkAuth(topology.auth, catalogue: EngineCatalogue.redis(version: topology.redis.version.value))
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
-        checkHealthcheck(topology.healthcheck)
+        checkHealthCheck(topology.healthcheck)
         checkTargets(topology)
     }
 
@@ -262,7 +262,7 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkHealthcheck(_ healthcheck: HealthcheckSettings) {
+    private func checkHealthCheck(_ healthcheck: HealthCheckSettings) {
         if healthcheck.timeout.value >= healthcheck.interval.value {
             error("'healthcheck.timeout' must be shorter than 'healthcheck.interval'", at: healthcheck.timeout.location)
         }

@@ -4,7 +4,7 @@ import Topology
 /// `healthchecks/<name>/`: one probe script per role and `smoke.sh`, each one `exec` of
 /// redis-healthcheck with the topology's settings, for any orchestrator (a Kubernetes exec
 /// probe, a systemd timer). The URL and the password file can be moved by environment.
-enum HealthcheckScripts: DeploymentTarget {
+enum HealthCheckScripts: DeploymentTarget {
     static func folder(for topology: Topology) -> String { "healthchecks/\(topology.name.value)" }
 
     static func files(for topology: Topology, header: GeneratedHeader) -> [GeneratedFile] {

@@ -4,7 +4,7 @@ import Testing
 
 /// The health check as the image ships it: one fully static executable (scripts/test.sh builds
 /// it with the Dockerfile's command). It must resolve host names and load OpenSSL at run time.
-@Suite struct StaticHealthcheckTests {
+@Suite struct StaticHealthCheckTests {
     var binary: String {
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {

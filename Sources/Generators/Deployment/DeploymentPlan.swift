@@ -1,7 +1,8 @@
 import Topology
 
-/// The containers of a self-hosted deployment, their names, addresses and secrets, decided once
-/// so that the overlay, the node configs, the start script and the health-check scripts agree.
+/// The containers of a self-hosted deployment, their names, addresses, secrets and users,
+/// decided once so that the overlay, the node configs, the start script (Compose/) and the
+/// health-check scripts (HealthChecks/) agree.
 struct DeploymentPlan {
     struct RedisNode {
         var index: Int

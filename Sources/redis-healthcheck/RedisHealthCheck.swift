@@ -9,7 +9,7 @@ import Glibc
 
 /// `redis-healthcheck probe|smoke`. Exit 0 healthy, 1 unhealthy (Docker's contract), 2 usage.
 @main
-enum RedisHealthcheck {
+enum RedisHealthCheck {
     static let usage = """
         usage: redis-healthcheck probe [--role auto|master|replica|sentinel] [--mode readiness|liveness]
                                        [--url URL] [--master-name NAME] [--timeout SECONDS]
