@@ -129,6 +129,32 @@ import Testing
         #expect(output?["sensitive"] as? Bool == true)
     }
 
+    /// The module's README example is the root a platform team writes first: it creates the
+    /// network and the application's security group in the same apply, so the group's id is
+    /// unknown at plan time. Planned as written (only `source` made absolute and a provider with
+    /// test-only keys added), it must plan, with one ingress rule per group.
+    @Test func readmeExampleWithTheAppsOwnSecurityGroupPlans() throws {
+        let topology = "prod-queue"
+        let module = packageRoot.appendingPathComponent("terraform/\(topology)/aws")
+        let readme = try String(contentsOf: module.appendingPathComponent("README.md"), encoding: .utf8)
+        let example = try #require(readme.components(separatedBy: "```hcl\n").dropFirst().first?.components(separatedBy: "```").first, "README has no hcl example")
+        let source = "source = \"./terraform/\(topology)/aws\""
+        try #require(example.contains(source), "the example calls the module by its path from the repository root")
+        let directory = try planWorkspace(module: module, variables: [:])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let provider = try String(contentsOf: directory.appendingPathComponent("main.tf"), encoding: .utf8).components(separatedBy: "module \"redis\"").first!
+        try (provider + example.replacingOccurrences(of: source, with: "source = \"\(module.path)\""))
+            .write(to: directory.appendingPathComponent("main.tf"), atomically: true, encoding: .utf8)
+        if example.contains("variable \"") {
+            try "redis_auth_token = \"a-test-only-token-0123456789\"\n".write(to: directory.appendingPathComponent("terraform.tfvars"), atomically: true, encoding: .utf8)
+        }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = plannedResources(json)
+        #expect(planned.keys.filter { $0.hasPrefix("aws_vpc_security_group_ingress_rule.from_groups") } == ["aws_vpc_security_group_ingress_rule.from_groups[\"0\"]"], "\(planned.keys.sorted())")
+        #expect(planned["aws_elasticache_replication_group.this"] != nil)
+    }
+
     @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-standalone")
         defer { try? FileManager.default.removeItem(at: work) }

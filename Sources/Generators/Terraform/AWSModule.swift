@@ -8,15 +8,18 @@ enum AWSModule {
         let parts = AWSModuleParts(topology: topology, aws: aws)
         return TerraformModule(
             directory: directory, title: "\(parts.name) on AWS ElastiCache", summary: parts.summary(),
-            provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: parts.variables(), main: parts.main(), outputs: parts.outputs()
+            provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: parts.variables(), main: parts.main(), outputs: parts.outputs(),
+            usage: parts.usage(source: "./\(directory)")
         )
     }
 
 
-    /// One ingress rule per allowed source, on the Redis port only.
+    /// One ingress rule per allowed source, on the Redis port only. Keyed by position, not by
+    /// value: a caller that creates its security group in the same apply passes an id that is
+    /// unknown at plan time, and an unknown value cannot key a `for_each`.
     fileprivate static func ingressRule(_ name: String, over list: String, describing source: String, attribute: String, port: Int) -> HCLItem {
         .block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", name, body: [
-            .attribute("for_each", .raw("toset(\(list))")),
+            .attribute("for_each", .raw("{ for index, value in \(list) : index => value }")),
             .blank,
             .attribute("security_group_id", .raw("aws_security_group.this.id")),
             .attribute("description", .string("Redis from \(source)")),
@@ -275,6 +278,51 @@ private struct AWSModuleParts {
                   value: "\"\(scheme)://\(credentials)${\(group).primary_endpoint_address}:${\(group).port}\"", sensitive: usesAuth),
         ]
         return outputs
+    }
+
+    /// The root configuration a platform team writes first: the network, the application's
+    /// security group and the module, in one apply. The tests plan exactly this.
+    func usage(source: String) -> [HCLItem] {
+        func resource(_ type: String, _ label: String, _ body: [HCLItem]) -> [HCLItem] { [.block(HCLBlock("resource", type, label, body: body)), .blank] }
+        var items = resource("aws_vpc", "main", [.attribute("cidr_block", .string("10.0.0.0/16"))])
+        for (label, zone) in [("a", "eu-west-1a"), ("b", "eu-west-1b")] {
+            items += resource("aws_subnet", label, [
+                .attribute("vpc_id", .raw("aws_vpc.main.id")),
+                .attribute("cidr_block", .string("10.0.\(label == "a" ? 1 : 2).0/24")),
+                .attribute("availability_zone", .string(zone)),
+            ])
+        }
+        items += resource("aws_security_group", "app", [
+            .attribute("name_prefix", .string("app-")),
+            .attribute("description", .string("The application's instances")),
+            .attribute("vpc_id", .raw("aws_vpc.main.id")),
+        ])
+        var arguments: [HCLItem] = [
+            .attribute("source", .string(source)),
+            .blank,
+            .attribute("vpc_id", .raw("aws_vpc.main.id")),
+            .attribute(aws.subnetIDsVariable.value, .raw("[aws_subnet.a.id, aws_subnet.b.id]")),
+            .attribute(aws.securityGroupIDsVariable.value, .raw("[aws_security_group.app.id]")),
+        ]
+        if let kms = aws.kmsKeyVariable {
+            // The key's policy must also let CloudWatch Logs use it, for the slow-log group.
+            items += resource("aws_kms_key", "redis", [
+                .attribute("description", .string("\(name) Redis at rest and its logs")),
+                .attribute("enable_key_rotation", .bool(true)),
+            ])
+            arguments.append(.attribute(kms.value, .raw("aws_kms_key.redis.arn")))
+        }
+        if let topic = aws.alarmTopicVariable {
+            items += resource("aws_sns_topic", "alarms", [.attribute("name", .string("\(name)-redis-alarms"))])
+            arguments.append(.attribute(topic.value, .raw("aws_sns_topic.alarms.arn")))
+        }
+        if usesAuth, let authVariable {
+            items += [.block(HCLBlock("variable", authVariable, body: [.attribute("type", .raw("string")), .attribute("sensitive", .bool(true))])), .blank]
+            arguments.append(.attribute(authVariable, .raw("var.\(authVariable)")))
+        }
+        items += [.block(HCLBlock("module", "redis", body: arguments)), .blank]
+        items.append(.block(HCLBlock("output", "redis_url", body: [.attribute("value", .raw("module.redis.redis_url")), .attribute("sensitive", .bool(true))])))
+        return items
     }
 
     func summary() -> [String] {

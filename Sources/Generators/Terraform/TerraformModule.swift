@@ -25,6 +25,9 @@ struct TerraformModule {
     var variables: [Variable]
     var main: [HCLItem]
     var outputs: [Output]
+    /// A root configuration that calls the module, for its README; none when there is none
+    /// that this machine can plan.
+    var usage: [HCLItem] = []
 
     func files(header: GeneratedHeader) -> [GeneratedFile] {
         let comment = header.lines(purpose: title).map { HCLItem.comment($0) }
@@ -65,6 +68,17 @@ struct TerraformModule {
 
     private func readme(header: GeneratedHeader) -> String {
         var lines = ["# \(title)", "", "<!-- \(header.lines(purpose: "").first!) -->", ""] + summary + [""]
+        if !usage.isEmpty {
+            lines += [
+                "## Usage", "",
+                "The root configuration a platform team writes first: the network, the application's security group and this",
+                "module, created in one apply (so the group's id is unknown at plan time). The tests plan exactly this, with a",
+                "provider block of their own; `source` is this folder as seen from the repository root.", "",
+                "```hcl",
+            ]
+            lines += HCLRenderer.render(usage).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            lines += ["```", ""]
+        }
         lines += ["## Inputs", "", "| name | type | default | description |", "|---|---|---|---|"]
         for variable in variables {
             let value = variable.defaultValue.map { "`\(HCLRenderer.inline($0))`" } ?? "required"

@@ -16,7 +16,7 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_groups" {
-  for_each = toset(var.app_security_group_ids)
+  for_each = { for index, value in var.app_security_group_ids : index => value }
 
   security_group_id            = aws_security_group.this.id
   description                  = "Redis from an allowed security group"
@@ -27,7 +27,7 @@ resource "aws_vpc_security_group_ingress_rule" "from_groups" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_blocks" {
-  for_each = toset(var.allowed_cidr_blocks)
+  for_each = { for index, value in var.allowed_cidr_blocks : index => value }
 
   security_group_id = aws_security_group.this.id
   description       = "Redis from an allowed CIDR block"
