@@ -111,7 +111,7 @@ let package = Package(
             name: "RedisFactoryTests",
             dependencies: ["RedisFactory", "RedisClientCore", "RedisStub", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "RedisTestSupport"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Generators", "RedisTestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "Topology"]),
         .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck", "HealthCheckContract", "RedisTestSupport", "RedisFactory"]),
         .testTarget(

@@ -20,7 +20,7 @@ private let scratch: (root: String, outside: String) = {
 public func fuzz(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: data, count: size))
     let diagnostics = DiagnosticsCollector()
-    guard let topology = TopologyLoading.load(bytes, file: "fuzz.yaml", diagnostics: diagnostics), !diagnostics.hasErrors else { return 0 }
+    guard let topology = TopologyLoading.load(bytes, file: "fuzz.yaml", diagnostics: diagnostics, targets: Generator.targetReaders), !diagnostics.hasErrors else { return 0 }
     let name = topology.name.value
     let owned = ["compose/\(name)/", "healthchecks/\(name)/", "terraform/\(name)/"]
     var seen: Set<String> = []

@@ -12,12 +12,22 @@ mkdir -p .build-fuzz/generate-corpus .build-fuzz/modules
 cp -n Fuzz/corpus/* topologies/*.yaml .build-fuzz/generate-corpus/ 2>/dev/null || true
 mapfile -t topology_sources < <(find Sources/Topology -name '*.swift' | sort)
 mapfile -t generator_sources < <(find Sources/Generators -name '*.swift' | sort)
-swiftc -O -sanitize=fuzzer,address -parse-as-library -whole-module-optimization -module-name Topology \
-  -I Sources/CYAML -emit-module -emit-module-path .build-fuzz/modules/Topology.swiftmodule \
-  -c "${topology_sources[@]}" -o .build-fuzz/Topology.o
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GenerateFuzzer \
+# The modules Generators imports, each as an object and a module interface; one package name
+# so that `package` declarations are visible across them, as SwiftPM builds them.
+module() {
+  local name=$1; shift
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -whole-module-optimization -module-name "$name" -package-name redis_infra \
+    -I Sources/CYAML -I .build-fuzz/modules -emit-module -emit-module-path ".build-fuzz/modules/$name.swiftmodule" \
+    -c "$@" -o ".build-fuzz/$name.o"
+}
+mapfile -t support_sources < <(find Sources/InfraSupport -name '*.swift' | sort)
+mapfile -t contract_sources < <(find Sources/HealthCheckContract -name '*.swift' | sort)
+module InfraSupport "${support_sources[@]}"
+module HealthCheckContract "${contract_sources[@]}"
+module Topology "${topology_sources[@]}"
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GenerateFuzzer -package-name redis_infra \
   -I .build-fuzz/modules -I Sources/CYAML -lyaml \
-  "${generator_sources[@]}" Fuzz/GenerateFuzzer.swift .build-fuzz/Topology.o \
+  "${generator_sources[@]}" Fuzz/GenerateFuzzer.swift .build-fuzz/InfraSupport.o .build-fuzz/HealthCheckContract.o .build-fuzz/Topology.o \
   -o .build-fuzz/generate-fuzzer
 .build-fuzz/generate-fuzzer .build-fuzz/generate-corpus -max_total_time="$seconds" -max_len=65536 \
   -rss_limit_mb=2048 -artifact_prefix=.build-fuzz/generate- -print_final_stats=1

@@ -10,7 +10,7 @@ seconds="${1:-600}"
 mkdir -p .build-fuzz/corpus
 cp -n Fuzz/corpus/* topologies/*.yaml .build-fuzz/corpus/ 2>/dev/null || true
 mapfile -t sources < <(find Sources/Topology -name '*.swift' | sort)
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name TopologyFuzzer \
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name TopologyFuzzer -package-name redis_infra \
   -I Sources/CYAML -lyaml \
   "${sources[@]}" Fuzz/TopologyFuzzer.swift \
   -o .build-fuzz/topology-fuzzer

@@ -39,7 +39,7 @@ struct GenerateCommand: ParsableCommand {
         var together = TopologySetRules(diagnostics: diagnostics)
         for file in files {
             guard let bytes = readTopologyFile(file) else { throw ExitCode(2) }
-            guard let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics) else { continue }
+            guard let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics, targets: Generator.targetReaders) else { continue }
             guard together.admit(topology) else { continue }
             generated += Generator.files(for: topology, source: file)
             owned += Generator.ownedFolders(for: topology)

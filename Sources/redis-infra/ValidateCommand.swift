@@ -1,5 +1,6 @@
 import InfraSupport
 import ArgumentParser
+import Generators
 import Topology
 
 #if canImport(Glibc)
@@ -33,7 +34,7 @@ struct ValidateCommand: ParsableCommand {
                 unreadable = true
                 continue
             }
-            if let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics) {
+            if let topology = TopologyLoading.load(bytes, file: file, diagnostics: diagnostics, targets: Generator.targetReaders) {
                 _ = together.admit(topology)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Generators
 import RedisTestSupport
 import Testing
 @testable import Topology
@@ -80,14 +81,14 @@ import Testing
         let bytes = Array(Self.example.utf8)
         for length in stride(from: 0, to: bytes.count, by: 7) {
             let collector = DiagnosticsCollector()
-            _ = TopologyLoading.load(Array(bytes[..<length]), file: "t.yaml", diagnostics: collector)
+            _ = TopologyLoading.load(Array(bytes[..<length]), file: "t.yaml", diagnostics: collector, targets: Generator.targetReaders)
             for diagnostic in collector.diagnostics { expectInside(diagnostic, Array(bytes[..<length]), "truncated at \(length)") }
         }
     }
 
     func expectLocatedError(_ bytes: [UInt8], _ label: String) {
         let collector = DiagnosticsCollector()
-        let topology = TopologyLoading.load(bytes, file: "t.yaml", diagnostics: collector)
+        let topology = TopologyLoading.load(bytes, file: "t.yaml", diagnostics: collector, targets: Generator.targetReaders)
         #expect(topology == nil, "\(label) was accepted")
         #expect(collector.hasErrors, "\(label): no error")
         for diagnostic in collector.diagnostics { expectInside(diagnostic, bytes, label) }

@@ -1,4 +1,5 @@
 import Foundation
+import Generators
 import Testing
 @testable import Topology
 
@@ -6,7 +7,7 @@ import Testing
 @Suite struct TopologyRulesTests {
     func diagnostics(_ text: String) -> [String] {
         let collector = DiagnosticsCollector()
-        _ = TopologyLoading.load(Array(text.utf8), file: "t.yaml", diagnostics: collector)
+        _ = TopologyLoading.load(Array(text.utf8), file: "t.yaml", diagnostics: collector, targets: Generator.targetReaders)
         return collector.sorted.map(\.description)
     }
 
@@ -125,7 +126,7 @@ import Testing
         for file in files {
             let collector = DiagnosticsCollector()
             let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(file)))
-            #expect(TopologyLoading.load(bytes, file: file, diagnostics: collector) != nil)
+            #expect(TopologyLoading.load(bytes, file: file, diagnostics: collector, targets: Generator.targetReaders) != nil)
             // A Sentinel example on Compose is warned that one Docker host is one failure
             // domain; nothing else may be said of an example.
             let unexpected = collector.diagnostics.filter { !$0.message.hasPrefix("every Sentinel and Redis node of this Compose deployment runs on one Docker host") }
@@ -141,6 +142,6 @@ import Testing
             guard line.hasPrefix("| `") else { return nil }
             return String(line.dropFirst(3).prefix { $0 != "`" })
         })
-        #expect(documented == TopologySchema.allPaths)
+        #expect(documented == TopologySchema.allPaths(with: Generator.targetReaders))
     }
 }

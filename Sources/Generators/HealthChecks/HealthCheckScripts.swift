@@ -10,7 +10,7 @@ enum HealthCheckScripts: DeploymentTarget {
     static func files(for topology: Topology, header: GeneratedHeader) -> [GeneratedFile] {
         let folder = folder(for: topology)
         // Where the topology also runs under Compose, the scripts probe its containers.
-        let plan = topology.targets.compose.map { DeploymentPlan(topology: topology, compose: $0) }
+        let plan = topology.target(ComposeTarget.self).map { DeploymentPlan(topology: topology, compose: $0) }
         let settings = topology.healthcheck
         // In a container the certificate names the container, not 127.0.0.1: the script asks
         // `hostname` at run time.

@@ -17,6 +17,9 @@ public enum Generator {
         return targets.flatMap { $0.files(for: topology, header: header) }.sorted { $0.path < $1.path }
     }
 
+    /// What the topology loader reads under `targets:`: every registered target's reader.
+    package static var targetReaders: [any TargetReader.Type] { targets.compactMap { $0.reader } }
+
     /// The folders under `--out` this topology's targets own, whether or not they write there.
     public static func ownedFolders(for topology: Topology) -> [String] {
         targets.map { $0.folder(for: topology) }

@@ -8,7 +8,7 @@ public struct HostClaims: Sendable {
 
     /// nil when the topology has no Compose target.
     public init?(_ topology: Topology) {
-        guard let compose = topology.targets.compose else { return nil }
+        guard let compose = topology.target(ComposeTarget.self) else { return nil }
         let plan = DeploymentPlan(topology: topology, compose: compose)
         subnet = Located(plan.subnet, at: compose.subnet?.location ?? compose.file.location)
         guard compose.publishPort.value else {

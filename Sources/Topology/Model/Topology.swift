@@ -8,7 +8,8 @@ public struct Topology: Sendable {
     public var tls: TLSSettings
     public var healthcheck: HealthCheckSettings
     public var clients: [ClientService]
-    public var targets: Targets
+    /// Where the generator writes deployments, each read by its target (`TargetReader`).
+    package var targets: [any TargetSettings]
 
     /// Every secret the topology references, wherever it is used.
     public var secretReferences: [Located<SecretReference>] {

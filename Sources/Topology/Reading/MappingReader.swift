@@ -1,17 +1,20 @@
 /// Reads one YAML mapping of the topology: typed values with defaults, every problem reported
 /// at its node, unknown keys refused with a "did you mean".
-final class MappingReader {
-    let node: YAMLNode
-    let path: String
-    let diagnostics: DiagnosticsCollector
+package final class MappingReader {
+    package let node: YAMLNode
+    package let path: String
+    package let diagnostics: DiagnosticsCollector
+    /// Every known key by schema path: the topology's own and its registered targets'.
+    let schema: [String: [String]]
     private let pairs: [YAMLPair]
     private var used = Set<String>()
 
     /// nil (after reporting) when the node is not a mapping.
-    init?(_ node: YAMLNode, path: String, diagnostics: DiagnosticsCollector) {
+    init?(_ node: YAMLNode, path: String, diagnostics: DiagnosticsCollector, schema: [String: [String]]) {
         self.node = node
         self.path = path
         self.diagnostics = diagnostics
+        self.schema = schema
         guard case .mapping(let pairs) = node.kind else {
             diagnostics.error("'\(path.isEmpty ? "topology" : path)' must be a mapping, not \(node.kindDescription)", at: node.location)
             return nil
@@ -19,25 +22,30 @@ final class MappingReader {
         self.pairs = pairs
     }
 
-    var location: SourceLocation { node.location }
+    package var location: SourceLocation { node.location }
 
-    func has(_ key: String) -> Bool { pairs.contains { $0.name == key } }
+    package func has(_ key: String) -> Bool { pairs.contains { $0.name == key } }
 
-    func value(_ key: String) -> YAMLNode? {
+    package func value(_ key: String) -> YAMLNode? {
         used.insert(key)
         return pairs.first { $0.name == key }?.value
     }
 
-    func child(_ key: String) -> MappingReader? {
+    package func child(_ key: String) -> MappingReader? {
         guard let value = value(key), !value.isNull else { return nil }
-        return MappingReader(value, path: qualified(key), diagnostics: diagnostics)
+        return MappingReader(value, path: qualified(key), diagnostics: diagnostics, schema: schema)
     }
 
-    func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// Another mapping under this one (a list's item), read with the same schema.
+    package func mapping(_ node: YAMLNode, path: String) -> MappingReader? {
+        MappingReader(node, path: path, diagnostics: diagnostics, schema: schema)
+    }
+
+    package func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Reports every key this mapping does not know, with the closest known one.
-    func finish(schemaPath: String? = nil) {
-        let known = TopologySchema.keys[schemaPath ?? path] ?? []
+    package func finish(schemaPath: String? = nil) {
+        let known = schema[schemaPath ?? path] ?? []
         for pair in pairs where !known.contains(pair.name) {
             let suggestion = closest(pair.name, in: known).map { "; did you mean '\($0)'?" } ?? ""
             diagnostics.error("unknown key '\(pair.name)' in '\(path.isEmpty ? "topology" : path)'\(suggestion)", at: pair.key.location)
@@ -46,7 +54,7 @@ final class MappingReader {
 
     // MARK: - Typed values
 
-    func string(_ key: String, default fallback: String? = nil) -> Located<String>? {
+    package func string(_ key: String, default fallback: String? = nil) -> Located<String>? {
         guard let value = value(key), !value.isNull else { return fallback.map { Located($0, at: location) } }
         guard let text = value.scalar else {
             diagnostics.error("'\(qualified(key))' must be a string, not \(value.kindDescription)", at: value.location)
@@ -55,7 +63,7 @@ final class MappingReader {
         return Located(text, at: value.location)
     }
 
-    func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Located<Int> {
+    package func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Located<Int> {
         guard let value = value(key), !value.isNull else { return Located(fallback, at: location) }
         guard let text = value.scalar, let number = Int(text) else {
             diagnostics.error("'\(qualified(key))' must be a whole number, not \(describe(value))", at: value.location)
@@ -69,7 +77,7 @@ final class MappingReader {
     }
 
     /// YAML 1.1 booleans: true/false, yes/no, on/off.
-    func bool(_ key: String, default fallback: Bool) -> Located<Bool> {
+    package func bool(_ key: String, default fallback: Bool) -> Located<Bool> {
         guard let value = value(key), !value.isNull else { return Located(fallback, at: location) }
         switch value.scalar?.lowercased() {
         case "true", "yes", "on": return Located(true, at: value.location)
@@ -80,7 +88,7 @@ final class MappingReader {
         }
     }
 
-    func choice(_ key: String, from choices: [String], default fallback: String) -> Located<String> {
+    package func choice(_ key: String, from choices: [String], default fallback: String) -> Located<String> {
         guard let text = string(key, default: fallback) else { return Located(fallback, at: location) }
         guard choices.contains(text.value) else {
             let suggestion = closest(text.value, in: choices).map { "did you mean '\($0)'? " } ?? ""
@@ -94,7 +102,7 @@ final class MappingReader {
     }
 
     /// `500ms`, `5s`, `1m`, `2h`.
-    func duration(_ key: String, default fallback: Duration) -> Located<Duration> {
+    package func duration(_ key: String, default fallback: Duration) -> Located<Duration> {
         guard let value = value(key), !value.isNull else { return Located(fallback, at: location) }
         guard let text = value.scalar, let parsed = Self.parseDuration(text) else {
             diagnostics.error("'\(qualified(key))' must be a duration like 500ms, 5s, 1m or 2h, not \(describe(value))", at: value.location)
@@ -104,7 +112,7 @@ final class MappingReader {
     }
 
     /// Redis's memory units: `512mb`, `2gb`, `1k` (1000) or `1kb` (1024), or bytes.
-    func size(_ key: String) -> Located<Int64>? {
+    package func size(_ key: String) -> Located<Int64>? {
         guard let value = value(key), !value.isNull else { return nil }
         guard let text = value.scalar, let bytes = Self.parseSize(text) else {
             diagnostics.error("'\(qualified(key))' must be a size like 512mb or 2gb, not \(describe(value))", at: value.location)
@@ -113,7 +121,7 @@ final class MappingReader {
         return Located(bytes, at: value.location)
     }
 
-    func list(_ key: String) -> [YAMLNode] {
+    package func list(_ key: String) -> [YAMLNode] {
         guard let value = value(key), !value.isNull else { return [] }
         guard case .sequence(let items) = value.kind else {
             diagnostics.error("'\(qualified(key))' must be a list, not \(value.kindDescription)", at: value.location)
@@ -122,7 +130,7 @@ final class MappingReader {
         return items
     }
 
-    func strings(_ key: String) -> [Located<String>] {
+    package func strings(_ key: String) -> [Located<String>] {
         list(key).compactMap { item in
             guard let text = item.scalar else {
                 diagnostics.error("'\(qualified(key))' must list strings, not \(item.kindDescription)", at: item.location)
@@ -161,7 +169,7 @@ final class MappingReader {
 }
 
 /// The closest name by edit distance, when it is close enough to be a likely typo.
-func closest(_ word: String, in candidates: [String]) -> String? {
+package func closest(_ word: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
     guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return nil }
     return best

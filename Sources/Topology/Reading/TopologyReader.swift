@@ -1,15 +1,20 @@
 /// YAML tree → ``Topology``: types, defaults and every key checked, problems reported into the
 /// collector at their nodes. Defaults are the safe ones: auth on, persistence on.
-public struct TopologyReader {
+package struct TopologyReader {
     let diagnostics: DiagnosticsCollector
+    /// The targets the topology may name under `targets:`, each reading its own key.
+    let targets: [any TargetReader.Type]
+    let schema: [String: [String]]
 
-    public init(diagnostics: DiagnosticsCollector) {
+    package init(diagnostics: DiagnosticsCollector, targets: [any TargetReader.Type]) {
         self.diagnostics = diagnostics
+        self.targets = targets
+        schema = TopologySchema.keys(with: targets)
     }
 
     /// The topology, or nil when it could not be read at all (a located error says why).
-    public func read(_ root: YAMLNode) -> Topology? {
-        guard let top = MappingReader(root, path: "", diagnostics: diagnostics) else { return nil }
+    package func read(_ root: YAMLNode) -> Topology? {
+        guard let top = MappingReader(root, path: "", diagnostics: diagnostics, schema: schema) else { return nil }
         defer { top.finish() }
         guard let name = top.string("name") else {
             diagnostics.error("a topology needs a 'name' (it prefixes every service and resource)", at: root.location)
@@ -26,8 +31,15 @@ public struct TopologyReader {
             tls: readTLS(top.child("tls"), at: root.location),
             healthcheck: readHealthCheck(top.child("healthcheck") ?? absent("healthcheck", at: root.location)),
             clients: readClients(top),
-            targets: readTargets(top.child("targets"), name: name, at: root.location)
+            targets: readTargets(top.child("targets"), name: name)
         )
+    }
+
+    /// Each registered target reads its own key; the mapping refuses any other.
+    private func readTargets(_ targets: MappingReader?, name: Located<String>) -> [any TargetSettings] {
+        guard let targets else { return [] }
+        defer { targets.finish() }
+        return self.targets.flatMap { $0.read(targets, name: name) }
     }
 
     private func readRedis(_ redis: MappingReader) -> RedisServerSettings {
@@ -103,7 +115,7 @@ public struct TopologyReader {
         let password = auth.flatMap { readSecret($0, key: "password") }
             ?? Located(.file("./secrets/redis-password"), at: auth?.location ?? location)
         let users = auth?.list("users").compactMap { item -> ACLUser? in
-            guard let user = MappingReader(item, path: "auth.users[]", diagnostics: diagnostics) else { return nil }
+            guard let user = auth?.mapping(item, path: "auth.users[]") else { return nil }
             defer { user.finish() }
             guard let name = user.string("name") else {
                 diagnostics.error("an ACL user needs a 'name'", at: item.location)
@@ -123,7 +135,7 @@ public struct TopologyReader {
 
     /// `{secret_file: path}`, `{env: NAME}` or `{terraform_variable: name}`; a literal is refused
     /// without repeating it.
-    private func readSecret(_ parent: MappingReader, key: String) -> Located<SecretReference>? {
+    package func readSecret(_ parent: MappingReader, key: String) -> Located<SecretReference>? {
         guard let value = parent.value(key), !value.isNull else { return nil }
         if value.scalar != nil {
             diagnostics.error(
@@ -134,9 +146,9 @@ public struct TopologyReader {
             )
             return nil
         }
-        guard let secret = MappingReader(value, path: parent.qualified(key), diagnostics: diagnostics) else { return nil }
+        guard let secret = parent.mapping(value, path: parent.qualified(key)) else { return nil }
         defer { secret.finish(schemaPath: "secret") }
-        let given = TopologySchema.keys["secret"]!.filter(secret.has)
+        let given = TopologySchema.ownKeys["secret"]!.filter(secret.has)
         guard given.count == 1, let kind = given.first, let reference = secret.string(kind) else {
             diagnostics.error("'\(parent.qualified(key))' needs exactly one of secret_file, env, terraform_variable", at: value.location)
             return nil
@@ -163,7 +175,7 @@ public struct TopologyReader {
 
     private func readClients(_ top: MappingReader) -> [ClientService] {
         top.list("clients").compactMap { item in
-            guard let client = MappingReader(item, path: "clients[]", diagnostics: diagnostics) else { return nil }
+            guard let client = top.mapping(item, path: "clients[]") else { return nil }
             defer { client.finish() }
             guard let service = client.string("service") else {
                 diagnostics.error("a client needs a 'service' (the Compose service to wire)", at: item.location)
@@ -190,6 +202,6 @@ public struct TopologyReader {
 extension TopologyReader {
     /// Stands for a section the file leaves out, so that its defaults apply.
     private func absent(_ path: String, at location: SourceLocation) -> MappingReader {
-        MappingReader(YAMLNode(kind: .mapping([]), location: location, expandedSize: 1), path: path, diagnostics: diagnostics)!
+        MappingReader(YAMLNode(kind: .mapping([]), location: location, expandedSize: 1), path: path, diagnostics: diagnostics, schema: schema)!
     }
 }

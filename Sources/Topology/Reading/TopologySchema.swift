@@ -4,7 +4,8 @@ public enum TopologySchema {
     /// Directives that let a client load code or poke at memory: allowed, with a warning.
     static let dangerousDirectives: Set<String> = ["enable-debug-command", "enable-module-command", "loadmodule", "enable-protected-configs"]
 
-    public static let keys: [String: [String]] = [
+    /// The topology's own keys; each target brings its own (`keys(with:)`).
+    static let ownKeys: [String: [String]] = [
         "": ["name", "redis", "sentinel", "auth", "tls", "healthcheck", "clients", "targets"],
         "redis": [
             "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
@@ -18,16 +19,24 @@ public enum TopologySchema {
         "healthcheck": ["interval", "timeout", "retries", "start_period", "start_interval", "max_replica_lag"],
         "tls": ["enabled", "cert_file", "key_file", "ca_file", "auth_clients", "client_cert_file", "client_key_file"],
         "clients[]": ["service", "env", "user"],
-        "targets": ["compose", "terraform"],
-        "targets.compose": ComposeTarget.keys,
-        "targets.compose.resources": ComposeTarget.resourceKeys,
-        "targets.terraform[]": TerraformProvider.allKeys,
     ]
 
+    /// Every key, by the mapping it belongs to, with these targets registered under `targets:`.
+    package static func keys(with targets: [any TargetReader.Type]) -> [String: [String]] {
+        var keys = ownKeys
+        var targetKeys: [String] = []
+        for target in targets {
+            targetKeys.append(target.key)
+            keys.merge(target.schema) { own, _ in own }
+        }
+        keys["targets"] = targetKeys
+        return keys
+    }
+
     /// Every documented key as a dotted path: `redis.persistence.appendonly`.
-    public static var allPaths: Set<String> {
+    package static func allPaths(with targets: [any TargetReader.Type]) -> Set<String> {
         var paths = Set<String>()
-        for (parent, children) in keys where parent != "secret" {
+        for (parent, children) in keys(with: targets) where parent != "secret" {
             for child in children { paths.insert(parent.isEmpty ? child : "\(parent).\(child)") }
         }
         return paths

@@ -1,6 +1,6 @@
 /// The rules a topology must keep beyond its types, each reported at the value that breaks it.
 public struct TopologyValidator {
-    let diagnostics: DiagnosticsCollector
+    package let diagnostics: DiagnosticsCollector
 
     public init(diagnostics: DiagnosticsCollector) {
         self.diagnostics = diagnostics
@@ -11,7 +11,7 @@ public struct TopologyValidator {
         checkReferences(topology)
         checkRedis(topology.redis, users: topology.auth.users)
         if let sentinel = topology.sentinel {
-            checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.compose != nil)
+            checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.contains { $0.runsOwnSentinels })
         }
         checkAuth(topology.auth, catalogue: EngineCatalogue.redis(version: topology.redis.version.value))
         checkTLS(topology.tls, clients: topology.clients)
@@ -60,7 +60,7 @@ public struct TopologyValidator {
         }
     }
 
-    func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
+    package func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
 
     /// Names and paths the topology hands to other tools: an environment variable lands in
     /// `.env.example` (which a shell may source), a Terraform variable in `.tf` files, a path in
@@ -85,29 +85,20 @@ public struct TopologyValidator {
                 error("'tls.\(key)' must be a path (one line, not empty), not '\(file.value)'", at: file.location)
             }
         }
-        for target in topology.targets.terraform {
-            guard case .aws(let aws) = target else { continue }
-            let variables = [
-                ("subnet_ids_variable", aws.subnetIDsVariable), ("security_group_ids_variable", aws.securityGroupIDsVariable),
-            ] + [("kms_key_variable", aws.kmsKeyVariable), ("alarm_topic_variable", aws.alarmTopicVariable)].compactMap { key, value in value.map { (key, $0) } }
-            for (key, variable) in variables where !Self.isTerraformName(variable.value) {
-                error("'\(key)' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(variable.value)'", at: variable.location)
-            }
-        }
     }
 
     /// The one shape every name rule here has: not empty, ASCII letters and digits plus the
     /// characters in `also`, and a first character that `first` accepts.
-    static func isName(_ text: String, also: String, first: (Character) -> Bool = { _ in true }) -> Bool {
+    package static func isName(_ text: String, also: String, first: (Character) -> Bool = { _ in true }) -> Bool {
         guard let head = text.first, first(head) else { return false }
         return text.allSatisfy { ($0.isLetter || $0.isNumber || also.contains($0)) && $0.isASCII }
     }
 
     static func isEnvironmentName(_ text: String) -> Bool { isName(text, also: "_", first: { $0.isLetter || $0 == "_" }) }
 
-    static func isTerraformName(_ text: String) -> Bool { isName(text, also: "_-", first: { $0.isLetter || $0 == "_" }) }
+    package static func isTerraformName(_ text: String) -> Bool { isName(text, also: "_-", first: { $0.isLetter || $0 == "_" }) }
 
-    static func isPath(_ text: String) -> Bool {
+    package static func isPath(_ text: String) -> Bool {
         !text.isEmpty && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
     }
 

@@ -1,6 +1,6 @@
 /// What ElastiCache offers, as its documentation lists it.
 extension AWSTarget {
-    public static let nodeTypes = [
+    static let nodeTypes = [
         "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.t3.micro", "cache.t3.small", "cache.t3.medium",
         "cache.m6g.large", "cache.m6g.xlarge", "cache.m6g.2xlarge", "cache.m6g.4xlarge",
         "cache.m7g.large", "cache.m7g.xlarge", "cache.m7g.2xlarge", "cache.m7g.4xlarge",
@@ -8,9 +8,9 @@ extension AWSTarget {
         "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.r7g.4xlarge",
     ]
     /// `redis.config` directives ElastiCache accepts as parameters; others apply to Compose only.
-    public static let parameters: Set<String> = [
+    static let parameters: Set<String> = [
         "timeout", "tcp-keepalive", "maxmemory-samples", "notify-keyspace-events", "lazyfree-lazy-eviction",
         "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "activedefrag", "slowlog-log-slower-than", "slowlog-max-len",
     ]
-    public static let engineVersions = ["6.2", "7.0", "7.1"]
+    static let engineVersions = ["6.2", "7.0", "7.1"]
 }

@@ -1,17 +1,19 @@
+import Topology
+
 /// `targets.terraform[]` with `provider: gcp`: GCP Memorystore (`google_redis_instance`),
 /// BASIC for standalone, STANDARD_HA for sentinel.
-public struct GCPTarget: Sendable {
-    public var location: SourceLocation
-    public var region: Located<String>
-    public var memorySizeGB: Located<Int>
-    public var network: Located<String>
-    public var maintenanceDay: Located<String>
+struct GCPTarget: Sendable {
+    var location: SourceLocation
+    var region: Located<String>
+    var memorySizeGB: Located<Int>
+    var network: Located<String>
+    var maintenanceDay: Located<String>
 
     static let keys = ["provider", "region", "memory_size_gb", "network", "maintenance_day"]
 }
 
-extension GCPTarget: TargetSettings {
-    static func refusal(of mode: RedisMode) -> String? {
+extension GCPTarget {
+    func refusal(of mode: RedisMode) -> String? {
         switch mode {
         case .standalone: nil  // tier BASIC
         case .sentinel: nil  // tier STANDARD_HA: Memorystore fails over by itself
@@ -19,8 +21,8 @@ extension GCPTarget: TargetSettings {
     }
 }
 
-extension TopologyReader {
-    func readGCP(_ entry: MappingReader, at location: SourceLocation) -> GCPTarget {
+extension GCPTarget {
+    static func read(_ entry: MappingReader, at location: SourceLocation) -> GCPTarget {
         GCPTarget(
             location: location,
             region: entry.string("region", default: "")!,
@@ -31,8 +33,11 @@ extension TopologyReader {
     }
 }
 
-extension TopologyValidator {
-    func checkGCP(_ gcp: GCPTarget, _ topology: Topology) {
+extension GCPTarget {
+    func check(_ topology: Topology, _ validator: TopologyValidator) {
+        let gcp = self
+        let diagnostics = validator.diagnostics
+        func error(_ message: String, at location: SourceLocation) { validator.error(message, at: location) }
         if gcp.region.value.isEmpty {
             error("a gcp target needs a 'region', like europe-west1", at: gcp.location)
         } else if !gcp.region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {

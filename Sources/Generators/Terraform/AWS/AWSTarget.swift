@@ -1,20 +1,22 @@
+import Topology
+
 /// `targets.terraform[]` with `provider: aws`: AWS ElastiCache (`aws_elasticache_replication_group`).
 /// Inputs the module cannot know are Terraform variables named here.
-public struct AWSTarget: Sendable {
-    public var location: SourceLocation
-    public var nodeType: Located<String>
-    public var engineVersion: Located<String>
-    public var subnetIDsVariable: Located<String>
-    public var securityGroupIDsVariable: Located<String>
-    public var multiAZ: Located<Bool>
-    public var automaticFailover: Located<Bool>
-    public var transitEncryption: Located<Bool>
-    public var atRestEncryption: Located<Bool>
-    public var kmsKeyVariable: Located<String>?
-    public var snapshotRetention: Located<Int>
-    public var snapshotWindow: Located<String>
-    public var maintenanceWindow: Located<String>
-    public var alarmTopicVariable: Located<String>?
+struct AWSTarget: Sendable {
+    var location: SourceLocation
+    var nodeType: Located<String>
+    var engineVersion: Located<String>
+    var subnetIDsVariable: Located<String>
+    var securityGroupIDsVariable: Located<String>
+    var multiAZ: Located<Bool>
+    var automaticFailover: Located<Bool>
+    var transitEncryption: Located<Bool>
+    var atRestEncryption: Located<Bool>
+    var kmsKeyVariable: Located<String>?
+    var snapshotRetention: Located<Int>
+    var snapshotWindow: Located<String>
+    var maintenanceWindow: Located<String>
+    var alarmTopicVariable: Located<String>?
 
     static let keys = [
         "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable",
@@ -23,8 +25,8 @@ public struct AWSTarget: Sendable {
     ]
 }
 
-extension AWSTarget: TargetSettings {
-    static func refusal(of mode: RedisMode) -> String? {
+extension AWSTarget {
+    func refusal(of mode: RedisMode) -> String? {
         switch mode {
         case .standalone: nil  // one replication group; its nodes are 1 + redis.replicas
         case .sentinel: nil  // the same, where ElastiCache's automatic failover stands in for Sentinel
@@ -32,8 +34,8 @@ extension AWSTarget: TargetSettings {
     }
 }
 
-extension TopologyReader {
-    func readAWS(_ entry: MappingReader, at location: SourceLocation) -> AWSTarget {
+extension AWSTarget {
+    static func read(_ entry: MappingReader, at location: SourceLocation) -> AWSTarget {
         AWSTarget(
             location: location,
             nodeType: entry.string("node_type", default: "cache.t4g.small")!,
@@ -53,9 +55,19 @@ extension TopologyReader {
     }
 }
 
-extension TopologyValidator {
+extension AWSTarget {
     /// What the AWS provider enforces at plan time, checked before Terraform ever runs.
-    func checkAWS(_ aws: AWSTarget, _ topology: Topology) {
+    func check(_ topology: Topology, _ validator: TopologyValidator) {
+        let aws = self
+        let diagnostics = validator.diagnostics
+        func error(_ message: String, at location: SourceLocation) { validator.error(message, at: location) }
+        // Its variable names land in .tf files: each must be a Terraform name, never code.
+        let variables = [
+            ("subnet_ids_variable", subnetIDsVariable), ("security_group_ids_variable", securityGroupIDsVariable),
+        ] + [("kms_key_variable", kmsKeyVariable), ("alarm_topic_variable", alarmTopicVariable)].compactMap { key, value in value.map { (key, $0) } }
+        for (key, variable) in variables where !TopologyValidator.isTerraformName(variable.value) {
+            error("'\(key)' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(variable.value)'", at: variable.location)
+        }
         let nodes = 1 + topology.redis.replicas.value
         if !AWSTarget.nodeTypes.contains(aws.nodeType.value) {
             let suggestion = closest(aws.nodeType.value, in: AWSTarget.nodeTypes).map { "; did you mean '\($0)'?" } ?? ""

@@ -1,56 +1,66 @@
+import Topology
+
 /// `targets.compose`: a self-hosted deployment under Docker Compose, its keys, its reader and
-/// its rules.
-public struct ComposeTarget: Sendable {
-    public var file: Located<String>
-    public var network: Located<String>
+/// its rules; `ComposeDeployment` renders it.
+struct ComposeTarget: Sendable {
+    var file: Located<String>
+    var network: Located<String>
     /// Published on 127.0.0.1 only, when on.
-    public var publishPort: Located<Bool>
-    public var cpus: Located<String>?
-    public var memory: Located<Int64>?
+    var publishPort: Located<Bool>
+    var cpus: Located<String>?
+    var memory: Located<Int64>?
     /// The network's IPv4 /24; nodes get static addresses in it.
-    public var subnet: Located<String>?
+    var subnet: Located<String>?
 
     static let keys = ["file", "network", "subnet", "publish_port", "resources"]
     static let resourceKeys = ["cpus", "memory"]
     /// Official `redis` image tags (7.1 is an ElastiCache engine only).
-    public static let imageVersions = ["6.2", "7.0", "7.2"]
+    static let imageVersions = ["6.2", "7.0", "7.2"]
 }
 
-extension ComposeTarget: TargetSettings {
-    static func refusal(of mode: RedisMode) -> String? {
-        switch mode {
-        case .standalone: nil  // one node
-        case .sentinel: nil  // nodes and Sentinels, each a service
-        }
-    }
-}
+extension ComposeTarget: TargetReader {
+    static let key = "compose"
+    static let schema = ["targets.compose": keys, "targets.compose.resources": resourceKeys]
 
-extension TopologyReader {
-    func readCompose(_ compose: MappingReader, name: Located<String>) -> ComposeTarget {
+    static func read(_ targets: MappingReader, name: Located<String>) -> [any TargetSettings] {
+        guard let compose = targets.child(key) else { return [] }
         defer { compose.finish() }
         let resources = compose.child("resources")
         defer { resources?.finish() }
-        return ComposeTarget(
+        return [ComposeTarget(
             file: compose.string("file", default: "docker-compose.redis.yml")!,
             network: compose.string("network", default: "\(name.value)-redis")!,
             publishPort: compose.bool("publish_port", default: false),
             cpus: resources?.string("cpus"),
             memory: resources?.size("memory"),
             subnet: compose.string("subnet")
-        )
+        )]
     }
 }
 
-extension TopologyValidator {
+extension ComposeTarget: TargetSettings {
+    var location: SourceLocation { file.location }
+    var runsOwnSentinels: Bool { true }
+
+    func refusal(of mode: RedisMode) -> String? {
+        switch mode {
+        case .standalone: nil  // one node
+        case .sentinel: nil  // nodes and Sentinels, each a service
+        }
+    }
+
     /// What a self-hosted deployment needs beyond the topology's own rules.
-    func checkCompose(_ compose: ComposeTarget, _ topology: Topology) {
+    func check(_ topology: Topology, _ validator: TopologyValidator) {
+        let compose = self
+        let diagnostics = validator.diagnostics
+        func error(_ message: String, at location: SourceLocation) { validator.error(message, at: location) }
         if TopologySchema.versions.contains(topology.redis.version.value) && !ComposeTarget.imageVersions.contains(topology.redis.version.value) {
             error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(ComposeTarget.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
         }
         // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
         // neither leave the output directory nor take the place of another generated file.
         let file = compose.file.value
-        if !Self.isName(file, also: "._-", first: { $0 != "." }) || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+        if !TopologyValidator.isName(file, also: "._-", first: { $0 != "." }) || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
             error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(file)'", at: compose.file.location)
         } else if file == "docker-compose.clients.yml" {
             error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: compose.file.location)
@@ -59,7 +69,7 @@ extension TopologyValidator {
             error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
         }
         let network = compose.network.value
-        if !Self.isName(network, also: "._-", first: { $0.isLetter || $0.isNumber }) {
+        if !TopologyValidator.isName(network, also: "._-", first: { $0.isLetter || $0.isNumber }) {
             error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(network)'", at: compose.network.location)
         }
         if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
