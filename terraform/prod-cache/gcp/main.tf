@@ -38,4 +38,8 @@ resource "google_redis_instance" "this" {
   }
 
   labels = var.labels
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }

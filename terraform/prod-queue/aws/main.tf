@@ -38,7 +38,7 @@ resource "aws_vpc_security_group_ingress_rule" "from_blocks" {
 }
 
 resource "aws_elasticache_parameter_group" "this" {
-  name        = "prod-queue-redis"
+  name        = "prod-queue-redis7"
   family      = "redis7"
   description = "Redis settings of prod-queue"
   tags        = var.tags
@@ -46,6 +46,10 @@ resource "aws_elasticache_parameter_group" "this" {
   parameter {
     name  = "maxmemory-policy"
     value = "noeviction"
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 
@@ -80,7 +84,8 @@ resource "aws_elasticache_replication_group" "this" {
   snapshot_window            = "03:00-04:00"
   maintenance_window         = "sun:05:00-sun:06:00"
   auto_minor_version_upgrade = true
-  apply_immediately          = false
+  apply_immediately          = var.apply_immediately
+  final_snapshot_identifier  = var.final_snapshot_identifier
 
   log_delivery_configuration {
     destination      = aws_cloudwatch_log_group.slow_log.name
@@ -90,6 +95,10 @@ resource "aws_elasticache_replication_group" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 locals {

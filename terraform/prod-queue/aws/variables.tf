@@ -83,6 +83,23 @@ variable "alarms_sns_topic_arn" {
   }
 }
 
+variable "final_snapshot_identifier" {
+  description = "Name of the snapshot ElastiCache takes when the replication group is deleted."
+  type        = string
+  default     = "prod-queue-final"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,254}$", var.final_snapshot_identifier))
+    error_message = "A snapshot name starts with a letter and holds letters, digits and hyphens."
+  }
+}
+
+variable "apply_immediately" {
+  description = "Apply changes now instead of in the next maintenance window (a node type or engine change then restarts nodes now)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

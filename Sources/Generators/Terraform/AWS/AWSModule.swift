@@ -120,7 +120,14 @@ private struct AWSModuleParts {
             variables.append(.init(name: topic.value, type: "string", description: "SNS topic ARN the alarms notify.",
                                    validations: [("startswith(var.\(topic.value), \"arn:aws:sns:\")", "Give an SNS topic ARN (arn:aws:sns:...).")]))
         }
-        variables.append(.init(name: "tags", type: "map(string)", description: "Tags for every resource.", defaultValue: .object([])))
+        variables += [
+            .init(name: "final_snapshot_identifier", type: "string", description: "Name of the snapshot ElastiCache takes when the replication group is deleted.",
+                  defaultValue: .string("\(name)-final"),
+                  validations: [("can(regex(\"^[A-Za-z][A-Za-z0-9-]{0,254}$\", var.final_snapshot_identifier))", "A snapshot name starts with a letter and holds letters, digits and hyphens.")]),
+            .init(name: "apply_immediately", type: "bool", description: "Apply changes now instead of in the next maintenance window (a node type or engine change then restarts nodes now).",
+                  defaultValue: .bool(false)),
+            .init(name: "tags", type: "map(string)", description: "Tags for every resource.", defaultValue: .object([])),
+        ]
         return variables
     }
 
@@ -151,16 +158,22 @@ private struct AWSModuleParts {
         return main
     }
 
+    /// Named after its engine family and created before the old one goes: a group in use cannot
+    /// be deleted, so a change of family makes the new group (a new name: no collision),
+    /// switches the replication group over in place, and only then deletes the old one. (The
+    /// provider's parameter group takes no `name_prefix`.)
     private func parameterGroup() -> HCLItem {
+        let family = topology.redis.version.value.hasPrefix("6") ? "redis6.x" : "redis7"
         var parameters: [HCLItem] = [
-            .attribute("name", .string("\(name)-redis")),
-            .attribute("family", .string(topology.redis.version.value.hasPrefix("6") ? "redis6.x" : "redis7")),
+            .attribute("name", .string("\(name)-\(family.replacingOccurrences(of: ".", with: "-"))")),
+            .attribute("family", .string(family)),
             .attribute("description", .string("Redis settings of \(name)")),
             .attribute("tags", .raw("var.tags")),
         ]
         for (parameter, value) in AWSModule.parameterValues(topology) {
             parameters += [.blank, .block(HCLBlock("parameter", body: [.attribute("name", .string(parameter)), .attribute("value", .string(value))]))]
         }
+        parameters += [.blank, .block(HCLBlock("lifecycle", body: [.attribute("create_before_destroy", .bool(true))]))]
         return .block(HCLBlock("resource", "aws_elasticache_parameter_group", "this", body: parameters))
     }
 
@@ -215,7 +228,9 @@ private struct AWSModuleParts {
             .attribute("snapshot_window", .string(aws.snapshotWindow.value)),
             .attribute("maintenance_window", .string(aws.maintenanceWindow.value)),
             .attribute("auto_minor_version_upgrade", .bool(true)),
-            .attribute("apply_immediately", .bool(false)),
+            .attribute("apply_immediately", .raw("var.apply_immediately")),
+            // Deleting the group leaves a last snapshot behind.
+            .attribute("final_snapshot_identifier", .raw("var.final_snapshot_identifier")),
             .blank,
             .block(HCLBlock("log_delivery_configuration", body: [
                 .attribute("destination", .raw("aws_cloudwatch_log_group.slow_log.name")),
@@ -225,6 +240,9 @@ private struct AWSModuleParts {
             ])),
             .blank,
             .attribute("tags", .raw("var.tags")),
+            .blank,
+            // Terraform takes no variable here: the topology's `prevent_destroy`, as a literal.
+            .block(HCLBlock("lifecycle", body: [.attribute("prevent_destroy", .bool(aws.preventDestroy.value))])),
         ]
         return .block(HCLBlock("resource", "aws_elasticache_replication_group", "this", body: replication))
     }

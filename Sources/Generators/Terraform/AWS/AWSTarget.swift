@@ -17,11 +17,14 @@ struct AWSTarget: Sendable {
     var snapshotWindow: Located<String>
     var maintenanceWindow: Located<String>
     var alarmTopicVariable: Located<String>?
+    /// Terraform refuses to destroy the replication group (a literal in `lifecycle`: Terraform
+    /// takes no variable there).
+    var preventDestroy: Located<Bool>
 
     static let keys = [
         "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable",
         "multi_az", "automatic_failover", "transit_encryption", "at_rest_encryption", "kms_key_variable",
-        "snapshot_retention", "snapshot_window", "maintenance_window", "alarm_topic_variable",
+        "snapshot_retention", "snapshot_window", "maintenance_window", "alarm_topic_variable", "prevent_destroy",
     ]
 }
 
@@ -50,7 +53,8 @@ extension AWSTarget {
             snapshotRetention: entry.int("snapshot_retention", default: 7, range: 0...35),
             snapshotWindow: entry.string("snapshot_window", default: "03:00-04:00")!,
             maintenanceWindow: entry.string("maintenance_window", default: "sun:05:00-sun:06:00")!,
-            alarmTopicVariable: entry.string("alarm_topic_variable")
+            alarmTopicVariable: entry.string("alarm_topic_variable"),
+            preventDestroy: entry.bool("prevent_destroy", default: true)
         )
     }
 }

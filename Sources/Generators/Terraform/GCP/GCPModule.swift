@@ -64,6 +64,8 @@ enum GCPModule {
             ])),
             .blank,
             .attribute("labels", .raw("var.labels")),
+            .blank,
+            .block(HCLBlock("lifecycle", body: [.attribute("prevent_destroy", .bool(gcp.preventDestroy.value))])),
         ]
         let main: [HCLItem] = [.blank, .block(HCLBlock("resource", "google_redis_instance", "this", body: body))]
         var outputs: [TerraformModule.Output] = [

@@ -8,8 +8,10 @@ struct GCPTarget: Sendable {
     var memorySizeGB: Located<Int>
     var network: Located<String>
     var maintenanceDay: Located<String>
+    /// Terraform refuses to destroy the instance (a literal in `lifecycle`).
+    var preventDestroy: Located<Bool>
 
-    static let keys = ["provider", "region", "memory_size_gb", "network", "maintenance_day"]
+    static let keys = ["provider", "region", "memory_size_gb", "network", "maintenance_day", "prevent_destroy"]
 }
 
 extension GCPTarget {
@@ -28,7 +30,8 @@ extension GCPTarget {
             region: entry.string("region", default: "")!,
             memorySizeGB: entry.int("memory_size_gb", default: 1, range: 1...300),
             network: entry.string("network", default: "default")!,
-            maintenanceDay: entry.choice("maintenance_day", from: GCPTarget.days, default: "SUNDAY")
+            maintenanceDay: entry.choice("maintenance_day", from: GCPTarget.days, default: "SUNDAY"),
+            preventDestroy: entry.bool("prevent_destroy", default: true)
         )
     }
 }
