@@ -125,6 +125,13 @@ import Testing
         // The token reaches the provider from the sensitive variable, and the plan marks it so.
         let sensitive = plannedResources(json)["aws_elasticache_replication_group.this"]?["sensitive_values"] as? [String: Any]
         #expect(sensitive?["auth_token"] as? Bool == true)
+        // A rotation starts with ROTATE (old and new token both work); SET finishes it.
+        #expect(group["auth_token_update_strategy"] as? String == "ROTATE")
+        // What a platform team wires to IAM, tags and dashboards.
+        let configuration = (json?["configuration"] as? [String: Any])?["root_module"] as? [String: Any]
+        let call = ((configuration?["module_calls"] as? [String: Any])?["redis"] as? [String: Any])?["module"] as? [String: Any]
+        let moduleOutputs = Set(((call?["outputs"] as? [String: Any]) ?? [:]).keys)
+        #expect(moduleOutputs.isSuperset(of: ["replication_group_id", "replication_group_arn", "member_clusters", "primary_endpoint_address", "reader_endpoint_address", "redis_url"]), "\(moduleOutputs.sorted())")
         // The caller reads the module's outputs; the URL, which carries the token, stays sensitive.
         let output = ((json?["planned_values"] as? [String: Any])?["outputs"] as? [String: Any])?["redis_url"] as? [String: Any]
         #expect(output?["sensitive"] as? Bool == true)
@@ -263,6 +270,7 @@ import Testing
         inputs["redis_auth_token"] = "\"short\""
         inputs["redis_subnet_ids"] = "[\"subnet-aaaa\"]"
         inputs["allowed_cidr_blocks"] = "[\"10.0.0.0/8\", \"0.0.0.0/0\"]"
+        inputs["auth_token_update_strategy"] = "\"DELETE\""
         let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (result, _) = try plan(directory)
@@ -270,6 +278,7 @@ import Testing
         #expect(result.stderr.contains("The auth token must be 16 to 128 printable ASCII characters"), "\(result.stderr)")
         #expect(result.stderr.contains("Give at least 2 subnet id(s)."), "\(result.stderr)")
         #expect(result.stderr.contains("A /0 block (0.0.0.0/0) opens Redis to every address"), "\(result.stderr)")
+        #expect(result.stderr.contains("auth_token_update_strategy is ROTATE or SET."), "\(result.stderr)")
     }
 
     @Test func checkovPassesCleanOnEveryCommittedModule() throws {
@@ -290,7 +299,11 @@ import Testing
             #expect(main.contains(line), "\(line)")
         }
         let outputs = try String(contentsOf: packageRoot.appendingPathComponent("terraform/prod-cache/gcp/outputs.tf"), encoding: .utf8)
-        #expect(outputs.contains("server_ca_certs[0].cert"))
+        // Every CA in the bundle, so a CA rotation does not break clients; the read port too.
+        #expect(outputs.contains("[for ca in google_redis_instance.this.server_ca_certs : ca.cert]"))
+        #expect(!outputs.contains("server_ca_certs[0]"))
+        #expect(outputs.contains("google_redis_instance.this.read_endpoint_port"))
+        #expect(main.contains("prevent_destroy = true"))
         #expect(outputs.contains("rediss://"))
     }
 

@@ -16,9 +16,14 @@ output "read_endpoint" {
   value       = google_redis_instance.this.read_endpoint
 }
 
-output "server_ca_certificate" {
-  description = "CA certificate that signs the server's TLS certificate (give it to clients as their CA file)."
-  value       = google_redis_instance.this.server_ca_certs[0].cert
+output "read_endpoint_port" {
+  description = "Port of the read endpoint (TLS)."
+  value       = google_redis_instance.this.read_endpoint_port
+}
+
+output "server_ca_bundle" {
+  description = "Every CA certificate that may sign the server's TLS certificate, as one PEM bundle (the clients' CA file)."
+  value       = join("", [for ca in google_redis_instance.this.server_ca_certs : ca.cert])
 }
 
 output "auth_string" {

@@ -76,7 +76,7 @@ resource "aws_elasticache_replication_group" "this" {
 
   transit_encryption_enabled = true
   auth_token                 = var.redis_auth_token
-  auth_token_update_strategy = "ROTATE"
+  auth_token_update_strategy = var.auth_token_update_strategy
   at_rest_encryption_enabled = true
   kms_key_id                 = var.redis_kms_key_arn
 

@@ -21,6 +21,21 @@ output "security_group_id" {
   value       = aws_security_group.this.id
 }
 
+output "replication_group_id" {
+  description = "ID of the replication group."
+  value       = aws_elasticache_replication_group.this.id
+}
+
+output "replication_group_arn" {
+  description = "ARN of the replication group (for IAM policies and tagging)."
+  value       = aws_elasticache_replication_group.this.arn
+}
+
+output "member_clusters" {
+  description = "IDs of the group's nodes (the CacheClusterId dimension of their metrics)."
+  value       = aws_elasticache_replication_group.this.member_clusters
+}
+
 output "redis_url" {
   description = "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included."
   value       = "rediss://:${urlencode(var.redis_auth_token)}@${aws_elasticache_replication_group.this.primary_endpoint_address}:${aws_elasticache_replication_group.this.port}"

@@ -63,6 +63,17 @@ variable "redis_auth_token" {
   }
 }
 
+variable "auth_token_update_strategy" {
+  description = "How a changed token applies: ROTATE (old and new both accepted), then SET (only the new one) once every client has it."
+  type        = string
+  default     = "ROTATE"
+
+  validation {
+    condition     = contains(["ROTATE", "SET"], var.auth_token_update_strategy)
+    error_message = "auth_token_update_strategy is ROTATE or SET."
+  }
+}
+
 variable "redis_kms_key_arn" {
   description = "KMS key ARN for encryption at rest and for the slow-log group."
   type        = string

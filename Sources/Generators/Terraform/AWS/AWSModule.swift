@@ -111,6 +111,14 @@ private struct AWSModuleParts {
                 sensitive: true,
                 validations: [("can(regex(\"^[!#-.0-?A-~]{16,128}$\", var.\(authVariable)))", "The auth token must be 16 to 128 printable ASCII characters without space, \", / or @.")]
             ))
+            // A rotation is two applies: ROTATE with the new token (both are accepted), then SET
+            // once every client has it (only the new one is).
+            variables.append(.init(
+                name: "auth_token_update_strategy", type: "string",
+                description: "How a changed token applies: ROTATE (old and new both accepted), then SET (only the new one) once every client has it.",
+                defaultValue: .string("ROTATE"),
+                validations: [("contains([\"ROTATE\", \"SET\"], var.auth_token_update_strategy)", "auth_token_update_strategy is ROTATE or SET.")]
+            ))
         }
         if let kms = aws.kmsKeyVariable {
             variables.append(.init(name: kms.value, type: "string", description: "KMS key ARN for encryption at rest and for the slow-log group.",
@@ -218,7 +226,7 @@ private struct AWSModuleParts {
         ]
         if usesAuth, let authVariable {
             replication.append(.attribute("auth_token", .raw("var.\(authVariable)")))
-            replication.append(.attribute("auth_token_update_strategy", .string("ROTATE")))
+            replication.append(.attribute("auth_token_update_strategy", .raw("var.auth_token_update_strategy")))
         }
         replication.append(.attribute("at_rest_encryption_enabled", .bool(aws.atRestEncryption.value)))
         if let kms = aws.kmsKeyVariable { replication.append(.attribute("kms_key_id", .raw("var.\(kms.value)"))) }
@@ -292,6 +300,9 @@ private struct AWSModuleParts {
         outputs += [
             .init(name: "port", description: "Redis port.", value: "\(group).port"),
             .init(name: "security_group_id", description: "Security group of the cache nodes.", value: "aws_security_group.this.id"),
+            .init(name: "replication_group_id", description: "ID of the replication group.", value: "\(group).id"),
+            .init(name: "replication_group_arn", description: "ARN of the replication group (for IAM policies and tagging).", value: "\(group).arn"),
+            .init(name: "member_clusters", description: "IDs of the group's nodes (the CacheClusterId dimension of their metrics).", value: "\(group).member_clusters"),
             .init(name: "redis_url", description: "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included.",
                   value: "\"\(scheme)://\(credentials)${\(group).primary_endpoint_address}:${\(group).port}\"", sensitive: usesAuth),
         ]

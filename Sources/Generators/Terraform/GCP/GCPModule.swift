@@ -73,11 +73,16 @@ enum GCPModule {
             .init(name: "port", description: "Redis port (TLS).", value: "\(instance).port"),
         ]
         if ha {
-            outputs.append(.init(name: "read_endpoint", description: "Address that spreads reads over the replicas.", value: "\(instance).read_endpoint"))
+            outputs += [
+                .init(name: "read_endpoint", description: "Address that spreads reads over the replicas.", value: "\(instance).read_endpoint"),
+                .init(name: "read_endpoint_port", description: "Port of the read endpoint (TLS).", value: "\(instance).read_endpoint_port"),
+            ]
         }
         outputs += [
-            .init(name: "server_ca_certificate", description: "CA certificate that signs the server's TLS certificate (give it to clients as their CA file).",
-                  value: "\(instance).server_ca_certs[0].cert"),
+            // Every CA, not the first: during a CA rotation the server's certificate may be signed
+            // by the new one, and a client holding only the old CA would refuse it.
+            .init(name: "server_ca_bundle", description: "Every CA certificate that may sign the server's TLS certificate, as one PEM bundle (the clients' CA file).",
+                  value: "join(\"\", [for ca in \(instance).server_ca_certs : ca.cert])"),
             .init(name: "auth_string", description: "The AUTH string Memorystore generated.", value: "\(instance).auth_string", sensitive: true),
             .init(name: "redis_url", description: "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included.",
                   value: "\"rediss://:${urlencode(\(instance).auth_string)}@${\(instance).host}:${\(instance).port}\"", sensitive: true),
