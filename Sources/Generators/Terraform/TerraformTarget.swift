@@ -90,3 +90,27 @@ extension TerraformTarget: TargetSettings {
         }
     }
 }
+
+extension TerraformTarget {
+    /// A managed service takes only some of what the topology says; each key it cannot honour
+    /// gets a warning at its line, naming the provider, instead of vanishing from the output.
+    /// `directives`: the `redis.config` directives the module writes for this provider.
+    static func warnAboutDroppedKeys(_ topology: Topology, service: String, directives: Set<String>, _ validator: TopologyValidator) {
+        let redis = topology.redis
+        func warn(_ what: String, _ why: String, at location: SourceLocation) {
+            validator.diagnostics.warning("\(what) is not applied on \(service): \(why)", at: location)
+        }
+        if let maxmemory = redis.maxmemory {
+            warn("'redis.maxmemory'", "the node size decides the memory there", at: maxmemory.location)
+        }
+        if redis.minReplicasToWrite.value > 0 {
+            warn("'redis.min_replicas_to_write'", "this module does not set it there; writes are not refused when replicas fall behind", at: redis.minReplicasToWrite.location)
+        }
+        for command in redis.disabledCommands {
+            warn("'redis.disabled_commands' (\(command.value.uppercased()))", "it has no rename-command", at: command.location)
+        }
+        for (directive, _) in redis.config where !directives.contains(directive.value) {
+            warn("'redis.config.\(directive.value)'", "it is not a setting \(service) takes from this module (it applies to Compose)", at: directive.location)
+        }
+    }
+}

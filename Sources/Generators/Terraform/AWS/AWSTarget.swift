@@ -95,6 +95,7 @@ extension AWSTarget {
         if let kms = aws.kmsKeyVariable, !aws.atRestEncryption.value {
             error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
         }
+        TerraformTarget.warnAboutDroppedKeys(topology, service: "ElastiCache", directives: AWSTarget.parameters, validator)
         if !topology.auth.users.isEmpty {
             diagnostics.warning("ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there", at: aws.location)
         }

@@ -58,6 +58,7 @@ extension GCPTarget {
         case .standalone, .sentinel:
             break
         }
+        TerraformTarget.warnAboutDroppedKeys(topology, service: "Memorystore", directives: GCPTarget.redisConfigs, validator)
         if !topology.auth.users.isEmpty {
             diagnostics.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: gcp.location)
         }
