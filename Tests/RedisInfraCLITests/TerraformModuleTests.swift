@@ -117,7 +117,10 @@ import Testing
         #expect(group["engine_version"] as? String == "7.0")
         #expect(group["node_type"] as? String == "cache.r7g.large")
         #expect(group["snapshot_retention_limit"] as? Int == 7)
-        #expect((group["log_delivery_configuration"] as? [[String: Any]])?.first?["log_type"] as? String == "slow-log")
+        // Both logs ElastiCache delivers, each to its own group; its events to the alarms' topic.
+        #expect(Set(((group["log_delivery_configuration"] as? [[String: Any]]) ?? []).compactMap { $0["log_type"] as? String }) == ["slow-log", "engine-log"])
+        #expect(planned["aws_cloudwatch_log_group.engine_log"]?["name"] as? String == "/aws/elasticache/prod-queue/engine-log")
+        #expect(group["notification_topic_arn"] as? String == "arn:aws:sns:eu-west-1:123456789012:alarms")
         let alarms = planned.keys.filter { $0.hasPrefix("aws_cloudwatch_metric_alarm.") }
         #expect(alarms.count == 5 * 3, "five alarms per node: \(alarms.sorted())")
         #expect(planned.keys.filter { $0.hasPrefix("aws_vpc_security_group_ingress_rule.from_groups") }.count == 2)

@@ -140,7 +140,7 @@ private struct AWSModuleParts {
     }
 
     func main() -> [HCLItem] {
-        [.blank] + network() + [.blank, parameterGroup(), .blank, slowLogGroup(), .blank, replicationGroup()] + alarmResources()
+        [.blank] + network() + [.blank, parameterGroup()] + LogKind.allCases.flatMap { [.blank, logGroup($0)] } + [.blank, replicationGroup()] + alarmResources()
     }
 
     /// Subnet group, security group, and its ingress rules on the Redis port only.
@@ -185,9 +185,17 @@ private struct AWSModuleParts {
         return .block(HCLBlock("resource", "aws_elasticache_parameter_group", "this", body: parameters))
     }
 
-    private func slowLogGroup() -> HCLItem {
+    /// The two logs ElastiCache delivers: the slow log, and the engine's own log (failovers,
+    /// syncs, evictions of clients), which the slow log does not show.
+    enum LogKind: String, CaseIterable {
+        case slowLog = "slow-log"
+        case engineLog = "engine-log"
+        var resourceName: String { rawValue.replacingOccurrences(of: "-", with: "_") }
+    }
+
+    private func logGroup(_ kind: LogKind) -> HCLItem {
         var logGroup: [HCLItem] = [
-            .attribute("name", .string("/aws/elasticache/\(name)/slow-log")),
+            .attribute("name", .string("/aws/elasticache/\(name)/\(kind.rawValue)")),
             .attribute("retention_in_days", .number(365)),
         ]
         if let kms = aws.kmsKeyVariable {
@@ -196,7 +204,7 @@ private struct AWSModuleParts {
             logGroup.insert(.checkovSkip("CKV_AWS_158", "the topology names no KMS key; the log group uses CloudWatch's own encryption"), at: 0)
         }
         logGroup.append(.attribute("tags", .raw("var.tags")))
-        return .block(HCLBlock("resource", "aws_cloudwatch_log_group", "slow_log", body: logGroup))
+        return .block(HCLBlock("resource", "aws_cloudwatch_log_group", kind.resourceName, body: logGroup))
     }
 
     private func replicationGroup() -> HCLItem {
@@ -239,13 +247,21 @@ private struct AWSModuleParts {
             .attribute("apply_immediately", .raw("var.apply_immediately")),
             // Deleting the group leaves a last snapshot behind.
             .attribute("final_snapshot_identifier", .raw("var.final_snapshot_identifier")),
+        ]
+        if let topic = aws.alarmTopicVariable {
+            // ElastiCache's own events (failover, node replaced, snapshot failed) to the alarms' topic.
+            replication.append(.attribute("notification_topic_arn", .raw("var.\(topic.value)")))
+        }
+        replication += [
             .blank,
+        ] + LogKind.allCases.map { kind in
             .block(HCLBlock("log_delivery_configuration", body: [
-                .attribute("destination", .raw("aws_cloudwatch_log_group.slow_log.name")),
+                .attribute("destination", .raw("aws_cloudwatch_log_group.\(kind.resourceName).name")),
                 .attribute("destination_type", .string("cloudwatch-logs")),
                 .attribute("log_format", .string("json")),
-                .attribute("log_type", .string("slow-log")),
-            ])),
+                .attribute("log_type", .string(kind.rawValue)),
+            ]))
+        } + [
             .blank,
             .attribute("tags", .raw("var.tags")),
             .blank,
@@ -359,7 +375,7 @@ private struct AWSModuleParts {
             "ElastiCache (Redis OSS) replication group `\(name)`: \(nodes) node(s) of `\(aws.nodeType.value)`, engine \(aws.engineVersion.value),"
                 + " automatic failover \(aws.automaticFailover.value ? "on" : "off"), multi-AZ \(aws.multiAZ.value ? "on" : "off"),"
                 + " transit encryption \(aws.transitEncryption.value ? "on" : "off"), at-rest encryption \(aws.atRestEncryption.value ? "on" : "off").",
-            "Slow log to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node").",
+            "Slow and engine logs to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node, and ElastiCache's events, to the SNS topic").",
         ]
         let skipped = topology.redis.config.map(\.directive.value).filter { !AWSTarget.parameters.contains($0) }
         if !skipped.isEmpty {
