@@ -234,6 +234,57 @@ import Testing
         #expect(result.stderr.contains("Instance cannot be destroyed"), "\(result.stdout)\(result.stderr)")
     }
 
+    /// The topology's ACL users become ElastiCache RBAC users (ElastiCache refuses an auth token
+    /// beside a user group): the `default` user with the topology's password, each user with its
+    /// own password variable and its ACL rules, one group the replication group names.
+    @Test func aclUsersBecomeElastiCacheRBACUsers() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-rbac")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let topology = work.appendingPathComponent("rbac.yaml")
+        try """
+            name: queue
+            redis: {mode: sentinel, replicas: 1}
+            auth:
+              password: {terraform_variable: default_password}
+              users:
+                - {name: worker, password: {terraform_variable: worker_password}, categories: ["+@read", "+@write"], keys: "~jobs:*"}
+                - {name: ops, password: {terraform_variable: ops_password}, categories: ["+@all", "+@dangerous"]}
+            targets:
+              terraform:
+                - {provider: aws, automatic_failover: true}
+
+            """.write(to: topology, atomically: true, encoding: .utf8)
+        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        let module = work.appendingPathComponent("terraform/queue/aws")
+        let checkov = try runCheckov(module)
+        #expect(checkov.exitCode == 0, "\(checkov.stdout)")
+        let directory = try planWorkspace(module: module, variables: [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\"]", "allowed_security_group_ids": "[\"sg-1111\"]",
+            "default_password": "\"default-user-password-1\"", "worker_password": "\"worker-user-password-1\"", "ops_password": "\"ops-user-password-0001\"",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = resources(json)
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["auth_token"] == nil || group["auth_token"] is NSNull, "no auth token beside a user group")
+        let worker = try #require(planned["aws_elasticache_user.user_worker"])
+        #expect(worker["user_name"] as? String == "worker")
+        #expect(worker["user_id"] as? String == "queue-worker")
+        #expect(worker["access_string"] as? String == "on ~jobs:* +@read +@write -@dangerous")
+        #expect(planned["aws_elasticache_user.user_ops"]?["access_string"] as? String == "on ~* +@all +@dangerous", "its rules speak of @dangerous")
+        #expect(planned["aws_elasticache_user.default"]?["user_name"] as? String == "default")
+        #expect(Set(planned["aws_elasticache_user_group.this"]?["user_ids"] as? [String] ?? []) == ["queue-default", "queue-worker", "queue-ops"])
+        // Every password stays sensitive in the plan.
+        for user in ["default", "user_worker", "user_ops"] {
+            let sensitive = plannedResources(json)["aws_elasticache_user.\(user)"]?["sensitive_values"] as? [String: Any]
+            #expect(sensitive?["passwords"] as? Bool == true, "\(user): \(String(describing: sensitive))")
+        }
+        let main = try String(contentsOf: module.appendingPathComponent("main.tf"), encoding: .utf8)
+        #expect(main.contains("user_group_ids") && !main.contains("auth_token "), "RBAC alone")
+    }
+
     @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-standalone")
         defer { try? FileManager.default.removeItem(at: work) }

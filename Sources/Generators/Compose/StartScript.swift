@@ -61,12 +61,9 @@ enum StartScript {
             lines.append("  healthcheck_user '\(DeploymentPlan.healthcheckRules.redis)'")
         }
         for (user, secret) in plan.userSecrets {
-            // Dangerous commands (CONFIG, DEBUG, FLUSHALL, KEYS, ...) are denied unless the
-            // topology's rules speak of @dangerous themselves. A client on a Sentinel URL checks
-            // the master's ROLE (in @dangerous): granted last, so no earlier rule takes it away.
-            let speaksOfDangerous = user.categories.contains { $0.value.dropFirst() == "@dangerous" }
-            let needs = (speaksOfDangerous ? [] : ["-@dangerous"]) + (plan.isHA && plan.clientUsers.contains(user.name.value) ? ["+role"] : [])
-            let rules = ([user.keys.value] + user.categories.map(\.value) + needs).map(RedisConfigDocument.argument).joined(separator: " ")
+            // A client on a Sentinel URL checks the master's ROLE (in @dangerous).
+            let needsRole = plan.isHA && plan.clientUsers.contains(user.name.value)
+            let rules = user.aclRules(extra: needsRole ? ["+role"] : []).map(RedisConfigDocument.argument).joined(separator: " ")
             lines += [
                 "  password=$(secret \(secret.fileName) '>')",
                 "  printf 'user \(user.name.value) on %s \(shellPrintfLiteral(rules))\\n' \"$password\"",

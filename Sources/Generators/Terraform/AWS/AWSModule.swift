@@ -62,7 +62,7 @@ enum AWSModule {
 }
 
 /// What the module's parts share, decided once; each part is one method.
-private struct AWSModuleParts {
+struct AWSModuleParts {
     let topology: Topology
     let aws: AWSTarget
     let name: String
@@ -71,6 +71,10 @@ private struct AWSModuleParts {
     let group = "aws_elasticache_replication_group.this"
     let authVariable: String?
     let usesAuth: Bool
+    /// The topology's ACL users, each with its password variable: ElastiCache RBAC (a user
+    /// group with its `default` user), which excludes the auth token.
+    let rbacUsers: [(user: ACLUser, variable: String)]
+    var usesRBAC: Bool { !rbacUsers.isEmpty }
 
     init(topology: Topology, aws: AWSTarget) {
         self.topology = topology
@@ -83,6 +87,21 @@ private struct AWSModuleParts {
             return "auth_token"
         }
         usesAuth = authVariable != nil && aws.transitEncryption.value
+        rbacUsers = usesAuth ? topology.auth.users.compactMap { user in
+            guard case .terraformVariable(let variable) = user.password.value else { return nil }
+            return (user, variable)
+        } : []
+    }
+
+    /// ElastiCache user ids: letters, digits and hyphens, unique in the account.
+    static func userID(_ topology: String, _ user: String) -> String {
+        "\(topology)-\(user)".map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
+    }
+
+    /// ElastiCache's rule for an auth token and a user's password alike.
+    private enum PasswordRule {
+        static func condition(_ variable: String) -> String { "can(regex(\"^[!#-.0-?A-~]{16,128}$\", var.\(variable)))" }
+        static let message = "must be 16 to 128 printable ASCII characters without space, \", / or @."
     }
 
     func variables() -> [TerraformModule.Variable] {
@@ -105,11 +124,22 @@ private struct AWSModuleParts {
                       ("alltrue([for block in var.allowed_cidr_blocks : !endswith(block, \"/0\")])", "A /0 block (0.0.0.0/0) opens Redis to every address; name the networks that need it."),
                   ]),
         ]
-        if usesAuth, let authVariable {
+        if usesRBAC, let authVariable {
+            variables.append(.init(
+                name: authVariable, type: "string", description: "Password of the ElastiCache `default` user (16-128 printable characters, no space, \", / or @).",
+                sensitive: true, validations: [(PasswordRule.condition(authVariable), "The default user's password \(PasswordRule.message)")]
+            ))
+            for (user, variable) in rbacUsers {
+                variables.append(.init(
+                    name: variable, type: "string", description: "Password of the ElastiCache user `\(user.name.value)` (16-128 printable characters, no space, \", / or @).",
+                    sensitive: true, validations: [(PasswordRule.condition(variable), "The password of \(user.name.value) \(PasswordRule.message)")]
+                ))
+            }
+        } else if usesAuth, let authVariable {
             variables.append(.init(
                 name: authVariable, type: "string", description: "AUTH token clients must present (16-128 printable characters, no space, \", / or @).",
                 sensitive: true,
-                validations: [("can(regex(\"^[!#-.0-?A-~]{16,128}$\", var.\(authVariable)))", "The auth token must be 16 to 128 printable ASCII characters without space, \", / or @.")]
+                validations: [(PasswordRule.condition(authVariable), "The auth token \(PasswordRule.message)")]
             ))
             // A rotation is two applies: ROTATE with the new token (both are accepted), then SET
             // once every client has it (only the new one is).
@@ -140,7 +170,40 @@ private struct AWSModuleParts {
     }
 
     func main() -> [HCLItem] {
-        [.blank] + network() + [.blank, parameterGroup()] + LogKind.allCases.flatMap { [.blank, logGroup($0)] } + [.blank, replicationGroup()] + alarmResources()
+        [.blank] + network() + [.blank, parameterGroup()] + LogKind.allCases.flatMap { [.blank, logGroup($0)] } + rbac() + [.blank, replicationGroup()] + alarmResources()
+    }
+
+    /// RBAC: one ElastiCache user per ACL user, the `default` user with the topology's password,
+    /// and the group the replication group names.
+    private func rbac() -> [HCLItem] {
+        guard usesRBAC, let authVariable else { return [] }
+        func user(_ label: String, name user: String, access: String, password: String) -> [HCLItem] {
+            [.blank, .block(HCLBlock("resource", "aws_elasticache_user", label, body: [
+                .attribute("user_id", .string(Self.userID(name, user))),
+                .attribute("user_name", .string(user)),
+                .attribute("engine", .string("REDIS")),
+                .attribute("access_string", .string(access)),
+                .attribute("passwords", .raw("[var.\(password)]")),
+                .attribute("tags", .raw("var.tags")),
+            ]))]
+        }
+        var items = user("default", name: "default", access: "on ~* &* +@all", password: authVariable)
+        for (acl, variable) in rbacUsers {
+            items += user(Self.userLabel(acl.name.value), name: acl.name.value, access: (["on"] + acl.aclRules()).joined(separator: " "), password: variable)
+        }
+        let ids = (["default"] + rbacUsers.map { Self.userLabel($0.user.name.value) }).map { "aws_elasticache_user.\($0).user_id" }
+        items += [.blank, .block(HCLBlock("resource", "aws_elasticache_user_group", "this", body: [
+            .attribute("user_group_id", .string(name)),
+            .attribute("engine", .string("REDIS")),
+            .attribute("user_ids", .raw("[\(ids.joined(separator: ", "))]")),
+            .attribute("tags", .raw("var.tags")),
+        ]))]
+        return items
+    }
+
+    /// A Terraform resource label for a user name (letters, digits, `_`).
+    static func userLabel(_ user: String) -> String {
+        "user_" + user.map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) }
     }
 
     /// Subnet group, security group, and its ingress rules on the Redis port only.
@@ -232,7 +295,10 @@ private struct AWSModuleParts {
             .blank,
             .attribute("transit_encryption_enabled", .bool(aws.transitEncryption.value)),
         ]
-        if usesAuth, let authVariable {
+        if usesRBAC {
+            // ElastiCache refuses an auth token beside a user group: RBAC alone.
+            replication.append(.attribute("user_group_ids", .raw("[aws_elasticache_user_group.this.id]")))
+        } else if usesAuth, let authVariable {
             replication.append(.attribute("auth_token", .raw("var.\(authVariable)")))
             replication.append(.attribute("auth_token_update_strategy", .raw("var.auth_token_update_strategy")))
         }
@@ -362,8 +428,10 @@ private struct AWSModuleParts {
             arguments.append(.attribute(topic.value, .raw("aws_sns_topic.alarms.arn")))
         }
         if usesAuth, let authVariable {
-            items += [.block(HCLBlock("variable", authVariable, body: [.attribute("type", .raw("string")), .attribute("sensitive", .bool(true))])), .blank]
-            arguments.append(.attribute(authVariable, .raw("var.\(authVariable)")))
+            for variable in [authVariable] + rbacUsers.map(\.variable) {
+                items += [.block(HCLBlock("variable", variable, body: [.attribute("type", .raw("string")), .attribute("sensitive", .bool(true))])), .blank]
+                arguments.append(.attribute(variable, .raw("var.\(variable)")))
+            }
         }
         items += [.block(HCLBlock("module", "redis", body: arguments)), .blank]
         items.append(.block(HCLBlock("output", "redis_url", body: [.attribute("value", .raw("module.redis.redis_url")), .attribute("sensitive", .bool(true))])))
@@ -377,6 +445,9 @@ private struct AWSModuleParts {
                 + " transit encryption \(aws.transitEncryption.value ? "on" : "off"), at-rest encryption \(aws.atRestEncryption.value ? "on" : "off").",
             "Slow and engine logs to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node, and ElastiCache's events, to the SNS topic").",
         ]
+        if usesRBAC {
+            summary.append("Access by ElastiCache RBAC (no auth token): the `default` user with the topology's password, and \(rbacUsers.map { "`\($0.user.name.value)`" }.joined(separator: ", ")) with their own passwords and ACL rules (dangerous commands denied unless the rules say otherwise), in one user group.")
+        }
         let skipped = topology.redis.config.map(\.directive.value).filter { !AWSTarget.parameters.contains($0) }
         if !skipped.isEmpty {
             summary.append("Not applied (not an ElastiCache parameter): \(skipped.map { "`\($0)`" }.joined(separator: ", ")).")

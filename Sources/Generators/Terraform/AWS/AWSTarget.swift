@@ -96,9 +96,7 @@ extension AWSTarget {
             error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "ElastiCache", directives: AWSTarget.parameters, validator)
-        if !topology.auth.users.isEmpty {
-            diagnostics.warning("ACL users are not generated for ElastiCache (an auth token excludes user groups); only the password applies there", at: aws.location)
-        }
+        checkRBACUsers(topology, validator)
         if !Self.isTimeRange(aws.snapshotWindow.value) {
             error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: aws.snapshotWindow.location)
         }
@@ -125,5 +123,31 @@ extension AWSTarget {
         let pieces = text.split(separator: ":")
         guard pieces.count == 2, pieces.allSatisfy({ $0.count == 2 }), let hour = Int(pieces[0]), let minute = Int(pieces[1]) else { return false }
         return (0...23).contains(hour) && (0...59).contains(minute)
+    }
+}
+
+extension AWSTarget {
+    /// ACL users become ElastiCache RBAC users: their passwords must reach Terraform as
+    /// variables, and their ids (`<name>-<user>`) must fit ElastiCache's 40 characters and stay
+    /// unique once other characters become hyphens.
+    func checkRBACUsers(_ topology: Topology, _ validator: TopologyValidator) {
+        guard !topology.auth.users.isEmpty else { return }
+        guard topology.auth.password != nil else {
+            validator.diagnostics.warning("ACL users are not generated for ElastiCache while auth is off", at: location)
+            return
+        }
+        var ids: [String: String] = [:]
+        for user in topology.auth.users {
+            if case .terraformVariable = user.password.value {} else {
+                validator.error("on ElastiCache the password of ACL user '\(user.name.value)' reaches Terraform as a variable: use {terraform_variable: <name>}", at: user.password.location)
+            }
+            let id = AWSModuleParts.userID(topology.name.value, user.name.value)
+            if id.count > 40 {
+                validator.error("ElastiCache user id '\(id)' (the topology's name and the user's) is longer than 40 characters; shorten the user's name", at: user.name.location)
+            } else if let other = ids[id] {
+                validator.error("ACL users '\(other)' and '\(user.name.value)' would both be ElastiCache user '\(id)'", at: user.name.location)
+            }
+            ids[id] = ids[id] ?? user.name.value
+        }
     }
 }
