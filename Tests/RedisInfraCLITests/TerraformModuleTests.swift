@@ -234,14 +234,25 @@ import Testing
         #expect(result.stderr.contains("Instance cannot be destroyed"), "\(result.stdout)\(result.stderr)")
     }
 
+    /// Generates the AWS module of a topology written here, and checks it with checkov.
+    func generatedAWSModule(_ yaml: String, name: String, in work: URL) throws -> URL {
+        let topology = work.appendingPathComponent("\(name).yaml")
+        try yaml.write(to: topology, atomically: true, encoding: .utf8)
+        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        let module = work.appendingPathComponent("terraform/\(name)/aws")
+        let checkov = try runCheckov(module)
+        #expect(checkov.exitCode == 0, "\(checkov.stdout)")
+        return module
+    }
+
     /// The topology's ACL users become ElastiCache RBAC users (ElastiCache refuses an auth token
     /// beside a user group): the `default` user with the topology's password, each user with its
     /// own password variable and its ACL rules, one group the replication group names.
     @Test func aclUsersBecomeElastiCacheRBACUsers() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-rbac")
         defer { try? FileManager.default.removeItem(at: work) }
-        let topology = work.appendingPathComponent("rbac.yaml")
-        try """
+        let module = try generatedAWSModule("""
             name: queue
             redis: {mode: sentinel, replicas: 1}
             auth:
@@ -253,12 +264,7 @@ import Testing
               terraform:
                 - {provider: aws, automatic_failover: true}
 
-            """.write(to: topology, atomically: true, encoding: .utf8)
-        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
-        try #require(generated.exitCode == 0, "\(generated.stderr)")
-        let module = work.appendingPathComponent("terraform/queue/aws")
-        let checkov = try runCheckov(module)
-        #expect(checkov.exitCode == 0, "\(checkov.stdout)")
+            """, name: "queue", in: work)
         let directory = try planWorkspace(module: module, variables: [
             "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\"]", "allowed_security_group_ids": "[\"sg-1111\"]",
             "default_password": "\"default-user-password-1\"", "worker_password": "\"worker-user-password-1\"", "ops_password": "\"ops-user-password-0001\"",
@@ -288,8 +294,7 @@ import Testing
     @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-standalone")
         defer { try? FileManager.default.removeItem(at: work) }
-        let topology = work.appendingPathComponent("small.yaml")
-        try """
+        let module = try generatedAWSModule("""
             name: small-cache
             redis: {mode: standalone, maxmemory_policy: allkeys-lru}
             auth: {password: {terraform_variable: auth_token}}
@@ -297,12 +302,7 @@ import Testing
               terraform:
                 - {provider: aws, node_type: cache.t4g.small}
 
-            """.write(to: topology, atomically: true, encoding: .utf8)
-        let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
-        try #require(generated.exitCode == 0, "\(generated.stderr)")
-        let module = work.appendingPathComponent("terraform/small-cache/aws")
-        let checkov = try runCheckov(module)
-        #expect(checkov.exitCode == 0, "\(checkov.stdout)")
+            """, name: "small-cache", in: work)
         let directory = try planWorkspace(module: module, variables: [
             "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\"]",
             "allowed_security_group_ids": "[\"sg-1111\"]", "auth_token": "\"another-long-token-5678\"",
