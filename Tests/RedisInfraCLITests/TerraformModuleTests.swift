@@ -166,6 +166,43 @@ import Testing
         #expect(planned["aws_elasticache_replication_group.this"] != nil)
     }
 
+    /// A platform team sizes and upgrades the group itself (node type, engine version, node
+    /// count as variables, the topology's values their defaults), and the generator's rules
+    /// still hold: a validation per variable, a precondition for failover's two nodes.
+    @Test func theCallerSizesTheGroupWithinTheGeneratorsRules() throws {
+        var inputs = productionInputs
+        inputs["node_type"] = "\"cache.r7g.xlarge\""
+        inputs["node_count"] = "2"
+        inputs["engine_version"] = "\"7.1\""
+        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = resources(json)
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["node_type"] as? String == "cache.r7g.xlarge")
+        #expect(group["num_cache_clusters"] as? Int == 2)
+        #expect(group["engine_version"] as? String == "7.1")
+        #expect(planned.keys.filter { $0.hasPrefix("aws_cloudwatch_metric_alarm.") }.count == 5 * 2, "alarms follow the node count")
+
+        inputs["node_count"] = "1"
+        let single = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
+        defer { try? FileManager.default.removeItem(at: single) }
+        let refused = try plan(single).result
+        #expect(refused.exitCode != 0)
+        #expect(refused.stderr.contains("Automatic failover needs at least 2 nodes"), "\(refused.stderr)")
+
+        inputs["node_count"] = "7"
+        inputs["node_type"] = "\"cache.x9.huge\""
+        inputs["engine_version"] = "\"5.0\""
+        let invalid = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
+        defer { try? FileManager.default.removeItem(at: invalid) }
+        let errors = try plan(invalid).result.stderr
+        for message in ["ElastiCache takes 1 to 6 nodes", "Give a node type this module knows", "Give one of 6.2, 7.0, 7.1."] {
+            #expect(errors.contains(message), "\(message): \(errors)")
+        }
+    }
+
     /// The state an earlier apply of prod-queue on Redis 6.2 would have left: its parameter
     /// group (family redis6.x) and its replication group, as the provider records them.
     func stateOfA62Deployment() throws -> Data {

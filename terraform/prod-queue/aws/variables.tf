@@ -94,6 +94,39 @@ variable "alarms_sns_topic_arn" {
   }
 }
 
+variable "node_type" {
+  description = "ElastiCache node type."
+  type        = string
+  default     = "cache.r7g.large"
+
+  validation {
+    condition     = contains(["cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.t3.micro", "cache.t3.small", "cache.t3.medium", "cache.m6g.large", "cache.m6g.xlarge", "cache.m6g.2xlarge", "cache.m6g.4xlarge", "cache.m7g.large", "cache.m7g.xlarge", "cache.m7g.2xlarge", "cache.m7g.4xlarge", "cache.r6g.large", "cache.r6g.xlarge", "cache.r6g.2xlarge", "cache.r6g.4xlarge", "cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.r7g.4xlarge"], var.node_type)
+    error_message = "Give a node type this module knows: cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.t3.micro, cache.t3.small, cache.t3.medium, cache.m6g.large, cache.m6g.xlarge, cache.m6g.2xlarge, cache.m6g.4xlarge, cache.m7g.large, cache.m7g.xlarge, cache.m7g.2xlarge, cache.m7g.4xlarge, cache.r6g.large, cache.r6g.xlarge, cache.r6g.2xlarge, cache.r6g.4xlarge, cache.r7g.large, cache.r7g.xlarge, cache.r7g.2xlarge, cache.r7g.4xlarge."
+  }
+}
+
+variable "engine_version" {
+  description = "Redis engine version."
+  type        = string
+  default     = "7.0"
+
+  validation {
+    condition     = contains(["6.2", "7.0", "7.1"], var.engine_version)
+    error_message = "Give one of 6.2, 7.0, 7.1."
+  }
+}
+
+variable "node_count" {
+  description = "Nodes in the group: the primary and its replicas."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.node_count >= 1 && var.node_count <= 6 && floor(var.node_count) == var.node_count
+    error_message = "ElastiCache takes 1 to 6 nodes (at most 5 replicas)."
+  }
+}
+
 variable "final_snapshot_identifier" {
   description = "Name of the snapshot ElastiCache takes when the replication group is deleted."
   type        = string
