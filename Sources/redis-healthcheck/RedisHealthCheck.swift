@@ -1,5 +1,6 @@
 import InfraSupport
 import HealthCheck
+import HealthCheckContract
 import Logging
 import RedisClientCore
 
@@ -48,7 +49,7 @@ enum RedisHealthCheck {
         arguments = Arguments(CommandLine.arguments.dropFirst(2))
         do throws(Arguments.UsageError) {
             switch subcommand {
-            case "probe": exit(try ProbeCommand(&arguments).run())
+            case ProbeRequest.subcommand: exit(try ProbeCommand(&arguments).run())
             case "smoke": exit(try SmokeCommand(&arguments).run())
             default: throw Arguments.UsageError(message: "unknown command '\(subcommand)' (probe or smoke)")
             }

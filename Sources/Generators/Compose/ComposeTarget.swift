@@ -51,38 +51,35 @@ extension ComposeTarget: TargetSettings {
 
     /// What a self-hosted deployment needs beyond the topology's own rules.
     func check(_ topology: Topology, _ validator: TopologyValidator) {
-        let compose = self
-        let diagnostics = validator.diagnostics
-        func error(_ message: String, at location: SourceLocation) { validator.error(message, at: location) }
         if TopologySchema.versions.contains(topology.redis.version.value) && !ComposeTarget.imageVersions.contains(topology.redis.version.value) {
-            error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(ComposeTarget.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
+            validator.error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(ComposeTarget.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
         }
         // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
         // neither leave the output directory nor take the place of another generated file.
-        let file = compose.file.value
-        if !TopologyValidator.isName(file, also: "._-", first: { $0 != "." }) || !(file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
-            error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(file)'", at: compose.file.location)
-        } else if file == "docker-compose.clients.yml" {
-            error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: compose.file.location)
+        let name = file.value
+        if !TopologyValidator.isName(name, also: "._-", first: { $0 != "." }) || !(name.hasSuffix(".yml") || name.hasSuffix(".yaml")) {
+            validator.error("'targets.compose.file' must be a plain file name ending in .yml or .yaml (letters, digits, '.', '-', '_'), like docker-compose.redis.yml, not '\(name)'", at: file.location)
+        } else if name == "docker-compose.clients.yml" {
+            validator.error("'targets.compose.file' must not be docker-compose.clients.yml: the generator writes the clients overlay there", at: file.location)
         }
-        if let cpus = compose.cpus, !(Double(cpus.value).map { $0 > 0 && $0.isFinite } ?? false) {
-            error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
+        if let cpus, !(Double(cpus.value).map { $0 > 0 && $0.isFinite } ?? false) {
+            validator.error("'targets.compose.resources.cpus' must be a positive number of CPUs, like \"0.5\" or \"2\", not '\(cpus.value)'", at: cpus.location)
         }
-        let network = compose.network.value
-        if !TopologyValidator.isName(network, also: "._-", first: { $0.isLetter || $0.isNumber }) {
-            error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(network)'", at: compose.network.location)
+        let networkName = network.value
+        if !TopologyValidator.isName(networkName, also: "._-", first: { $0.isLetter || $0.isNumber }) {
+            validator.error("'targets.compose.network' must be a Docker network name (letters, digits, '.', '-', '_', starting with a letter or digit), not '\(networkName)'", at: network.location)
         }
-        if let subnet = compose.subnet, !Self.isSlash24(subnet.value) {
-            error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
+        if let subnet, !Self.isSlash24(subnet.value) {
+            validator.error("'targets.compose.subnet' must be an IPv4 /24 like 172.28.5.0/24, not '\(subnet.value)'", at: subnet.location)
         }
         for secret in topology.secretReferences {
             switch secret.value {
             case .terraformVariable:
-                error("a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret", at: secret.location)
+                validator.error("a Compose deployment cannot read a Terraform variable; use 'secret_file' for this secret", at: secret.location)
             case .environment(let variable):
                 // Compose writes an environment secret into the container's own filesystem,
                 // which the read-only root every Redis container gets refuses.
-                error(
+                validator.error(
                     "a Compose deployment cannot take a secret from the environment ('\(variable)'): its containers are read-only and Compose can mount only file secrets into them; write the value to a file readable by uid 999 and use {secret_file: ./secrets/<name>}",
                     at: secret.location
                 )
@@ -91,15 +88,15 @@ extension ComposeTarget: TargetSettings {
             }
         }
         if let startInterval = topology.healthcheck.startInterval {
-            diagnostics.warning("'healthcheck.start_interval' needs Docker Engine 25 or later; older engines refuse the whole project", at: startInterval.location)
+            validator.warning("'healthcheck.start_interval' needs Docker Engine 25 or later; older engines refuse the whole project", at: startInterval.location)
         }
         switch topology.redis.mode.value {
         case .standalone:
             break
         case .sentinel:
-            diagnostics.warning(
+            validator.warning(
                 "every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host",
-                at: compose.file.location
+                at: file.location
             )
         }
     }

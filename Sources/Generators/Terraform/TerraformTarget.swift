@@ -98,7 +98,7 @@ extension TerraformTarget {
     static func warnAboutDroppedKeys(_ topology: Topology, service: String, directives: Set<String>, _ validator: TopologyValidator) {
         let redis = topology.redis
         func warn(_ what: String, _ why: String, at location: SourceLocation) {
-            validator.diagnostics.warning("\(what) is not applied on \(service): \(why)", at: location)
+            validator.warning("\(what) is not applied on \(service): \(why)", at: location)
         }
         if let maxmemory = redis.maxmemory {
             warn("'redis.maxmemory'", "the node size decides the memory there", at: maxmemory.location)

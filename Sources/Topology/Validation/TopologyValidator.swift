@@ -60,6 +60,8 @@ public struct TopologyValidator {
         }
     }
 
+    package func warning(_ message: String, at location: SourceLocation) { diagnostics.warning(message, at: location) }
+
     package func error(_ message: String, at location: SourceLocation) { diagnostics.error(message, at: location) }
 
     /// Names and paths the topology hands to other tools: an environment variable lands in

@@ -62,46 +62,43 @@ extension AWSTarget {
 extension AWSTarget {
     /// What the AWS provider enforces at plan time, checked before Terraform ever runs.
     func check(_ topology: Topology, _ validator: TopologyValidator) {
-        let aws = self
-        let diagnostics = validator.diagnostics
-        func error(_ message: String, at location: SourceLocation) { validator.error(message, at: location) }
         // Its variable names land in .tf files: each must be a Terraform name, never code.
         let variables = [
             ("subnet_ids_variable", subnetIDsVariable), ("security_group_ids_variable", securityGroupIDsVariable),
         ] + [("kms_key_variable", kmsKeyVariable), ("alarm_topic_variable", alarmTopicVariable)].compactMap { key, value in value.map { (key, $0) } }
         for (key, variable) in variables where !TopologyValidator.isTerraformName(variable.value) {
-            error("'\(key)' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(variable.value)'", at: variable.location)
+            validator.error("'\(key)' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(variable.value)'", at: variable.location)
         }
         let nodes = 1 + topology.redis.replicas.value
-        if !AWSTarget.nodeTypes.contains(aws.nodeType.value) {
-            let suggestion = closest(aws.nodeType.value, in: AWSTarget.nodeTypes).map { "; did you mean '\($0)'?" } ?? ""
-            error("'node_type' '\(aws.nodeType.value)' is not a known ElastiCache node type\(suggestion)", at: aws.nodeType.location)
+        if !AWSTarget.nodeTypes.contains(nodeType.value) {
+            let suggestion = closest(nodeType.value, in: AWSTarget.nodeTypes).map { "; did you mean '\($0)'?" } ?? ""
+            validator.error("'node_type' '\(nodeType.value)' is not a known ElastiCache node type\(suggestion)", at: nodeType.location)
         }
-        if !AWSTarget.engineVersions.contains(aws.engineVersion.value) {
-            error("'engine_version' must be one of \(AWSTarget.engineVersions.joined(separator: ", ")) on ElastiCache", at: aws.engineVersion.location)
+        if !AWSTarget.engineVersions.contains(engineVersion.value) {
+            validator.error("'engine_version' must be one of \(AWSTarget.engineVersions.joined(separator: ", ")) on ElastiCache", at: engineVersion.location)
         }
         if topology.redis.replicas.value > 5 {
-            error("ElastiCache allows at most 5 replicas (6 nodes); 'redis.replicas' is \(topology.redis.replicas.value)", at: topology.redis.replicas.location)
+            validator.error("ElastiCache allows at most 5 replicas (6 nodes); 'redis.replicas' is \(topology.redis.replicas.value)", at: topology.redis.replicas.location)
         }
-        if topology.auth.password != nil && !aws.transitEncryption.value {
-            error("ElastiCache takes an auth token only with transit encryption: set 'transit_encryption: true' or turn auth off", at: aws.transitEncryption.location)
+        if topology.auth.password != nil && !transitEncryption.value {
+            validator.error("ElastiCache takes an auth token only with transit encryption: set 'transit_encryption: true' or turn auth off", at: transitEncryption.location)
         }
-        if aws.automaticFailover.value && nodes < 2 {
-            error("automatic failover needs at least 2 nodes; set 'redis.replicas' to 1 or more", at: aws.automaticFailover.location)
+        if automaticFailover.value && nodes < 2 {
+            validator.error("automatic failover needs at least 2 nodes; set 'redis.replicas' to 1 or more", at: automaticFailover.location)
         }
-        if aws.multiAZ.value && !aws.automaticFailover.value {
-            error("'multi_az' needs 'automatic_failover: true'", at: aws.multiAZ.location)
+        if multiAZ.value && !automaticFailover.value {
+            validator.error("'multi_az' needs 'automatic_failover: true'", at: multiAZ.location)
         }
-        if let kms = aws.kmsKeyVariable, !aws.atRestEncryption.value {
-            error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
+        if let kms = kmsKeyVariable, !atRestEncryption.value {
+            validator.error("'kms_key_variable' needs 'at_rest_encryption: true'", at: kms.location)
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "ElastiCache", directives: AWSTarget.parameters, validator)
         checkRBACUsers(topology, validator)
-        if !Self.isTimeRange(aws.snapshotWindow.value) {
-            error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: aws.snapshotWindow.location)
+        if !Self.isTimeRange(snapshotWindow.value) {
+            validator.error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: snapshotWindow.location)
         }
-        if !Self.isWeeklyRange(aws.maintenanceWindow.value) {
-            error("'maintenance_window' must be ddd:hh:mm-ddd:hh:mm, like sun:05:00-sun:06:00", at: aws.maintenanceWindow.location)
+        if !Self.isWeeklyRange(maintenanceWindow.value) {
+            validator.error("'maintenance_window' must be ddd:hh:mm-ddd:hh:mm, like sun:05:00-sun:06:00", at: maintenanceWindow.location)
         }
     }
 
@@ -133,7 +130,7 @@ extension AWSTarget {
     func checkRBACUsers(_ topology: Topology, _ validator: TopologyValidator) {
         guard !topology.auth.users.isEmpty else { return }
         guard topology.auth.password != nil else {
-            validator.diagnostics.warning("ACL users are not generated for ElastiCache while auth is off", at: location)
+            validator.warning("ACL users are not generated for ElastiCache while auth is off", at: location)
             return
         }
         var ids: [String: String] = [:]

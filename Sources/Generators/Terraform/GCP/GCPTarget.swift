@@ -38,29 +38,26 @@ extension GCPTarget {
 
 extension GCPTarget {
     func check(_ topology: Topology, _ validator: TopologyValidator) {
-        let gcp = self
-        let diagnostics = validator.diagnostics
-        func error(_ message: String, at location: SourceLocation) { validator.error(message, at: location) }
-        if gcp.region.value.isEmpty {
-            error("a gcp target needs a 'region', like europe-west1", at: gcp.location)
-        } else if !gcp.region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
-            error("'region' '\(gcp.region.value)' is not a GCP region name", at: gcp.region.location)
+        if region.value.isEmpty {
+            validator.error("a gcp target needs a 'region', like europe-west1", at: location)
+        } else if !region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
+            validator.error("'region' '\(region.value)' is not a GCP region name", at: region.location)
         }
         if GCPTarget.versions[topology.redis.version.value] == nil {
-            error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
+            validator.error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
         }
         let replicas = topology.redis.replicas.value
         switch topology.redis.mode.value {
         case .standalone where replicas != 0:
-            error("Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0", at: topology.redis.replicas.location)
+            validator.error("Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0", at: topology.redis.replicas.location)
         case .sentinel where !(1...5).contains(replicas):
-            error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
+            validator.error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
         case .standalone, .sentinel:
             break
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "Memorystore", directives: GCPTarget.redisConfigs, validator)
         if !topology.auth.users.isEmpty {
-            diagnostics.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: gcp.location)
+            validator.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: location)
         }
     }
 }
