@@ -56,17 +56,22 @@ import Testing
     /// init, validate, plan, and the plan as JSON; the first step that fails, with its output.
     /// `planArguments` add to the plan (`-refresh=false` over a written state: no AWS to ask).
     func plan(_ directory: URL, planArguments: [String] = []) throws -> (result: CommandResult, json: [String: Any]?) {
-        let plugins = try #require(Self.pluginDirectory, "the AWS provider plugin folder")
-        let initialized = try terraform(["init", "-backend=false", "-input=false", "-no-color", "-plugin-dir=\(plugins)"], in: directory)
-        try #require(initialized.exitCode == 0, "\(initialized.stderr)")
-        // With the inputs written as module arguments, validate already checks them against
-        // the module's variable validations, as it would for the team calling the module.
-        let validated = try terraform(["validate", "-no-color"], in: directory)
+        let validated = try validate(directory)
         guard validated.exitCode == 0 else { return (validated, nil) }
         let planned = try terraform(["plan", "-input=false", "-no-color", "-out=plan.bin"] + planArguments, in: directory)
         guard planned.exitCode == 0 else { return (planned, nil) }
         let shown = try terraform(["show", "-json", "plan.bin"], in: directory)
         return (planned, try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+    }
+
+    /// init and validate: all that runs offline when planning would call AWS.
+    func validate(_ directory: URL) throws -> CommandResult {
+        let plugins = try #require(Self.pluginDirectory, "the AWS provider plugin folder")
+        let initialized = try terraform(["init", "-backend=false", "-input=false", "-no-color", "-plugin-dir=\(plugins)"], in: directory)
+        try #require(initialized.exitCode == 0, "\(initialized.stderr)")
+        // With the inputs written as module arguments, validate already checks them against
+        // the module's variable validations, as it would for the team calling the module.
+        return try terraform(["validate", "-no-color"], in: directory)
     }
 
     /// The called module's planned resources by their address inside it (`module.redis.` dropped).
@@ -100,11 +105,17 @@ import Testing
         #expect(listed.contains("prod-queue/aws/main.tf") && listed.contains("prod-cache/gcp/main.tf"))
     }
 
-    @Test func awsProductionModulePlansWithEncryptionFailoverAndAlarms() throws {
-        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: productionInputs)
+    /// The committed production module planned with these inputs; the plan as JSON.
+    func planProductionModule(_ inputs: [String: String]) throws -> [String: Any]? {
+        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (result, json) = try plan(directory)
         try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        return json
+    }
+
+    @Test func awsProductionModulePlansWithEncryptionFailoverAndAlarms() throws {
+        let json = try planProductionModule(productionInputs)
         let planned = resources(json)
         let group = try #require(planned["aws_elasticache_replication_group.this"])
         #expect(group["num_cache_clusters"] as? Int == 3)
@@ -174,11 +185,7 @@ import Testing
         inputs["node_type"] = "\"cache.r7g.xlarge\""
         inputs["node_count"] = "2"
         inputs["engine_version"] = "\"7.1\""
-        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (result, json) = try plan(directory)
-        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
-        let planned = resources(json)
+        let planned = try resources(planProductionModule(inputs))
         let group = try #require(planned["aws_elasticache_replication_group.this"])
         #expect(group["node_type"] as? String == "cache.r7g.xlarge")
         #expect(group["num_cache_clusters"] as? Int == 2)
@@ -201,6 +208,23 @@ import Testing
         for message in ["ElastiCache takes 1 to 6 nodes", "Give a node type this module knows", "Give one of 6.2, 7.0, 7.1."] {
             #expect(errors.contains(message), "\(message): \(errors)")
         }
+    }
+
+    /// Another team reuses the module under its own name: every resource follows it.
+    @Test func theCallerNamesTheGroupAndEveryResourceFollows() throws {
+        var inputs = productionInputs
+        inputs["name"] = "\"orders-cache\""
+        let planned = try resources(planProductionModule(inputs))
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["replication_group_id"] as? String == "orders-cache")
+        #expect(group["final_snapshot_identifier"] as? String == "orders-cache-final")
+        #expect(planned["aws_elasticache_subnet_group.this"]?["name"] as? String == "orders-cache-redis")
+        #expect(planned["aws_security_group.this"]?["name"] as? String == "orders-cache-redis")
+        #expect(planned["aws_elasticache_parameter_group.this"]?["name"] as? String == "orders-cache-redis7")
+        #expect(planned["aws_cloudwatch_log_group.slow_log"]?["name"] as? String == "/aws/elasticache/orders-cache/slow-log")
+        #expect(planned["aws_cloudwatch_metric_alarm.cpu[0]"]?["alarm_name"] as? String == "orders-cache-001-cpu")
+        let everything = try String(data: JSONSerialization.data(withJSONObject: planned), encoding: .utf8)!
+        #expect(!everything.contains("prod-queue"), "nothing keeps the topology's own name")
     }
 
     /// The state an earlier apply of prod-queue on Redis 6.2 would have left: its parameter
@@ -271,15 +295,17 @@ import Testing
         #expect(result.stderr.contains("Instance cannot be destroyed"), "\(result.stdout)\(result.stderr)")
     }
 
-    /// Generates the AWS module of a topology written here, and checks it with checkov.
-    func generatedAWSModule(_ yaml: String, name: String, in work: URL) throws -> URL {
+    /// Generates the module of a topology written here, and checks it with checkov and fmt.
+    func generatedModule(_ yaml: String, name: String, provider: String = "aws", in work: URL) throws -> URL {
         let topology = work.appendingPathComponent("\(name).yaml")
         try yaml.write(to: topology, atomically: true, encoding: .utf8)
         let generated = try runProduct("redis-infra", ["generate", "--out", work.path, topology.path])
         try #require(generated.exitCode == 0, "\(generated.stderr)")
-        let module = work.appendingPathComponent("terraform/\(name)/aws")
+        let module = work.appendingPathComponent("terraform/\(name)/\(provider)")
         let checkov = try runCheckov(module)
-        #expect(checkov.exitCode == 0, "\(checkov.stdout)")
+        #expect(checkov.exitCode == 0 && checkov.stdout.contains("Failed checks: 0"), "\(checkov.stdout)")
+        let formatted = try terraform(["fmt", "-check", "-diff", "-no-color", "."], in: module)
+        #expect(formatted.exitCode == 0, "\(formatted.stdout)")
         return module
     }
 
@@ -289,7 +315,7 @@ import Testing
     @Test func aclUsersBecomeElastiCacheRBACUsers() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-rbac")
         defer { try? FileManager.default.removeItem(at: work) }
-        let module = try generatedAWSModule("""
+        let module = try generatedModule("""
             name: queue
             redis: {mode: sentinel, replicas: 1}
             auth:
@@ -328,10 +354,99 @@ import Testing
         #expect(main.contains("user_group_ids") && !main.contains("auth_token "), "RBAC alone")
     }
 
+    /// The token read from an existing Secrets Manager secret: the provider's schema accepts the
+    /// module and the README's example (validate); planning would call Secrets Manager.
+    @Test func theAuthTokenCanBeReadFromSecretsManager() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-secret")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let module = try generatedModule(tokenSourceTopology("secrets_manager"), name: "tokens", in: work)
+        let directory = try planWorkspace(module: module, variables: [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "allowed_security_group_ids": "[\"sg-1111\"]",
+            "auth_token_secret_arn": "\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:redis-abc\"",
+            "redis_kms_key_arn": "\"arn:aws:kms:eu-west-1:123456789012:key/abc\"",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let validated = try validate(directory)
+        #expect(validated.exitCode == 0, "\(validated.stdout)\(validated.stderr)")
+        let main = try String(contentsOf: module.appendingPathComponent("main.tf"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(main.contains("data \"aws_secretsmanager_secret_version\" \"auth_token\" {"))
+        #expect(main.contains("auth_token = data.aws_secretsmanager_secret_version.auth_token.secret_string"))
+        let variables = try String(contentsOf: module.appendingPathComponent("variables.tf"), encoding: .utf8)
+        #expect(!variables.contains("variable \"redis_token\""), "no token variable beside the secret")
+
+        // A wrong ARN is refused by the module's own validation.
+        try String(contentsOf: directory.appendingPathComponent("main.tf"), encoding: .utf8)
+            .replacingOccurrences(of: "arn:aws:secretsmanager:", with: "arn:aws:ssm:")
+            .write(to: directory.appendingPathComponent("main.tf"), atomically: true, encoding: .utf8)
+        let refused = try terraform(["validate", "-no-color"], in: directory)
+        #expect(refused.exitCode != 0 && refused.stderr.contains("Give a Secrets Manager secret ARN"), "\(refused.stderr)")
+    }
+
+    /// The token generated into a new secret: `random_password` needs hashicorp/random, which is
+    /// not on this machine, so fmt and checkov run here and the file is read for what matters.
+    @Test func theAuthTokenCanBeGeneratedIntoSecretsManager() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-generated")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let module = try generatedModule(tokenSourceTopology("generated"), name: "tokens", in: work)
+        let read = { (file: String) in
+            try String(contentsOf: module.appendingPathComponent(file), encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        }
+        let main = try read("main.tf")
+        for line in ["resource \"random_password\" \"auth_token\" {", "length = 64", "override_special = \"!#$%&*()-_=+[]{}<>:?\"",
+                     "secret_string = random_password.auth_token.result", "auth_token = random_password.auth_token.result",
+                     "name_prefix = \"${var.name}-auth-token-\"", "kms_key_id = var.redis_kms_key_arn"] {
+            #expect(main.contains(line), "\(line)")
+        }
+        // The override set is the one ElastiCache accepts in a token.
+        #expect(!main.contains { $0.hasPrefix("override_special") && ($0.dropFirst(20).contains("@") || $0.dropFirst(20).contains("/")) })
+        #expect(try read("versions.tf").contains("random = {"))
+        #expect(try read("outputs.tf").contains("value = aws_secretsmanager_secret.auth_token.arn"))
+        #expect(try !read("variables.tf").contains("variable \"redis_token\" {"))
+        let readme = try String(contentsOf: module.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("The tests cannot plan this example offline (it needs the hashicorp/random provider"))
+    }
+
+    func tokenSourceTopology(_ source: String) -> String {
+        """
+        name: tokens
+        redis: {mode: sentinel, replicas: 1}
+        auth: {password: {terraform_variable: redis_token}}
+        targets:
+          terraform:
+            - {provider: aws, automatic_failover: true, multi_az: true, kms_key_variable: redis_kms_key_arn, auth_token_source: \(source)}
+
+        """
+    }
+
+    /// Memorystore from a topology that names its network, key, window and persistence.
+    @Test func gcpModuleTakesNetworkKeyWindowAndPersistenceFromTheTopology() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-gcp")
+        defer { try? FileManager.default.removeItem(at: work) }
+        func lines(_ yaml: String) throws -> [String] {
+            let module = try generatedModule(yaml, name: "store", provider: "gcp", in: work)
+            return try String(contentsOf: module.appendingPathComponent("main.tf"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        }
+        let private_ = try lines("""
+            name: store
+            redis: {persistence: {appendonly: false, save: ["21600 1", "43200 10"]}}
+            targets:
+              terraform:
+                - {provider: gcp, region: europe-west1, connect_mode: private_service_access, kms_key_variable: redis_key, maintenance_day: TUESDAY, maintenance_hour: 3}
+
+            """)
+        for line in ["connect_mode = \"PRIVATE_SERVICE_ACCESS\"", "reserved_ip_range = var.reserved_ip_range", "customer_managed_key = var.redis_key",
+                     "rdb_snapshot_period = \"SIX_HOURS\"", "day = \"TUESDAY\"", "hours = 3", "tier = \"BASIC\""] {
+            #expect(private_.contains(line), "\(line)")
+        }
+        let off = try lines("name: store\nredis: {persistence: {appendonly: false, save: off}, restart: \"no\"}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n")
+        #expect(off.contains("persistence_mode = \"DISABLED\"") && !off.contains { $0.hasPrefix("rdb_snapshot_period") })
+        #expect(!off.contains { $0.hasPrefix("customer_managed_key") })
+    }
+
     @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-standalone")
         defer { try? FileManager.default.removeItem(at: work) }
-        let module = try generatedAWSModule("""
+        let module = try generatedModule("""
             name: small-cache
             redis: {mode: standalone, maxmemory_policy: allkeys-lru}
             auth: {password: {terraform_variable: auth_token}}
@@ -362,6 +477,7 @@ import Testing
         inputs["redis_subnet_ids"] = "[\"subnet-aaaa\"]"
         inputs["allowed_cidr_blocks"] = "[\"10.0.0.0/8\", \"0.0.0.0/0\"]"
         inputs["auth_token_update_strategy"] = "\"DELETE\""
+        inputs["name"] = "\"orders--cache\""
         let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (result, _) = try plan(directory)
@@ -370,6 +486,7 @@ import Testing
         #expect(result.stderr.contains("Give at least 2 subnet id(s)."), "\(result.stderr)")
         #expect(result.stderr.contains("A /0 block (0.0.0.0/0) opens Redis to every address"), "\(result.stderr)")
         #expect(result.stderr.contains("auth_token_update_strategy is ROTATE or SET."), "\(result.stderr)")
+        #expect(result.stderr.contains("A replication group id is 1 to 40 lower-case letters"), "\(result.stderr)")
     }
 
     @Test func checkovPassesCleanOnEveryCommittedModule() throws {
@@ -384,7 +501,8 @@ import Testing
         let text = try String(contentsOf: packageRoot.appendingPathComponent("terraform/prod-cache/gcp/main.tf"), encoding: .utf8)
         // Alignment aside (fmt owns it), the attributes the topology decides.
         let main = text.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
-        for line in ["tier = \"STANDARD_HA\"", "replica_count = 2", "auth_enabled = true", "memory_size_gb = 4",
+        for line in ["tier = \"STANDARD_HA\"", "replica_count = 2", "auth_enabled = true", "memory_size_gb = var.memory_size_gb", "rdb_snapshot_period = \"ONE_HOUR\"", "connect_mode = \"DIRECT_PEERING\"",
+                     "hours = 5",
                      "transit_encryption_mode = \"SERVER_AUTHENTICATION\"", "redis_version = \"REDIS_7_0\"", "persistence_mode = \"RDB\"",
                      "maxmemory-policy = \"allkeys-lru\"", "day = \"SUNDAY\""] {
             #expect(main.contains(line), "\(line)")

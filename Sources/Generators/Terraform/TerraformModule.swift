@@ -21,21 +21,23 @@ struct TerraformModule {
     var directory: String
     var title: String
     var summary: [String]
-    var provider: (name: String, source: String, version: String)
+    var providers: [(name: String, source: String, version: String)]
     var variables: [Variable]
     var main: [HCLItem]
     var outputs: [Output]
-    /// A root configuration that calls the module, for its README; none when there is none
-    /// that this machine can plan.
+    /// A root configuration that calls the module, for its README.
     var usage: [HCLItem] = []
+    /// Why the tests cannot plan `usage` on this machine; nil: they plan it as written.
+    var usageNotPlannedBecause: String?
 
     func files(header: GeneratedHeader) -> [GeneratedFile] {
         let comment = header.lines(purpose: title).map { HCLItem.comment($0) }
         let versions = comment + [.blank, .block(HCLBlock("terraform", body: [
             .attribute("required_version", .string(">= 1.5.0")),
             .block(HCLBlock("required_providers", body: [
-                .attribute(provider.name, .object([("source", .string(provider.source)), ("version", .string(provider.version))])),
-            ])),
+            ] + providers.map { provider in
+                .attribute(provider.name, .object([("source", .string(provider.source)), ("version", .string(provider.version))]))
+            })),
         ]))]
         let variableBlocks = variables.flatMap { variable -> [HCLItem] in
             var body: [HCLItem] = [
@@ -72,8 +74,9 @@ struct TerraformModule {
             lines += [
                 "## Usage", "",
                 "The root configuration a platform team writes first: the network, the application's security group and this",
-                "module, created in one apply (so the group's id is unknown at plan time). The tests plan exactly this, with a",
-                "provider block of their own; `source` is this folder as seen from the repository root.", "",
+                "module, created in one apply (so the group's id is unknown at plan time). "
+                    + (usageNotPlannedBecause.map { "The tests cannot plan this example offline (\($0));" } ?? "The tests plan exactly this, with a"),
+                (usageNotPlannedBecause == nil ? "provider block of their own; " : "") + "`source` is this folder as seen from the repository root.", "",
                 "```hcl",
             ]
             lines += HCLRenderer.render(usage).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)

@@ -26,6 +26,11 @@ public struct Located<Value: Sendable>: Sendable {
         self.value = value
         self.location = location
     }
+
+    /// The same place, another value: a choice read as text, kept as its enum.
+    public func map<Other: Sendable>(_ transform: (Value) -> Other) -> Located<Other> {
+        Located<Other>(transform(value), at: location)
+    }
 }
 
 public enum RedisMode: String, Sendable, CaseIterable {
@@ -55,6 +60,14 @@ public struct Persistence: Sendable {
     public var appendfsync: Located<String>
     /// `save` rules as "seconds changes"; empty when snapshots are off.
     public var save: [Located<String>]
+    /// Where `redis.persistence` was written; nil when the defaults apply. A managed service
+    /// that keeps data its own way warns here only when ops asked for something.
+    public var section: SourceLocation?
+
+    /// The shortest interval of the `save` rules, in seconds: how much time of writes a crash can lose.
+    public var shortestSaveSeconds: Int64? {
+        save.compactMap { rule in rule.value.split(separator: " ").first.flatMap { Int64($0) } }.min()
+    }
 
     public var isOff: Bool { !appendonly.value && save.isEmpty }
 }

@@ -68,7 +68,8 @@ package struct TopologyReader {
                 appendonly: persistence?.bool("appendonly", default: true) ?? Located(true, at: redis.location),
                 appendfsync: persistence?.choice("appendfsync", from: TopologySchema.appendfsyncModes, default: "everysec")
                     ?? Located("everysec", at: redis.location),
-                save: readSave(persistence, at: redis.location)
+                save: readSave(persistence, at: redis.location),
+                section: persistence?.location
             ),
             maxmemory: redis.size("maxmemory"),
             maxmemoryPolicy: redis.choice("maxmemory_policy", from: TopologySchema.maxmemoryPolicies, default: "noeviction"),

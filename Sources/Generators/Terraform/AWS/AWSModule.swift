@@ -8,8 +8,8 @@ enum AWSModule {
         let parts = AWSModuleParts(topology: topology, aws: aws)
         return TerraformModule(
             directory: directory, title: "\(parts.name) on AWS ElastiCache", summary: parts.summary(),
-            provider: ("aws", "hashicorp/aws", ">= 5.0, < 6.0"), variables: parts.variables(), main: parts.main(), outputs: parts.outputs(),
-            usage: parts.usage(source: "./\(directory)")
+            providers: parts.providers(), variables: parts.variables(), main: parts.main(), outputs: parts.outputs(),
+            usage: parts.usage(source: "./\(directory)"), usageNotPlannedBecause: parts.usageNotPlannedBecause
         )
     }
 
@@ -75,6 +75,8 @@ struct AWSModuleParts {
     /// group with its `default` user), which excludes the auth token.
     let rbacUsers: [(user: ACLUser, variable: String)]
     var usesRBAC: Bool { !rbacUsers.isEmpty }
+    /// Where the auth token comes from, when there is one (RBAC has none).
+    var tokenSource: AWSTarget.AuthTokenSource? { usesAuth && !usesRBAC ? aws.authTokenSource.value : nil }
 
     init(topology: Topology, aws: AWSTarget) {
         self.topology = topology
@@ -93,9 +95,38 @@ struct AWSModuleParts {
         } : []
     }
 
-    /// ElastiCache user ids: letters, digits and hyphens, unique in the account.
-    static func userID(_ topology: String, _ user: String) -> String {
-        "\(topology)-\(user)".map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
+    /// ElastiCache user ids are `<name>-<user>`: letters, digits and hyphens, unique in the account.
+    static func userID(_ topology: String, _ user: String) -> String { "\(topology)-\(userSuffix(user))" }
+
+    static func userSuffix(_ user: String) -> String {
+        user.map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
+    }
+
+    /// A string that starts with the caller's `name`: every resource the module names.
+    static func named(_ rest: String) -> HCLExpression { .raw("\"${var.name}\(rest)\"") }
+
+    /// The token as the module's resources read it.
+    var token: String? {
+        switch tokenSource {
+        case .variable: "var.\(authVariable!)"
+        case .secretsManager: "data.aws_secretsmanager_secret_version.auth_token.secret_string"
+        case .generated: "random_password.auth_token.result"
+        case nil: nil
+        }
+    }
+
+    /// `>= 5.30`: `auth_token_update_strategy`. Planned here with 5.100, the only one on disk;
+    /// 6.x is admitted so teams on it can adopt the module (docs/terraform.md says what is untested).
+    func providers() -> [(name: String, source: String, version: String)] {
+        [("aws", "hashicorp/aws", ">= 5.30, < 7.0")] + (tokenSource == .generated ? [("random", "hashicorp/random", ">= 3.5, < 4.0")] : [])
+    }
+
+    var usageNotPlannedBecause: String? {
+        switch tokenSource {
+        case .secretsManager: "the module reads the token from Secrets Manager while planning"
+        case .generated: "it needs the hashicorp/random provider, and only the AWS provider is on the test machine"
+        case .variable, nil: nil
+        }
     }
 
     /// ElastiCache's rule for an auth token and a user's password alike.
@@ -106,6 +137,8 @@ struct AWSModuleParts {
 
     func variables() -> [TerraformModule.Variable] {
         var variables: [TerraformModule.Variable] = [
+            .init(name: "name", type: "string", description: "Replication group id; every resource the module creates is named after it.",
+                  defaultValue: .string(name), validations: nameValidations()),
             .init(name: "vpc_id", type: "string", description: "VPC the security group is created in.",
                   validations: [("startswith(var.vpc_id, \"vpc-\")", "vpc_id must be a VPC id (vpc-...).")]),
             .init(name: aws.subnetIDsVariable.value, type: "list(string)",
@@ -135,12 +168,23 @@ struct AWSModuleParts {
                     sensitive: true, validations: [(PasswordRule.condition(variable), "The password of \(user.name.value) \(PasswordRule.message)")]
                 ))
             }
-        } else if usesAuth, let authVariable {
-            variables.append(.init(
-                name: authVariable, type: "string", description: "AUTH token clients must present (16-128 printable characters, no space, \", / or @).",
-                sensitive: true,
-                validations: [(PasswordRule.condition(authVariable), "The auth token \(PasswordRule.message)")]
-            ))
+        } else if let tokenSource, let authVariable {
+            switch tokenSource {
+            case .variable:
+                variables.append(.init(
+                    name: authVariable, type: "string", description: "AUTH token clients must present (16-128 printable characters, no space, \", / or @).",
+                    sensitive: true,
+                    validations: [(PasswordRule.condition(authVariable), "The auth token \(PasswordRule.message)")]
+                ))
+            case .secretsManager:
+                variables.append(.init(
+                    name: "auth_token_secret_arn", type: "string",
+                    description: "ARN of the Secrets Manager secret whose string is the AUTH token (16-128 printable characters, no space, \", / or @).",
+                    validations: [("startswith(var.auth_token_secret_arn, \"arn:aws:secretsmanager:\")", "Give a Secrets Manager secret ARN (arn:aws:secretsmanager:...).")]
+                ))
+            case .generated:
+                break
+            }
             // A rotation is two applies: ROTATE with the new token (both are accepted), then SET
             // once every client has it (only the new one is).
             variables.append(.init(
@@ -167,9 +211,9 @@ struct AWSModuleParts {
                   validations: [("contains(\(HCLRenderer.inline(.list(AWSTarget.engineVersions.map { .string($0) }))), var.engine_version)", "Give one of \(AWSTarget.engineVersions.joined(separator: ", ")).")]),
             .init(name: "node_count", type: "number", description: "Nodes in the group: the primary and its replicas.", defaultValue: .number(Int64(nodes)),
                   validations: [("var.node_count >= 1 && var.node_count <= 6 && floor(var.node_count) == var.node_count", "ElastiCache takes 1 to 6 nodes (at most 5 replicas).")]),
-            .init(name: "final_snapshot_identifier", type: "string", description: "Name of the snapshot ElastiCache takes when the replication group is deleted.",
-                  defaultValue: .string("\(name)-final"),
-                  validations: [("can(regex(\"^[A-Za-z][A-Za-z0-9-]{0,254}$\", var.final_snapshot_identifier))", "A snapshot name starts with a letter and holds letters, digits and hyphens.")]),
+            .init(name: "final_snapshot_identifier", type: "string", description: "Name of the snapshot ElastiCache takes when the replication group is deleted; null: `<name>-final`.",
+                  defaultValue: .raw("null"),
+                  validations: [("var.final_snapshot_identifier == null || can(regex(\"^[A-Za-z][A-Za-z0-9-]{0,254}$\", var.final_snapshot_identifier))", "A snapshot name starts with a letter and holds letters, digits and hyphens.")]),
             .init(name: "apply_immediately", type: "bool", description: "Apply changes now instead of in the next maintenance window (a node type or engine change then restarts nodes now).",
                   defaultValue: .bool(false)),
             .init(name: "tags", type: "map(string)", description: "Tags for every resource.", defaultValue: .object([])),
@@ -177,8 +221,21 @@ struct AWSModuleParts {
         return variables
     }
 
+    /// ElastiCache's rule for a replication group id, and room for the longest user id after it.
+    private func nameValidations() -> [(condition: String, message: String)] {
+        var validations = [(
+            "can(regex(\"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$\", var.name)) && !strcontains(var.name, \"--\")",
+            "A replication group id is 1 to 40 lower-case letters, digits or single hyphens, starting with a letter and not ending with a hyphen."
+        )]
+        if usesRBAC, let longest = rbacUsers.map({ Self.userSuffix($0.user.name.value).count + 1 }).max() {
+            validations.append(("length(var.name) <= \(40 - longest)", "User ids are <name>-<user> and at most 40 characters: name may have \(40 - longest) at most."))
+        }
+        return validations
+    }
+
     func main() -> [HCLItem] {
-        [.blank] + network() + [.blank] + parameterGroup() + LogKind.allCases.flatMap { [.blank, logGroup($0)] } + rbac() + [.blank, replicationGroup()] + alarmResources()
+        [.blank] + network() + [.blank] + parameterGroup() + LogKind.allCases.flatMap { [.blank, logGroup($0)] } + rbac() + tokenResources()
+            + [.blank, replicationGroup()] + alarmResources()
     }
 
     /// RBAC: one ElastiCache user per ACL user, the `default` user with the topology's password,
@@ -187,7 +244,7 @@ struct AWSModuleParts {
         guard usesRBAC, let authVariable else { return [] }
         func user(_ label: String, name user: String, access: String, password: String) -> [HCLItem] {
             [.blank, .block(HCLBlock("resource", "aws_elasticache_user", label, body: [
-                .attribute("user_id", .string(Self.userID(name, user))),
+                .attribute("user_id", Self.named("-\(Self.userSuffix(user))")),
                 .attribute("user_name", .string(user)),
                 .attribute("engine", .string("REDIS")),
                 .attribute("access_string", .string(access)),
@@ -201,12 +258,52 @@ struct AWSModuleParts {
         }
         let ids = (["default"] + rbacUsers.map { Self.userLabel($0.user.name.value) }).map { "aws_elasticache_user.\($0).user_id" }
         items += [.blank, .block(HCLBlock("resource", "aws_elasticache_user_group", "this", body: [
-            .attribute("user_group_id", .string(name)),
+            .attribute("user_group_id", .raw("var.name")),
             .attribute("engine", .string("REDIS")),
             .attribute("user_ids", .raw("[\(ids.joined(separator: ", "))]")),
             .attribute("tags", .raw("var.tags")),
         ]))]
         return items
+    }
+
+    /// The token read from a secret the caller names, or generated into a new one.
+    private func tokenResources() -> [HCLItem] {
+        switch tokenSource {
+        case .secretsManager:
+            return [.blank, .block(HCLBlock("data", "aws_secretsmanager_secret_version", "auth_token", body: [
+                .attribute("secret_id", .raw("var.auth_token_secret_arn")),
+            ]))]
+        case .generated:
+            var secret: [HCLItem] = [
+                // Rotating it is Terraform's job (replace the password, apply with ROTATE, then SET),
+                // not a rotation Lambda's: ElastiCache must accept both tokens in between.
+                .checkovSkip("CKV2_AWS_57", "the token rotates through Terraform: replace random_password.auth_token, apply with ROTATE, then with SET"),
+            ]
+            if aws.kmsKeyVariable == nil { secret.append(.checkovSkip("CKV_AWS_149", "the topology names no KMS key; the secret uses the account's Secrets Manager key")) }
+            secret += [
+                .attribute("name_prefix", Self.named("-auth-token-")),
+                .attribute("description", .raw("\"AUTH token of the ${var.name} Redis, generated by Terraform\"")),
+            ]
+            if let kms = aws.kmsKeyVariable { secret.append(.attribute("kms_key_id", .raw("var.\(kms.value)"))) }
+            secret += [.attribute("recovery_window_in_days", .number(7)), .attribute("tags", .raw("var.tags"))]
+            return [
+                .blank,
+                .block(HCLBlock("resource", "random_password", "auth_token", body: [
+                    .attribute("length", .number(64)),
+                    // ElastiCache refuses space, ", / and @ in a token.
+                    .attribute("override_special", .string("!#$%&*()-_=+[]{}<>:?")),
+                ])),
+                .blank,
+                .block(HCLBlock("resource", "aws_secretsmanager_secret", "auth_token", body: secret)),
+                .blank,
+                .block(HCLBlock("resource", "aws_secretsmanager_secret_version", "auth_token", body: [
+                    .attribute("secret_id", .raw("aws_secretsmanager_secret.auth_token.id")),
+                    .attribute("secret_string", .raw("random_password.auth_token.result")),
+                ])),
+            ]
+        case .variable, nil:
+            return []
+        }
     }
 
     /// A Terraform resource label for a user name (letters, digits, `_`).
@@ -218,15 +315,15 @@ struct AWSModuleParts {
     private func network() -> [HCLItem] {
         var main: [HCLItem] = []
         main.append(.block(HCLBlock("resource", "aws_elasticache_subnet_group", "this", body: [
-            .attribute("name", .string("\(name)-redis")),
-            .attribute("description", .string("Subnets of the \(name) Redis")),
+            .attribute("name", Self.named("-redis")),
+            .attribute("description", .raw("\"Subnets of the ${var.name} Redis\"")),
             .attribute("subnet_ids", .raw("var.\(aws.subnetIDsVariable.value)")),
             .attribute("tags", .raw("var.tags")),
         ])))
         main.append(.blank)
         main.append(.block(HCLBlock("resource", "aws_security_group", "this", body: [
-            .attribute("name", .string("\(name)-redis")),
-            .attribute("description", .string("Redis port of \(name), from the allowed groups and blocks only")),
+            .attribute("name", Self.named("-redis")),
+            .attribute("description", .raw("\"Redis port of ${var.name}, from the allowed groups and blocks only\"")),
             .attribute("vpc_id", .raw("var.vpc_id")),
             .attribute("tags", .raw("var.tags")),
         ])))
@@ -243,9 +340,9 @@ struct AWSModuleParts {
     /// provider's parameter group takes no `name_prefix`.)
     private func parameterGroup() -> [HCLItem] {
         var parameters: [HCLItem] = [
-            .attribute("name", .raw("\"\(name)-${replace(local.parameter_family, \".\", \"-\")}\"")),
+            .attribute("name", Self.named("-${replace(local.parameter_family, \".\", \"-\")}")),
             .attribute("family", .raw("local.parameter_family")),
-            .attribute("description", .string("Redis settings of \(name)")),
+            .attribute("description", .raw("\"Redis settings of ${var.name}\"")),
             .attribute("tags", .raw("var.tags")),
         ]
         for (parameter, value) in AWSModule.parameterValues(topology) {
@@ -272,7 +369,7 @@ struct AWSModuleParts {
 
     private func logGroup(_ kind: LogKind) -> HCLItem {
         var logGroup: [HCLItem] = [
-            .attribute("name", .string("/aws/elasticache/\(name)/\(kind.rawValue)")),
+            .attribute("name", .raw("\"/aws/elasticache/${var.name}/\(kind.rawValue)\"")),
             .attribute("retention_in_days", .number(365)),
         ]
         if let kms = aws.kmsKeyVariable {
@@ -294,8 +391,8 @@ struct AWSModuleParts {
             replication.append(.checkovSkip("CKV_AWS_31", "no auth token without transit encryption"))
         }
         replication += [
-            .attribute("replication_group_id", .string(name)),
-            .attribute("description", .string("Redis of \(name), generated by redis-infra")),
+            .attribute("replication_group_id", .raw("var.name")),
+            .attribute("description", .raw("\"Redis of ${var.name}, generated by redis-infra\"")),
             .attribute("engine", .string("redis")),
             .attribute("engine_version", .raw("var.engine_version")),
             .attribute("node_type", .raw("var.node_type")),
@@ -312,8 +409,8 @@ struct AWSModuleParts {
         if usesRBAC {
             // ElastiCache refuses an auth token beside a user group: RBAC alone.
             replication.append(.attribute("user_group_ids", .raw("[aws_elasticache_user_group.this.id]")))
-        } else if usesAuth, let authVariable {
-            replication.append(.attribute("auth_token", .raw("var.\(authVariable)")))
+        } else if let token {
+            replication.append(.attribute("auth_token", .raw(token)))
             replication.append(.attribute("auth_token_update_strategy", .raw("var.auth_token_update_strategy")))
         }
         replication.append(.attribute("at_rest_encryption_enabled", .bool(aws.atRestEncryption.value)))
@@ -326,7 +423,7 @@ struct AWSModuleParts {
             .attribute("auto_minor_version_upgrade", .bool(true)),
             .attribute("apply_immediately", .raw("var.apply_immediately")),
             // Deleting the group leaves a last snapshot behind.
-            .attribute("final_snapshot_identifier", .raw("var.final_snapshot_identifier")),
+            .attribute("final_snapshot_identifier", .raw("coalesce(var.final_snapshot_identifier, \"${var.name}-final\")")),
         ]
         if let topic = aws.alarmTopicVariable {
             // ElastiCache's own events (failover, node replaced, snapshot failed) to the alarms' topic.
@@ -372,7 +469,7 @@ struct AWSModuleParts {
                 main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_metric_alarm", alarm.id, body: [
                     .attribute("count", .raw("var.node_count")),
                     .blank,
-                    .attribute("alarm_name", .raw("\"\(name)-\(alarm.id.replacingOccurrences(of: "_", with: "-"))-${local.member_cluster_ids[count.index]}\"")),
+                    .attribute("alarm_name", .raw("\"${local.member_cluster_ids[count.index]}-\(alarm.id.replacingOccurrences(of: "_", with: "-"))\"")),
                     .attribute("alarm_description", .string(alarm.description)),
                     .attribute("namespace", .string("AWS/ElastiCache")),
                     .attribute("metric_name", .string(alarm.metric)),
@@ -394,7 +491,9 @@ struct AWSModuleParts {
 
     func outputs() -> [TerraformModule.Output] {
         let scheme = aws.transitEncryption.value ? "rediss" : "redis"
-        let credentials = usesAuth ? ":${urlencode(var.\(authVariable!))}@" : ""
+        // With RBAC the URL carries the `default` user's password.
+        let password = token ?? (usesRBAC ? authVariable.map { "var.\($0)" } : nil)
+        let credentials = password.map { ":${urlencode(\($0))}@" } ?? ""
         let reader = nodes > 1
         var outputs: [TerraformModule.Output] = [
             .init(name: "primary_endpoint_address", description: "Address of the primary (follows failovers).", value: "\(group).primary_endpoint_address"),
@@ -411,6 +510,10 @@ struct AWSModuleParts {
             .init(name: "redis_url", description: "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included.",
                   value: "\"\(scheme)://\(credentials)${\(group).primary_endpoint_address}:${\(group).port}\"", sensitive: usesAuth),
         ]
+        if tokenSource == .generated {
+            outputs.append(.init(name: "auth_token_secret_arn", description: "ARN of the Secrets Manager secret holding the generated AUTH token (what clients read).",
+                                 value: "aws_secretsmanager_secret.auth_token.arn"))
+        }
         return outputs
     }
 
@@ -450,7 +553,10 @@ struct AWSModuleParts {
             items += resource("aws_sns_topic", "alarms", [.attribute("name", .string("\(name)-redis-alarms"))])
             arguments.append(.attribute(topic.value, .raw("aws_sns_topic.alarms.arn")))
         }
-        if usesAuth, let authVariable {
+        if tokenSource == .secretsManager {
+            items += [.block(HCLBlock("variable", "redis_auth_token_secret_arn", body: [.attribute("type", .raw("string"))])), .blank]
+            arguments.append(.attribute("auth_token_secret_arn", .raw("var.redis_auth_token_secret_arn")))
+        } else if tokenSource != .generated, usesAuth, let authVariable {
             for variable in [authVariable] + rbacUsers.map(\.variable) {
                 items += [.block(HCLBlock("variable", variable, body: [.attribute("type", .raw("string")), .attribute("sensitive", .bool(true))])), .blank]
                 arguments.append(.attribute(variable, .raw("var.\(variable)")))

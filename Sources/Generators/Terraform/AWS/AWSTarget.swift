@@ -20,11 +20,24 @@ struct AWSTarget: Sendable {
     /// Terraform refuses to destroy the replication group (a literal in `lifecycle`: Terraform
     /// takes no variable there).
     var preventDestroy: Located<Bool>
+    /// Where the auth token comes from (the topology's `auth.password` turns AUTH on).
+    var authTokenSource: Located<AuthTokenSource>
+
+    /// A variable is planned everywhere; Secrets Manager is what a platform team audits and rotates.
+    enum AuthTokenSource: String, CaseIterable, Sendable {
+        /// A sensitive variable the caller passes.
+        case variable
+        /// Read from an existing Secrets Manager secret whose ARN the caller passes.
+        case secretsManager = "secrets_manager"
+        /// Generated (`random_password`) and stored in a new Secrets Manager secret.
+        case generated
+    }
 
     static let keys = [
         "provider", "node_type", "engine_version", "subnet_ids_variable", "security_group_ids_variable",
         "multi_az", "automatic_failover", "transit_encryption", "at_rest_encryption", "kms_key_variable",
         "snapshot_retention", "snapshot_window", "maintenance_window", "alarm_topic_variable", "prevent_destroy",
+        "auth_token_source",
     ]
 }
 
@@ -54,7 +67,9 @@ extension AWSTarget {
             snapshotWindow: entry.string("snapshot_window", default: "03:00-04:00")!,
             maintenanceWindow: entry.string("maintenance_window", default: "sun:05:00-sun:06:00")!,
             alarmTopicVariable: entry.string("alarm_topic_variable"),
-            preventDestroy: entry.bool("prevent_destroy", default: true)
+            preventDestroy: entry.bool("prevent_destroy", default: true),
+            authTokenSource: entry.choice("auth_token_source", from: AuthTokenSource.allCases.map(\.rawValue), default: "variable")
+                .map { AuthTokenSource(rawValue: $0) ?? .variable }
         )
     }
 }
@@ -94,6 +109,8 @@ extension AWSTarget {
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "ElastiCache", directives: AWSTarget.parameters, validator)
         checkRBACUsers(topology, validator)
+        checkAuthTokenSource(topology, validator)
+        checkPersistence(topology.redis.persistence, validator)
         if !Self.isTimeRange(snapshotWindow.value) {
             validator.error("'snapshot_window' must be hh:mm-hh:mm in UTC, like 03:00-04:00", at: snapshotWindow.location)
         }
@@ -145,6 +162,28 @@ extension AWSTarget {
                 validator.error("ACL users '\(other)' and '\(user.name.value)' would both be ElastiCache user '\(id)'", at: user.name.location)
             }
             ids[id] = ids[id] ?? user.name.value
+        }
+    }
+}
+
+extension AWSTarget {
+    func checkAuthTokenSource(_ topology: Topology, _ validator: TopologyValidator) {
+        guard authTokenSource.value != .variable else { return }
+        if topology.auth.password == nil || !transitEncryption.value {
+            validator.error("'auth_token_source: \(authTokenSource.value.rawValue)' needs an auth token: auth on and 'transit_encryption: true'", at: authTokenSource.location)
+        } else if !topology.auth.users.isEmpty {
+            validator.error("'auth_token_source: \(authTokenSource.value.rawValue)' applies to the auth token, and ACL users make it ElastiCache RBAC (no auth token): their passwords are variables", at: authTokenSource.location)
+        }
+    }
+
+    /// ElastiCache keeps data by replicas and daily snapshots, never by AOF or `save` rules:
+    /// said where ops wrote `redis.persistence`, and where the snapshots are turned off.
+    func checkPersistence(_ persistence: Persistence, _ validator: TopologyValidator) {
+        if let section = persistence.section, !persistence.isOff {
+            validator.warning("'redis.persistence' is not applied on ElastiCache: it keeps data by replicas and daily snapshots ('snapshot_retention', 'snapshot_window'), not by AOF or save rules", at: section)
+        }
+        if snapshotRetention.value == 0 && !persistence.isOff {
+            validator.warning("'snapshot_retention: 0' keeps no snapshots on ElastiCache: a lost group loses its data, although the topology persists it", at: snapshotRetention.location)
         }
     }
 }

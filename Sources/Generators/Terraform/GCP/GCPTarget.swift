@@ -8,10 +8,23 @@ struct GCPTarget: Sendable {
     var memorySizeGB: Located<Int>
     var network: Located<String>
     var maintenanceDay: Located<String>
+    /// The hour (UTC) the weekly maintenance window starts.
+    var maintenanceHour: Located<Int>
+    /// How the instance joins the VPC: `direct_peering` or `private_service_access` (a shared
+    /// VPC's usual choice, with an allocated range).
+    var connectMode: Located<String>
+    /// The variable that takes a Cloud KMS key for encryption at rest (CMEK); nil: Google's key.
+    var kmsKeyVariable: Located<String>?
     /// Terraform refuses to destroy the instance (a literal in `lifecycle`).
     var preventDestroy: Located<Bool>
 
-    static let keys = ["provider", "region", "memory_size_gb", "network", "maintenance_day", "prevent_destroy"]
+    static let keys = [
+        "provider", "region", "memory_size_gb", "network", "maintenance_day", "maintenance_hour", "connect_mode",
+        "kms_key_variable", "prevent_destroy",
+    ]
+    static let connectModes = ["direct_peering": "DIRECT_PEERING", "private_service_access": "PRIVATE_SERVICE_ACCESS"]
+    /// Memorystore serves read replicas only from instances of this size up.
+    static let smallestWithReadReplicas = 5
 }
 
 extension GCPTarget {
@@ -31,6 +44,9 @@ extension GCPTarget {
             memorySizeGB: entry.int("memory_size_gb", default: 1, range: 1...300),
             network: entry.string("network", default: "default")!,
             maintenanceDay: entry.choice("maintenance_day", from: GCPTarget.days, default: "SUNDAY"),
+            maintenanceHour: entry.int("maintenance_hour", default: 5, range: 0...23),
+            connectMode: entry.choice("connect_mode", from: GCPTarget.connectModes.keys.sorted(), default: "direct_peering"),
+            kmsKeyVariable: entry.string("kms_key_variable"),
             preventDestroy: entry.bool("prevent_destroy", default: true)
         )
     }
@@ -46,18 +62,51 @@ extension GCPTarget {
         if GCPTarget.versions[topology.redis.version.value] == nil {
             validator.error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
         }
+        if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
+            validator.error("'kms_key_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(kms.value)'", at: kms.location)
+        }
         let replicas = topology.redis.replicas.value
         switch topology.redis.mode.value {
         case .standalone where replicas != 0:
             validator.error("Memorystore BASIC (standalone) has no replicas; 'redis.replicas' must be 0", at: topology.redis.replicas.location)
         case .sentinel where !(1...5).contains(replicas):
             validator.error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
+        case .sentinel where memorySizeGB.value < GCPTarget.smallestWithReadReplicas:
+            validator.error("Memorystore serves read replicas only from instances of \(GCPTarget.smallestWithReadReplicas) GB or more; 'memory_size_gb' is \(memorySizeGB.value)", at: memorySizeGB.location)
         case .standalone, .sentinel:
             break
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "Memorystore", directives: GCPTarget.redisConfigs, validator)
+        warnAboutPersistence(topology.redis.persistence, validator)
         if !topology.auth.users.isEmpty {
             validator.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: location)
+        }
+    }
+}
+
+extension GCPTarget {
+    /// Memorystore for Redis keeps RDB snapshots at one of four periods, and no AOF.
+    static let snapshotPeriods: [(seconds: Int64, name: String)] = [
+        (3600, "ONE_HOUR"), (6 * 3600, "SIX_HOURS"), (12 * 3600, "TWELVE_HOURS"), (24 * 3600, "TWENTY_FOUR_HOURS"),
+    ]
+
+    /// The longest period that loses no more than the topology's most frequent `save` rule
+    /// would; hourly at best. nil: persistence is off.
+    static func snapshotPeriod(_ persistence: Persistence) -> String? {
+        guard !persistence.isOff else { return nil }
+        guard let interval = persistence.shortestSaveSeconds else { return snapshotPeriods[0].name }  // AOF only: as often as it can
+        return snapshotPeriods.last { $0.seconds <= interval }?.name ?? snapshotPeriods[0].name
+    }
+
+    /// Warned only where ops wrote `redis.persistence`: the defaults ask for nothing particular.
+    func warnAboutPersistence(_ persistence: Persistence, _ validator: TopologyValidator) {
+        guard persistence.section != nil, !persistence.isOff else { return }
+        let period = GCPTarget.snapshotPeriod(persistence) ?? ""
+        if persistence.appendonly.value {
+            validator.warning("'redis.persistence.appendonly' is not applied on Memorystore: it keeps RDB snapshots only (\(period)), no AOF", at: persistence.appendonly.location)
+        }
+        if let interval = persistence.shortestSaveSeconds, interval < GCPTarget.snapshotPeriods[0].seconds, let rule = persistence.save.first {
+            validator.warning("'redis.persistence.save' snapshots every \(interval) s, but Memorystore snapshots at most hourly (ONE_HOUR)", at: rule.location)
         }
     }
 }
