@@ -44,11 +44,13 @@ public enum Probe {
         } catch {
             return .unhealthy("\(error)")
         }
-        if options.role != .auto && options.role.rawValue != role {
+        if ![.auto, .cluster].contains(options.role) && options.role.rawValue != role {
             return .unhealthy("role mismatch: expected \(options.role.rawValue), server is \(role)", role: role)
         }
+        // A node that answers is alive, whether its cluster is up or down.
         if options.mode == .liveness { return .healthy(role, "alive, \(role)") }
         do {
+            if options.role == .cluster, let refusal = try clusterRefusal(client, role: role) { return refusal }
             switch role {
             case "master": return try readyMaster(client)
             case "replica": return try readyReplica(client, maxLag: options.maxLagSeconds)
@@ -58,6 +60,25 @@ public enum Probe {
         } catch {
             return .unhealthy("\(error)", role: role)
         }
+    }
+
+    /// A cluster node is ready when its cluster serves every slot and it is not itself flagged
+    /// failed; its role's own rules then apply. nil: nothing against it.
+    static func clusterRefusal(_ client: RedisClient, role: String) throws -> Verdict? {
+        let info = try client.clusterInfo()
+        let slots = ClusterSlots.total
+        let assigned = Int(info["cluster_slots_assigned"] ?? "") ?? 0
+        let ok = Int(info["cluster_slots_ok"] ?? "") ?? 0
+        if info["cluster_state"] != "ok" {
+            return .unhealthy("cluster state is \(info["cluster_state"] ?? "unknown"): \(assigned) of \(slots) slots assigned, \(ok) served", role: role)
+        }
+        if assigned < slots || ok < slots {
+            return .unhealthy("cluster serves \(ok) of \(slots) slots (\(assigned) assigned)", role: role)
+        }
+        if let myself = try client.clusterNodes().first(where: \.isMyself), myself.isFailing {
+            return .unhealthy("the cluster flags this node \(myself.flags.sorted().joined(separator: ","))", role: role)
+        }
+        return nil
     }
 
     static func readyMaster(_ client: RedisClient) throws -> Verdict {

@@ -3,7 +3,8 @@
 /// be unknown to the other. No Foundation, no dependencies: the health check's start-up
 /// footprint is the product.
 public enum ProbeRole: String, Sendable, CaseIterable {
-    case auto, master, replica, sentinel
+    /// `cluster`: a Redis Cluster node of either role, judged by the cluster's view as well.
+    case auto, master, replica, sentinel, cluster
 }
 
 public enum ProbeMode: String, Sendable, CaseIterable {

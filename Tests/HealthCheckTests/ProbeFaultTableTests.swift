@@ -222,6 +222,52 @@ import Testing
         #expect(alive.stdout == "healthy: alive, sentinel\n")
     }
 
+    /// A cluster node: alive whatever its cluster does; ready only while the cluster serves
+    /// every slot. Three masters on loopback, formed by hand (slots, then MEET).
+    @Test func clusterNodeIsReadyOnlyWhileItsClusterServesEverySlot() throws {
+        let nodes = try (0..<3).map { _ in
+            try RedisServer.start(.init(extraConfig: ["cluster-enabled yes", "cluster-port \(try freeLoopbackPort())", "cluster-node-timeout 1000"]))
+        }
+        let first = nodes[0]
+        var result = try probe(["--url", first.url, "--role", "cluster"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout == "unhealthy: cluster state is fail: 0 of 16384 slots assigned, 0 served\n", "\(result.stdout)")
+        #expect(try probe(["--url", first.url, "--role", "cluster", "--mode", "liveness"]).exitCode == 0)
+
+        let ranges = [(0, 5460), (5461, 10922), (10923, 16383)]
+        for (node, range) in zip(nodes, ranges) {
+            #expect(try node.client().send(argv("CLUSTER", "ADDSLOTSRANGE", String(range.0), String(range.1))).string == "OK")
+        }
+        let meeting = try first.client()
+        for node in nodes.dropFirst() {
+            let bus = try #require(try node.client().send(argv("CONFIG", "GET", "cluster-port")).array?.last?.string)
+            #expect(try meeting.send(argv("CLUSTER", "MEET", "127.0.0.1", String(node.port), bus)).string == "OK")
+        }
+        for _ in 0..<200 where result.exitCode != 0 {
+            usleep(50_000)
+            result = try probe(["--url", first.url, "--role", "cluster"])
+        }
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        #expect(result.stdout == "healthy: master, 0 replicas connected\n")
+
+        // One master gone: its slots are not served (suspected first, then failed, when with full
+        // coverage required the whole cluster refuses); the node that answers is still alive.
+        nodes[2].stop()
+        for _ in 0..<200 where result.exitCode == 0 {
+            usleep(50_000)
+            result = try probe(["--url", first.url, "--role", "cluster"])
+        }
+        #expect(result.exitCode == 1)
+        let reasons = ["unhealthy: cluster serves 10923 of 16384 slots (16384 assigned)\n", "unhealthy: cluster state is fail: 16384 of 16384 slots assigned, 10923 served\n"]
+        #expect(reasons.contains(result.stdout), "\(result.stdout)")
+        for _ in 0..<200 where result.stdout != reasons[1] {
+            usleep(50_000)
+            result = try probe(["--url", first.url, "--role", "cluster"])
+        }
+        #expect(result.stdout == reasons[1], "once the others agree the master failed")
+        #expect(try probe(["--url", first.url, "--role", "cluster", "--mode", "liveness"]).exitCode == 0)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let result = try probe(["--role", "boss"])
         #expect(result.exitCode == 2)

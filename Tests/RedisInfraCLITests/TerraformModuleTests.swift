@@ -268,7 +268,10 @@ import Testing
     /// which must exist before the old one (still in use) goes, and the replication group itself
     /// must change in place, never be replaced (that would empty the cache).
     @Test func engineFamilyChangeReplacesOnlyTheParameterGroupCreatingTheNewOneFirst() throws {
-        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: productionInputs)
+        // A larger node type in the same plan: also an in-place change of the replication group.
+        var inputs = productionInputs
+        inputs["node_type"] = "\"cache.r7g.xlarge\""
+        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/prod-queue/aws"), variables: inputs)
         defer { try? FileManager.default.removeItem(at: directory) }
         try stateOfA62Deployment().write(to: directory.appendingPathComponent("terraform.tfstate"))
         let (result, json) = try plan(directory, planArguments: ["-refresh=false"])
@@ -281,6 +284,7 @@ import Testing
         #expect(changes["module.redis.aws_elasticache_replication_group.this"] == ["update"], "in place, never replaced")
         let group = resources(json)["aws_elasticache_replication_group.this"]
         #expect(group?["parameter_group_name"] as? String == "prod-queue-redis7")
+        #expect(group?["node_type"] as? String == "cache.r7g.xlarge")
         #expect(group?["final_snapshot_identifier"] as? String == "prod-queue-final")
         #expect(group?["apply_immediately"] as? Bool == false)
     }

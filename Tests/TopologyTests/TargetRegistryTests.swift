@@ -22,7 +22,7 @@ import struct Topology.SourceLocation
         func refusal(of mode: RedisMode) -> String? {
             switch mode {
             case .standalone: nil
-            case .sentinel: "the single target runs one node; it cannot deploy sentinel mode"
+            case .sentinel, .cluster: "the single target runs one node; it cannot deploy \(mode.rawValue) mode"
             }
         }
 

@@ -8,6 +8,7 @@ enum ComposeOverlay {
         var root: [YAMLEntry] = []
         var services = plan.nodes.map { redisService($0, plan: plan) }
         services += plan.sentinels.enumerated().map { sentinelService($1, index: $0, plan: plan) }
+        if plan.isCluster { services.append(clusterCreatorService(plan: plan)) }
         root.append(YAMLEntry("services", .mapping(services)))
 
         let network = YAMLEntry(plan.compose.network.value, .mapping([
@@ -55,8 +56,9 @@ enum ComposeOverlay {
     }
 
     private static func redisService(_ node: DeploymentPlan.RedisNode, plan: DeploymentPlan) -> YAMLEntry {
-        // In HA a node's role moves with failovers, so its probe reads ROLE instead of assuming one.
-        let probe = ProbeInvocation(role: plan.isHA ? .auto : .master, url: plan.probeURL(port: plan.redisPort, hostname: node.service), healthcheck: plan.topology.healthcheck)
+        // In HA a node's role moves with failovers, so its probe reads ROLE instead of assuming
+        // one; a cluster node is judged by the cluster's view too.
+        let probe = ProbeInvocation(role: plan.isCluster ? .cluster : plan.isHA ? .auto : .master, url: plan.probeURL(port: plan.redisPort, hostname: node.service), healthcheck: plan.topology.healthcheck)
         var entries = common(
             plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "redis", node.configFile],
             hostname: node.service, address: node.address, volume: node.volume, probe: probe, secrets: plan.secrets,
@@ -65,7 +67,7 @@ enum ComposeOverlay {
         if plan.compose.publishPort.value {
             entries.append(YAMLEntry("ports", .strings(["127.0.0.1:\(plan.publishedPort(of: node)):\(plan.redisPort)"])))
         }
-        if !node.isInitialMaster {
+        if plan.isHA && !node.isInitialMaster {
             // Started, not healthy: with min_replicas_to_write the master is not ready until a
             // replica has connected, so waiting for it to be healthy would wait forever.
             entries.append(YAMLEntry("depends_on", dependencies([plan.nodes[0].service], condition: "service_started")))
@@ -92,9 +94,23 @@ enum ComposeOverlay {
         return YAMLEntry(sentinel.service, .mapping(entries))
     }
 
+    /// The job that forms the cluster: it starts with the nodes, waits until each answers
+    /// (alive; ready needs the cluster), creates the cluster unless the nodes already form one,
+    /// and then idles, healthy, so that `up --wait` and clients can wait for it.
+    private static func clusterCreatorService(plan: DeploymentPlan) -> YAMLEntry {
+        let secrets = [plan.password].compactMap { $0 } + plan.tlsSecrets
+        var entries = common(
+            plan: plan, command: ["sh", "\(DeploymentPlan.configMount)/start.sh", "create-cluster"],
+            hostname: plan.clusterCreator, address: plan.clusterCreatorAddress, volume: nil, probe: nil, secrets: secrets,
+            limits: DeploymentPlan.clusterCreatorLimits, stopGracePeriod: DeploymentPlan.sentinelStopGracePeriod
+        )
+        entries.append(YAMLEntry("depends_on", dependencies(plan.nodes.map(\.service), condition: "service_started")))
+        return YAMLEntry(plan.clusterCreator, .mapping(entries))
+    }
+
     /// What every Redis and Sentinel container shares: image, start script, hardening, probe.
     private static func common(
-        plan: DeploymentPlan, command: [String], hostname: String, address: String, volume: String, probe: ProbeInvocation,
+        plan: DeploymentPlan, command: [String], hostname: String, address: String, volume: String?, probe: ProbeInvocation?,
         secrets: [DeploymentPlan.Secret], limits: (cpus: String, memory: Int64), stopGracePeriod: String
     ) -> [YAMLEntry] {
         let topology = plan.topology
@@ -110,7 +126,7 @@ enum ComposeOverlay {
             YAMLEntry("cap_drop", .strings(["ALL"])),
             YAMLEntry("security_opt", .strings(["no-new-privileges:true"])),
         ]
-        if plan.password != nil {
+        if plan.password != nil && probe != nil {
             entries.append(YAMLEntry("environment", .mapping([
                 YAMLEntry(HealthCheckEnvironment.username, .string(DeploymentUser.healthcheck.rawValue), comment: "read by redis-healthcheck: its own user, made by start.sh"),
                 YAMLEntry(HealthCheckEnvironment.passwordFile, .string(DeploymentPlan.healthcheckPasswordFile)),
@@ -119,28 +135,29 @@ enum ComposeOverlay {
         if !secrets.isEmpty {
             entries.append(YAMLEntry("secrets", .sequence(secrets.map(secretMount))))
         }
-        entries.append(YAMLEntry("volumes", .sequence([
-            .mapping([
-                YAMLEntry("type", .string("bind")),
-                YAMLEntry("source", .string("${\(plan.configDirectoryVariable):-\(plan.configDirectoryDefault)}")),
-                YAMLEntry("target", .string(DeploymentPlan.configMount)),
-                YAMLEntry("read_only", .bool(true)),
-            ]),
-            .mapping([
+        let configMount = YAMLValue.mapping([
+            YAMLEntry("type", .string("bind")),
+            YAMLEntry("source", .string("${\(plan.configDirectoryVariable):-\(plan.configDirectoryDefault)}")),
+            YAMLEntry("target", .string(DeploymentPlan.configMount)),
+            YAMLEntry("read_only", .bool(true)),
+        ])
+        let dataMount = volume.map { volume in
+            YAMLValue.mapping([
                 YAMLEntry("type", .string("volume")),
                 YAMLEntry("source", .string(volume)),
                 YAMLEntry("target", .string(DeploymentPlan.dataMount)),
-            ]),
-        ])))
+            ])
+        }
+        entries.append(YAMLEntry("volumes", .sequence([configMount] + [dataMount].compactMap { $0 })))
         entries.append(YAMLEntry("networks", .mapping([
             YAMLEntry(plan.compose.network.value, .mapping([YAMLEntry("ipv4_address", .string(address))])),
         ])))
-        if plan.isHA && plan.announcesHostnames {
+        if plan.isMultiNode && plan.announcesHostnames {
             // Docker's DNS forgets a stopped container; /etc/hosts entries do not.
             let hosts = plan.nodes.map { "\($0.service):\($0.address)" } + plan.sentinels.map { "\($0.service):\($0.address)" }
             entries.append(YAMLEntry("extra_hosts", .strings(hosts)))
         }
-        entries.append(YAMLEntry("healthcheck", healthcheck(probe, topology.healthcheck)))
+        entries.append(YAMLEntry("healthcheck", probe.map { healthcheck($0, topology.healthcheck) } ?? formedCheck(topology.healthcheck)))
         entries.append(YAMLEntry("stop_grace_period", .string(stopGracePeriod)))
         entries.append(YAMLEntry("logging", .mapping([
             YAMLEntry("driver", .string("json-file")),
@@ -161,8 +178,17 @@ enum ComposeOverlay {
     }
 
     private static func healthcheck(_ probe: ProbeInvocation, _ settings: HealthCheckSettings) -> YAMLValue {
+        healthcheck(test: ["CMD", "redis-healthcheck"] + probe.arguments, settings)
+    }
+
+    /// The create job's: the cluster exists (the image's own check would probe a server there).
+    private static func formedCheck(_ settings: HealthCheckSettings) -> YAMLValue {
+        healthcheck(test: ["CMD", "test", "-e", "\(DeploymentPlan.runDirectory)/\(DeploymentPlan.clusterFormedMarker)"], settings)
+    }
+
+    private static func healthcheck(test: [String], _ settings: HealthCheckSettings) -> YAMLValue {
         var entries = [
-            YAMLEntry("test", .strings(["CMD", "redis-healthcheck"] + probe.arguments)),
+            YAMLEntry("test", .strings(test)),
             YAMLEntry("interval", .string(settings.interval.value.composeText)),
             YAMLEntry("timeout", .string(settings.timeout.value.composeText)),
             YAMLEntry("retries", .int(Int64(settings.retries.value))),
@@ -191,7 +217,8 @@ enum ComposeOverlay {
         }
         // Naming a network replaces the implicit default one, so keep it explicitly.
         entries.append(YAMLEntry("networks", .mapping([YAMLEntry("default", .mapping([])), YAMLEntry(plan.compose.network.value, .mapping([]))])))
-        let dependencies = plan.isHA ? plan.sentinels.map(\.service) : [plan.nodes[0].service]
+        // A healthy cluster node is one that sees every slot served: the cluster exists.
+        let dependencies = plan.isHA ? plan.sentinels.map(\.service) : plan.isCluster ? plan.nodes.map(\.service) + [plan.clusterCreator] : [plan.nodes[0].service]
         entries.append(YAMLEntry("depends_on", self.dependencies(dependencies, condition: "service_healthy")))
         return YAMLEntry(client.service.value, .mapping(entries))
     }

@@ -46,6 +46,7 @@ extension ComposeTarget: TargetSettings {
         switch mode {
         case .standalone: nil  // one node
         case .sentinel: nil  // nodes and Sentinels, each a service
+        case .cluster: nil  // every node a service, and a job that forms the cluster once
         }
     }
 
@@ -93,9 +94,9 @@ extension ComposeTarget: TargetSettings {
         switch topology.redis.mode.value {
         case .standalone:
             break
-        case .sentinel:
+        case .sentinel, .cluster:
             validator.warning(
-                "every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host",
+                "every \(topology.redis.mode.value == .sentinel ? "Sentinel and Redis node" : "cluster node") of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host",
                 at: file.location
             )
         }

@@ -33,6 +33,25 @@ enum NodeConfigs {
             config.directive("replica-announce-ip", plan.announced(node))
             config.directive("replica-announce-port", String(plan.redisPort))
         }
+        if let cluster = plan.topology.cluster, plan.isCluster {
+            config.blank()
+            config.comment("Cluster: the create job gives each node its role and slots; nodes.conf (in dir) keeps them.")
+            config.directive("cluster-enabled", "yes")
+            config.directive("cluster-config-file", "nodes.conf")
+            config.directive("cluster-node-timeout", String(cluster.nodeTimeout.value.wholeMilliseconds))
+            if let busPort = cluster.busPort { config.directive("cluster-port", String(busPort.value)) }
+            config.directive("cluster-require-full-coverage", cluster.requireFullCoverage.value ? "yes" : "no")
+            config.directive("cluster-allow-reads-when-down", cluster.allowReadsWhenDown.value ? "yes" : "no")
+            if plan.announcesHostnames {
+                config.comment("Clients are redirected (MOVED, ASK) by name: the certificate names services, not addresses.")
+                config.directive("cluster-announce-hostname", node.service)
+                config.directive("cluster-preferred-endpoint-type", "hostname")
+            } else {
+                config.directive("cluster-announce-ip", node.address)
+                config.directive("cluster-preferred-endpoint-type", "ip")
+            }
+            if plan.tls != nil { config.directive("tls-cluster", "yes") }
+        }
         if redis.minReplicasToWrite.value > 0 {
             config.directive("min-replicas-to-write", String(redis.minReplicasToWrite.value))
             config.directive("min-replicas-max-lag", String(redis.minReplicasMaxLag.value.components.seconds))
@@ -50,9 +69,11 @@ enum NodeConfigs {
         }
         config.blank()
         config.comment("start.sh appends at start: dir, and from the secrets requirepass, masterauth, ACL users (the deployment's own among them)\(plan.tls == nil ? "" : " and the TLS files").")
-        let purpose = plan.isHA
-            ? "Redis node \(node.index) of \(plan.name) (\(node.isInitialMaster ? "master at first start" : "replica at first start"))."
-            : "Redis of \(plan.name)."
+        let purpose = switch plan.topology.redis.mode.value {
+        case .standalone: "Redis of \(plan.name)."
+        case .sentinel: "Redis node \(node.index) of \(plan.name) (\(node.isInitialMaster ? "master at first start" : "replica at first start"))."
+        case .cluster: "Redis Cluster node \(node.index) of \(plan.name), one of \(plan.nodes.count) (its role and slots come from the create job)."
+        }
         return GeneratedFile(path: "\(plan.folder)/\(node.configFile)", contents: config.render(header: header.lines(purpose: purpose)))
     }
 

@@ -58,7 +58,7 @@ enum StartScript {
                     "  printf 'user \(DeploymentUser.sentinel.rawValue) on %s \(DeploymentPlan.sentinelUserRules)\\n' \"$password\"",
                 ]
             }
-            lines.append("  healthcheck_user '\(DeploymentPlan.healthcheckRules.redis)'")
+            lines.append("  healthcheck_user '\(plan.healthcheckRedisRules)'")
         }
         for (user, secret) in plan.userSecrets {
             // A client on a Sentinel URL checks the master's ROLE (in @dangerous).
@@ -135,13 +135,54 @@ enum StartScript {
             "  mv \"$runtime.new\" \"$runtime\"",
             "  exec redis-server \"$runtime\" --sentinel",
             "  ;;",
+        ] + (plan.isCluster ? createCluster(plan: plan) : []) + [
             "*)",
-            "  echo \"usage: start.sh redis <config file> | start.sh sentinel\" >&2",
+            "  echo \"usage: start.sh redis <config file> | start.sh sentinel\(plan.isCluster ? " | start.sh create-cluster" : "")\" >&2",
             "  exit 2",
             "  ;;",
             "esac",
         ]
         return GeneratedFile(path: "\(plan.folder)/start.sh", contents: lines.joined(separator: "\n") + "\n", executable: true)
+    }
+
+    /// The create job's part: forms the cluster once. It waits for every node to answer PING
+    /// (alive: being ready needs the cluster), leaves a cluster that exists alone, refuses a
+    /// half-formed one, and else hands the nodes to `redis-cli --cluster create`. The password
+    /// reaches redis-cli through REDISCLI_AUTH, never `-a`. Then it idles, healthy: Compose's
+    /// `up --wait` refuses a service that has exited unless another waits for its completion.
+    private static func createCluster(plan: DeploymentPlan) -> [String] {
+        let replicas = plan.topology.cluster?.replicasPerShard.value ?? 0
+        var tls = ""
+        if let files = plan.tls {
+            tls = " --tls --cacert \"$secrets_dir/\(files.ca.fileName)\" --cert \"$secrets_dir/\(files.certificate.fileName)\" --key \"$secrets_dir/\(files.key.fileName)\""
+        }
+        var lines = [
+            "create-cluster)",
+            "  set -- \(plan.nodes.map { "\(plan.announced($0)):\(plan.redisPort)" }.joined(separator: " "))",
+        ]
+        if let password = plan.password {
+            lines += ["  REDISCLI_AUTH=$(cat \"$secrets_dir/\(password.fileName)\")", "  export REDISCLI_AUTH"]
+        }
+        lines += [
+            "  cli() { node=$1; shift; redis-cli\(tls) -h \"${node%:*}\" -p \"${node##*:}\" \"$@\"; }",
+            "  for node in \"$@\"; do",
+            "    until cli \"$node\" ping 2>/dev/null | grep -q PONG; do sleep 1; done",
+            "  done",
+            "  state=$(cli \"$1\" cluster info | tr -d '\\r')",
+            "  if printf '%s\\n' \"$state\" | grep -q '^cluster_slots_assigned:\(ClusterSettings.slots)$'; then",
+            "    echo \"cluster exists: nothing to do\"",
+            "  elif ! printf '%s\\n' \"$state\" | grep -q '^cluster_known_nodes:1$'; then",
+            "    echo \"error: $1 knows other nodes but not every slot is assigned: a half-formed cluster; check it with redis-cli --cluster check\" >&2",
+            "    exit 1",
+            "  else",
+            "    redis-cli\(tls) --cluster create \"$@\" --cluster-replicas \(replicas) --cluster-yes",
+            "  fi",
+            "  : > \"$run_dir/\(DeploymentPlan.clusterFormedMarker)\"",
+            "  trap 'exit 0' TERM INT",
+            "  while :; do sleep 3600 & wait $!; done",
+            "  ;;",
+        ]
+        return lines
     }
 
     /// Text inside a single-quoted printf format: `%` doubled, `'` closed and reopened.

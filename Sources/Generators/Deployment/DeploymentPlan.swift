@@ -50,12 +50,24 @@ struct DeploymentPlan {
         switch mode {
         case .standalone: false
         case .sentinel: true
+        case .cluster: false  // the masters fail over among themselves
         }
     }
+    var isCluster: Bool { topology.redis.mode.value == .cluster }
+    /// More than one node, each known to the others by name or address.
+    var isMultiNode: Bool { nodes.count > 1 }
+    /// The service that forms the cluster once, after every node answers.
+    var clusterCreator: String { "\(name)-cluster-create" }
+    /// Static, below the nodes' (.10 up): a dynamic address could take one a node has yet to claim.
+    var clusterCreatorAddress: String { subnet.split(separator: ".").prefix(3).joined(separator: ".") + ".5" }
+    /// Written by the create job once the cluster exists: its health.
+    static let clusterFormedMarker = "cluster-formed"
+    static let clusterCreatorLimits: (cpus: String, memory: Int64) = ("0.25", 64 << 20)
+    var clusterBusPort: Int { topology.cluster?.busPort?.value ?? redisPort + 10000 }
     var redisPort: Int { topology.redis.port.value }
     var sentinelPort: Int { topology.sentinel?.port.value ?? 26379 }
     var masterName: String { topology.sentinel?.masterName.value ?? "mymaster" }
-    var announcesHostnames: Bool { topology.sentinel?.announce.value != "static" }
+    var announcesHostnames: Bool { (isCluster ? topology.cluster?.announce : topology.sentinel?.announce)?.value != "static" }
     var secrets: [Secret] { [password, sentinelPassword].compactMap { $0 } + userSecrets.map(\.secret) + tlsSecrets }
     var tlsSecrets: [Secret] { tls.map { [$0.certificate, $0.key, $0.ca] } ?? [] }
     /// Sentinels need their password (for the nodes and each other; the default user's when
@@ -114,6 +126,10 @@ struct DeploymentPlan {
         redis: "+ping +role +info +config|get",
         sentinel: "+ping +role +sentinel|ckquorum +sentinel|get-master-addr-by-name +sentinel|replicas"
     )
+    /// A cluster node's probe also reads the cluster's view of itself.
+    var healthcheckRedisRules: String {
+        Self.healthcheckRules.redis + (isCluster ? " +cluster|info +cluster|myid +cluster|nodes" : "")
+    }
     /// What a Sentinel sends a node (Redis's documentation, "Sentinel and ACL"): no data command.
     static let sentinelUserRules = "allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill"
     static let dataMount = "/data"
@@ -125,7 +141,16 @@ struct DeploymentPlan {
         subnet = compose.subnet?.value ?? Self.defaultSubnet(for: name)
         let prefix = subnet.split(separator: ".").prefix(3).joined(separator: ".")
         let isHA = Self.runsSentinels(topology.redis.mode.value)
-        if isHA {
+        if let cluster = topology.cluster, topology.redis.mode.value == .cluster {
+            // The first `shards` nodes become masters when the cluster is created.
+            nodes = (0..<(cluster.shards.value * (1 + cluster.replicasPerShard.value))).map { index in
+                RedisNode(
+                    index: index, service: "\(name)-redis-\(index)", address: "\(prefix).\(10 + index)",
+                    configFile: "redis-\(index).conf", volume: "\(name)-redis-\(index)-data"
+                )
+            }
+            sentinels = []
+        } else if isHA {
             nodes = (0...topology.redis.replicas.value).map { index in
                 RedisNode(
                     index: index, service: "\(name)-redis-\(index)", address: "\(prefix).\(10 + index)",
@@ -210,6 +235,10 @@ struct DeploymentPlan {
     /// A client of the default user finds the Sentinels' password in a file too.
     func clientURL(user: String?) -> String {
         let scheme = tls == nil ? "redis" : "rediss"
+        if isCluster {
+            let hosts = nodes.map { "\($0.service):\(redisPort)" }.joined(separator: ",")
+            return "\(scheme)+cluster://\(hosts)" + query(tlsOptions(presenting: clientCertificate))
+        }
         if isHA {
             let hosts = sentinels.map { "\($0.service):\(sentinelPort)" }.joined(separator: ",")
             let sentinelOption = user == nil ? sentinelPassword.map { ["sentinel_password_file=/run/secrets/\($0.fileName)"] } ?? [] : []

@@ -77,8 +77,8 @@ public final class ComposeProject: @unchecked Sendable {
         try writeSecret(relativePath, try String(contentsOfFile: source, encoding: .utf8))
     }
 
-    public func compose(_ arguments: [String]) throws -> CommandResult {
-        try runSystem(composeBinary, composeArguments(files) + arguments, environment: composeEnvironment)
+    public func compose(_ arguments: [String], stdin: String = "") throws -> CommandResult {
+        try runSystem(composeBinary, composeArguments(files) + arguments, stdin: stdin, environment: composeEnvironment)
     }
 
     /// `-p NAME -f FILE...`: the project and the files it is made of, in layering order.
@@ -145,8 +145,8 @@ public final class ComposeProject: @unchecked Sendable {
     }
 
     /// `exec -T` into a running service's container (as its own user).
-    public func exec(_ service: String, _ command: [String]) throws -> CommandResult {
-        try compose(["exec", "-T", service] + command)
+    public func exec(_ service: String, _ command: [String], stdin: String = "") throws -> CommandResult {
+        try compose(["exec", "-T", service] + command, stdin: stdin)
     }
 
     /// The same, left running: a drill that writes while the test breaks something.

@@ -4,6 +4,8 @@ public struct Topology: Sendable {
     public var name: Located<String>
     public var redis: RedisServerSettings
     public var sentinel: SentinelSettings?
+    /// Present in cluster mode (and when the section is written, to be refused elsewhere).
+    public var cluster: ClusterSettings?
     public var auth: AuthSettings
     public var tls: TLSSettings
     public var healthcheck: HealthCheckSettings
@@ -34,7 +36,7 @@ public struct Located<Value: Sendable>: Sendable {
 }
 
 public enum RedisMode: String, Sendable, CaseIterable {
-    case standalone, sentinel
+    case standalone, sentinel, cluster
 }
 
 /// The `redis:` section: the servers themselves. (The factory's `RedisSettings` is another
@@ -43,6 +45,7 @@ public struct RedisServerSettings: Sendable {
     public var version: Located<String>
     public var mode: Located<RedisMode>
     public var port: Located<Int>
+    /// Replicas of each master: `redis.replicas`, or in cluster mode `cluster.replicas_per_shard`.
     public var replicas: Located<Int>
     public var persistence: Persistence
     public var maxmemory: Located<Int64>?
@@ -70,6 +73,23 @@ public struct Persistence: Sendable {
     }
 
     public var isOff: Bool { !appendonly.value && save.isEmpty }
+}
+
+/// The `cluster:` section: Redis Cluster's shape and its own failure detection.
+public struct ClusterSettings: Sendable {
+    /// Masters, each owning a share of the 16384 slots.
+    public var shards: Located<Int>
+    public var replicasPerShard: Located<Int>
+    /// How long a node may not answer before the others flag it failed and promote its replica.
+    public var nodeTimeout: Located<Duration>
+    public var requireFullCoverage: Located<Bool>
+    public var allowReadsWhenDown: Located<Bool>
+    /// `hostnames` (Redis 7's cluster-announce-hostname, clients redirected by name) or `static`.
+    public var announce: Located<String>
+    /// The cluster bus port; Redis's default is the data port + 10000.
+    public var busPort: Located<Int>?
+
+    public static let slots = 16384
 }
 
 public struct SentinelSettings: Sendable {

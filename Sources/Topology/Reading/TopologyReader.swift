@@ -20,13 +20,18 @@ package struct TopologyReader {
             diagnostics.error("a topology needs a 'name' (it prefixes every service and resource)", at: root.location)
             return nil
         }
-        let redis = readRedis(top.child("redis") ?? absent("redis", at: root.location))
+        var redis = readRedis(top.child("redis") ?? absent("redis", at: root.location))
         let sentinel = top.child("sentinel").map(readSentinel)
             ?? (redis.mode.value == .sentinel ? readSentinel(absent("sentinel", at: redis.mode.location)) : nil)
+        let cluster = top.child("cluster").map(readCluster)
+            ?? (redis.mode.value == .cluster ? readCluster(absent("cluster", at: redis.mode.location)) : nil)
+        // In a cluster every master has the same replicas: what the rest of the model calls replicas.
+        if let cluster, redis.mode.value == .cluster { redis.replicas = cluster.replicasPerShard }
         return Topology(
             name: name,
             redis: redis,
             sentinel: sentinel,
+            cluster: cluster,
             auth: readAuth(top.child("auth"), at: root.location),
             tls: readTLS(top.child("tls"), at: root.location),
             healthcheck: readHealthCheck(top.child("healthcheck") ?? absent("healthcheck", at: root.location)),
@@ -59,6 +64,9 @@ package struct TopologyReader {
         } else if let other = redis.value("config"), !other.isNull {
             diagnostics.error("'redis.config' must be a mapping of directive: value, not \(other.kindDescription)", at: other.location)
         }
+        if mode.value == RedisMode.cluster.rawValue, let replicas = redis.value("replicas") {
+            diagnostics.error("'redis.replicas' does not apply to cluster mode: set 'cluster.replicas_per_shard'", at: replicas.location)
+        }
         return RedisServerSettings(
             version: redis.string("version", default: "7.0")!,
             mode: Located(RedisMode(rawValue: mode.value) ?? .standalone, at: mode.location),
@@ -88,6 +96,19 @@ package struct TopologyReader {
         }
         if let text = value.scalar, ["off", "false", "no"].contains(text.lowercased()) { return [] }
         return persistence.strings("save")
+    }
+
+    private func readCluster(_ cluster: MappingReader) -> ClusterSettings {
+        defer { cluster.finish() }
+        return ClusterSettings(
+            shards: cluster.int("shards", default: 3, range: 1...100),
+            replicasPerShard: cluster.int("replicas_per_shard", default: 1, range: 0...20),
+            nodeTimeout: cluster.duration("node_timeout", default: .seconds(5)),
+            requireFullCoverage: cluster.bool("require_full_coverage", default: true),
+            allowReadsWhenDown: cluster.bool("allow_reads_when_down", default: false),
+            announce: cluster.choice("announce", from: TopologySchema.announceModes, default: "hostnames"),
+            busPort: cluster.has("bus_port") ? cluster.int("bus_port", default: 16379, range: 1...65535) : nil
+        )
     }
 
     private func readSentinel(_ sentinel: MappingReader) -> SentinelSettings {

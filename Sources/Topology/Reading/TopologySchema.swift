@@ -6,12 +6,13 @@ public enum TopologySchema {
 
     /// The topology's own keys; each target brings its own (`keys(with:)`).
     static let ownKeys: [String: [String]] = [
-        "": ["name", "redis", "sentinel", "auth", "tls", "healthcheck", "clients", "targets"],
+        "": ["name", "redis", "sentinel", "cluster", "auth", "tls", "healthcheck", "clients", "targets"],
         "redis": [
             "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
             "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",
         ],
         "redis.persistence": ["appendonly", "appendfsync", "save"],
+        "cluster": ["shards", "replicas_per_shard", "node_timeout", "require_full_coverage", "allow_reads_when_down", "announce", "bus_port"],
         "sentinel": ["count", "quorum", "master_name", "port", "down_after", "failover_timeout", "parallel_syncs", "announce", "password"],
         "auth": ["enabled", "password", "users"],
         "auth.users[]": ["name", "password", "categories", "keys"],
@@ -55,7 +56,7 @@ public enum TopologySchema {
     /// Commands the health check and Sentinel send; disabling one breaks the deployment.
     public static let commandsTheDeploymentNeeds: Set<String> = [
         "PING", "INFO", "ROLE", "CONFIG", "AUTH", "HELLO", "CLIENT", "REPLICAOF", "SLAVEOF", "MULTI", "EXEC",
-        "PUBLISH", "SUBSCRIBE", "SCRIPT", "SENTINEL",
+        "PUBLISH", "SUBSCRIBE", "SCRIPT", "SENTINEL", "CLUSTER", "READONLY", "ASKING",
     ]
     /// Directives the generator writes itself, from other keys; `config` must not set them.
     public static let generatorOwnedDirectives: Set<String> = [

@@ -13,6 +13,7 @@ public struct TopologyValidator {
         if let sentinel = topology.sentinel {
             checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.contains { $0.runsOwnSentinels })
         }
+        if let cluster = topology.cluster { checkCluster(cluster, redis: topology.redis) }
         checkAuth(topology.auth, catalogue: EngineCatalogue.redis(version: topology.redis.version.value))
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
@@ -127,7 +128,7 @@ public struct TopologyValidator {
         }
         if redis.minReplicasToWrite.value > redis.replicas.value {
             error(
-                "'redis.min_replicas_to_write' is \(redis.minReplicasToWrite.value) but there are only \(redis.replicas.value) replicas; the master would refuse every write",
+                "'redis.min_replicas_to_write' is \(redis.minReplicasToWrite.value) but there are only \(redis.replicas.value) replicas\(redis.mode.value == .cluster ? " per shard" : ""); the master would refuse every write",
                 at: redis.minReplicasToWrite.location
             )
         }
@@ -147,7 +148,7 @@ public struct TopologyValidator {
             if !command.value.allSatisfy({ $0.isLetter && $0.isASCII }) || command.value.isEmpty {
                 error("'redis.disabled_commands' must list command names, not '\(command.value)'", at: command.location)
             } else if TopologySchema.commandsTheDeploymentNeeds.contains(command.value.uppercased()) {
-                error("'redis.disabled_commands' must not disable \(command.value.uppercased()): the health check or Sentinel uses it", at: command.location)
+                error("'redis.disabled_commands' must not disable \(command.value.uppercased()): the health check, Sentinel or Cluster uses it", at: command.location)
             } else if let catalogue, !catalogue.commands.contains(command.value.lowercased()) {
                 let suggestion = closest(command.value.lowercased(), in: catalogue.commands.filter { !$0.contains("|") }.sorted()).map { "; did you mean '\($0.uppercased())'?" } ?? ""
                 error("'redis.disabled_commands' names \(command.value.uppercased()), which \(catalogue.label) does not have (as \(catalogue.readFrom) lists its commands)\(suggestion)", at: command.location)
@@ -219,11 +220,39 @@ public struct TopologyValidator {
         }
     }
 
+    private func checkCluster(_ cluster: ClusterSettings, redis: RedisServerSettings) {
+        guard redis.mode.value == .cluster else {
+            diagnostics.warning("the 'cluster' section is ignored: 'redis.mode' is \(redis.mode.value.rawValue)", at: cluster.shards.location)
+            return
+        }
+        if cluster.shards.value < 3 {
+            error("'cluster.shards' is \(cluster.shards.value); Redis Cluster needs at least 3 masters (a majority of them must agree to fail one over)", at: cluster.shards.location)
+        }
+        if cluster.nodeTimeout.value < .milliseconds(100) {
+            error("'cluster.node_timeout' must be at least 100ms; shorter, a busy node is flagged failed and its replica promoted", at: cluster.nodeTimeout.location)
+        }
+        let busPort = cluster.busPort?.value ?? redis.port.value + 10000
+        if busPort > 65535 {
+            error("the cluster bus listens on 'redis.port' + 10000 = \(busPort), above 65535: set 'cluster.bus_port'", at: redis.port.location)
+        } else if busPort == redis.port.value, let written = cluster.busPort {
+            error("'cluster.bus_port' \(busPort) collides with 'redis.port'", at: written.location)
+        }
+        if cluster.replicasPerShard.value == 0 {
+            diagnostics.warning("'cluster.replicas_per_shard' is 0: losing one master loses its slots (and with 'require_full_coverage' the whole cluster)", at: cluster.replicasPerShard.location)
+        }
+    }
+
     /// `runsSentinels`: a target runs Sentinels of its own (managed services fail over by themselves).
     private func checkSentinel(_ sentinel: SentinelSettings, redis: RedisServerSettings, auth: AuthSettings, runsSentinels: Bool) {
         let count = sentinel.count.value
-        if redis.mode.value != .sentinel {
+        switch redis.mode.value {
+        case .sentinel:
+            break
+        case .standalone:
             diagnostics.warning("the 'sentinel' section is ignored: 'redis.mode' is standalone", at: sentinel.count.location)
+            return
+        case .cluster:
+            error("the 'sentinel' section does not apply to cluster mode: a cluster's masters detect failures and promote replicas themselves", at: sentinel.count.location)
             return
         }
         if count < 3 {

@@ -46,6 +46,7 @@ extension AWSTarget {
         switch mode {
         case .standalone: nil  // one replication group; its nodes are 1 + redis.replicas
         case .sentinel: nil  // the same, where ElastiCache's automatic failover stands in for Sentinel
+        case .cluster: "ElastiCache with cluster mode enabled is not generated yet; deploy this topology with Compose"
         }
     }
 }

@@ -8,6 +8,7 @@ enum GCPModule {
         let ha = switch topology.redis.mode.value {
         case .standalone: false
         case .sentinel: true  // STANDARD_HA: Memorystore fails over by itself
+        case .cluster: preconditionFailure("refused by GCPTarget.refusal(of:)")
         }
         let replicas = topology.redis.replicas.value
         let instance = "google_redis_instance.this"

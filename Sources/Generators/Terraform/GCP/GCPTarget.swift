@@ -32,6 +32,7 @@ extension GCPTarget {
         switch mode {
         case .standalone: nil  // tier BASIC
         case .sentinel: nil  // tier STANDARD_HA: Memorystore fails over by itself
+        case .cluster: "Memorystore for Redis Cluster (google_redis_cluster) is not generated yet; deploy this topology with Compose"
         }
     }
 }
@@ -73,7 +74,7 @@ extension GCPTarget {
             validator.error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
         case .sentinel where memorySizeGB.value < GCPTarget.smallestWithReadReplicas:
             validator.error("Memorystore serves read replicas only from instances of \(GCPTarget.smallestWithReadReplicas) GB or more; 'memory_size_gb' is \(memorySizeGB.value)", at: memorySizeGB.location)
-        case .standalone, .sentinel:
+        case .standalone, .sentinel, .cluster:
             break
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "Memorystore", directives: GCPTarget.redisConfigs, validator)

@@ -1,0 +1,104 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// The Cluster example under a real engine: six nodes and the job that forms them into three
+/// shards, booted from the generated files; then a master killed from outside.
+extension DockerDeployments {
+    @Suite struct ClusterDeploymentTests {
+        static let creator = "sessions-cluster-create"
+
+        @Test func formsOnceServesEverySlotAndPromotesAReplicaWhenAMasterIsKilled() throws {
+            try #require(dockerUnavailableReason() == nil, "\(dockerUnavailableReason() ?? "")")
+            let project = try DeploymentFixture.project(topology: "cluster.yaml", name: "boot-sessions")
+            let services = try project.redisServices()
+            let nodes = services.filter { $0 != Self.creator }
+            #expect(nodes.count == 6 && services.contains(Self.creator), "\(services)")
+            let started = ContinuousClock.now
+            try project.up(services: nodes + [Self.creator])
+            print("cluster boot: up to every node healthy in \(ContinuousClock.now - started) (docker compose up -d --wait)")
+
+            // Healthy means the node sees every slot served: the job formed the cluster.
+            let health = try project.health()
+            for service in services { #expect(health[service] == "healthy", "\(service) is \(health[service] ?? "missing")\n\(project.diagnosis())") }
+            let check = try project.redisCLI("sessions-redis-0", ["--cluster", "check", "sessions-redis-0:6379"])
+            #expect(check.stdout.contains("[OK] All 16384 slots covered."), "\(check.stdout)\(check.stderr)")
+            #expect(try roles(project).filter { $0.value == "master" }.count == 3)
+
+            // Run again, the job leaves the cluster alone.
+            #expect(!(try creatorLogs(project)).contains("cluster exists"))
+            try #require(try project.compose(["restart", Self.creator]).exitCode == 0)
+            let again = eventually(within: 30, every: 0.5) { ((try? creatorLogs(project)) ?? "").contains("cluster exists: nothing to do") }
+            #expect(again, "\((try? creatorLogs(project)) ?? "")")
+
+            // Writes on one master's slots, acknowledged by its replica (WAIT), then the master dies.
+            let master = try #require(try roles(project).first { $0.value == "master" }?.key)
+            let tag = try hashTag(servedBy: master, project)
+            let writes = (1...200).map { "SET {\(tag)}:\($0) \($0)" }.joined(separator: "\n") + "\nWAIT 1 5000\n"
+            let written = try project.exec(master, ["sh", "-c", "REDISCLI_AUTH=$(cat /run/secrets/redis-password) redis-cli --no-auth-warning"], stdin: writes)
+            #expect(written.stdout.split(separator: "\n").last == "1", "the replica acknowledged: \(written.stdout.suffix(200))")
+            let replica = try #require(try replicaOf(master, project))
+            let killedAt = ContinuousClock.now
+            try #require(try project.docker(["kill", project.containerID(master)]).exitCode == 0)
+            let promoted = eventually(within: 60, every: 0.2) { (try? role(of: replica, project)) == "master" }
+            #expect(promoted, "\(replica) was not promoted")
+            print("cluster kill drill: \(replica) promoted \(ContinuousClock.now - killedAt) after docker kill of \(master) (node_timeout 2 s)")
+
+            // Every acknowledged write is on the promoted replica, read through the cluster.
+            let reads = (1...200).map { "GET {\(tag)}:\($0)" }.joined(separator: "\n") + "\n"
+            let read = try project.exec(replica, ["sh", "-c", "REDISCLI_AUTH=$(cat /run/secrets/redis-password) redis-cli --no-auth-warning -c"], stdin: reads)
+            let values: [String] = read.stdout.split(separator: "\n").map { String($0) }
+            let expected: [String] = (1...200).map { String($0) }
+            #expect(values == expected, "lost writes: \(read.stdout.suffix(300))")
+
+            // The old master comes back as a replica, and every node is healthy again.
+            try #require(try project.compose(["start", master]).exitCode == 0)
+            let rejoined = eventually(within: 60, every: 0.5) { (try? role(of: master, project)) == "slave" }
+            #expect(rejoined, "\(master) did not rejoin as a replica")
+            var last: [String: String] = [:]
+            let healthy = eventually(within: 120, every: 1) {
+                last = (try? project.health()) ?? [:]
+                return nodes.allSatisfy { last[$0] == "healthy" }
+            }
+            #expect(healthy, "not all healthy: \(last)\n\(project.diagnosis())")
+            #expect(try project.down().isEmpty)
+        }
+
+        private func creatorLogs(_ project: ComposeProject) throws -> String {
+            try project.compose(["logs", "--no-log-prefix", Self.creator]).stdout
+        }
+
+        private func role(of node: String, _ project: ComposeProject) throws -> String? {
+            try project.redisCLI(node, ["ROLE"]).stdout.split(separator: "\n").first.map(String.init)
+        }
+
+        private func roles(_ project: ComposeProject) throws -> [String: String] {
+            var roles: [String: String] = [:]
+            for index in 0..<6 {
+                let node = "sessions-redis-\(index)"
+                roles[node] = try role(of: node, project)
+            }
+            return roles
+        }
+
+        /// The node that replicates this master, by each node's own line in CLUSTER NODES.
+        private func replicaOf(_ master: String, _ project: ComposeProject) throws -> String? {
+            let id = try project.redisCLI(master, ["CLUSTER", "MYID"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            for index in 0..<6 where "sessions-redis-\(index)" != master {
+                let node = "sessions-redis-\(index)"
+                let myself = try project.redisCLI(node, ["CLUSTER", "NODES"]).stdout.split(separator: "\n").first { $0.contains("myself") }
+                if myself?.split(separator: " ").dropFirst(3).first.map(String.init) == id { return node }
+            }
+            return nil
+        }
+
+        /// A hash tag whose slot this master serves, asked of the master itself.
+        private func hashTag(servedBy master: String, _ project: ComposeProject) throws -> String {
+            for index in 0..<64 {
+                let reply = try project.redisCLI(master, ["SET", "{probe\(index)}", "x"]).stdout
+                if reply.hasPrefix("OK") { return "probe\(index)" }
+            }
+            throw TestSupportError("no hash tag served by \(master)")
+        }
+    }
+}
