@@ -447,6 +447,53 @@ import Testing
         #expect(!off.contains { $0.hasPrefix("customer_managed_key") })
     }
 
+    /// A cluster topology on ElastiCache: cluster mode enabled, one node group per shard, the
+    /// configuration endpoint in the URL, alarms on every node of every shard.
+    @Test func awsClusterShapePlansNodeGroupsWithTheConfigurationEndpoint() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-cluster")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let module = try generatedModule("""
+            name: sessions
+            redis: {mode: cluster}
+            cluster: {shards: 3, replicas_per_shard: 2}
+            auth: {password: {terraform_variable: auth_token}}
+            targets:
+              terraform:
+                - {provider: aws, automatic_failover: true, multi_az: true, alarm_topic_variable: alarms}
+
+            """, name: "sessions", in: work)
+        var inputs = [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "allowed_security_group_ids": "[\"sg-1111\"]",
+            "auth_token": "\"a-cluster-token-0123456789\"", "alarms": "\"arn:aws:sns:eu-west-1:123456789012:alarms\"",
+        ]
+        let directory = try planWorkspace(module: module, variables: inputs)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = resources(json)
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["num_node_groups"] as? Int == 3)
+        #expect(group["replicas_per_node_group"] as? Int == 2)
+        #expect(group["automatic_failover_enabled"] as? Bool == true)
+        let parameters = planned["aws_elasticache_parameter_group.this"]?["parameter"] as? [[String: Any]] ?? []
+        #expect(parameters.contains { $0["name"] as? String == "cluster-enabled" && $0["value"] as? String == "yes" }, "\(parameters)")
+        let alarms = planned.keys.filter { $0.hasPrefix("aws_cloudwatch_metric_alarm.cpu[") }
+        #expect(alarms.count == 9, "one per node of every shard: \(alarms.sorted())")
+        #expect(planned["aws_cloudwatch_metric_alarm.cpu[0]"]?["alarm_name"] as? String == "sessions-0001-001-cpu")
+        #expect(planned["aws_cloudwatch_metric_alarm.cpu[8]"]?["dimensions"] as? [String: String] == ["CacheClusterId": "sessions-0003-003"])
+        let outputs = try String(contentsOf: module.appendingPathComponent("outputs.tf"), encoding: .utf8)
+        #expect(outputs.contains("rediss+cluster://") && outputs.contains("configuration_endpoint_address"))
+        #expect(!outputs.contains("reader_endpoint_address") && !outputs.contains("primary_endpoint_address"))
+
+        // The caller's sizes keep the topology's rules: 3 shards at least, 5 replicas at most.
+        inputs["shard_count"] = "2"
+        inputs["replicas_per_shard"] = "6"
+        let invalid = try planWorkspace(module: module, variables: inputs)
+        defer { try? FileManager.default.removeItem(at: invalid) }
+        let errors = try plan(invalid).result.stderr
+        #expect(errors.contains("Give 3 to 500 shards") && errors.contains("ElastiCache takes 0 to 5 replicas per shard."), "\(errors)")
+    }
+
     @Test func awsStandaloneShapeIsOneNodeWithoutFailover() throws {
         let work = try makeTemporaryDirectory(prefix: "tf-standalone")
         defer { try? FileManager.default.removeItem(at: work) }

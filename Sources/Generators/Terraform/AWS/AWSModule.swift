@@ -33,6 +33,8 @@ enum AWSModule {
     /// The topology's Redis settings that ElastiCache takes as parameters.
     fileprivate static func parameterValues(_ topology: Topology) -> [(String, String)] {
         var values = [("maxmemory-policy", topology.redis.maxmemoryPolicy.value)]
+        // A custom group for cluster mode must say so itself (the default.*.cluster.on groups do).
+        if topology.redis.mode.value == .cluster { values.append(("cluster-enabled", "yes")) }
         for (directive, value) in topology.redis.config where AWSTarget.parameters.contains(directive.value) {
             values.append((directive.value, value.value))
         }
@@ -66,7 +68,10 @@ struct AWSModuleParts {
     let topology: Topology
     let aws: AWSTarget
     let name: String
+    /// Nodes per shard in cluster mode, in the group otherwise: the primary and its replicas.
     let nodes: Int
+    /// Cluster mode enabled: the topology's shards (`num_node_groups`); nil for one shard.
+    let shards: Int?
     let port: Int
     let group = "aws_elasticache_replication_group.this"
     let authVariable: String?
@@ -83,6 +88,7 @@ struct AWSModuleParts {
         self.aws = aws
         name = topology.name.value
         nodes = 1 + topology.redis.replicas.value
+        shards = topology.redis.mode.value == .cluster ? topology.cluster?.shards.value : nil
         port = topology.redis.port.value
         authVariable = topology.auth.password.map { reference in
             if case .terraformVariable(let variable) = reference.value { return variable }
@@ -209,8 +215,7 @@ struct AWSModuleParts {
                   validations: [("contains(\(HCLRenderer.inline(.list(AWSTarget.nodeTypes.map { .string($0) }))), var.node_type)", "Give a node type this module knows: \(AWSTarget.nodeTypes.joined(separator: ", ")).")]),
             .init(name: "engine_version", type: "string", description: "Redis engine version.", defaultValue: .string(aws.engineVersion.value),
                   validations: [("contains(\(HCLRenderer.inline(.list(AWSTarget.engineVersions.map { .string($0) }))), var.engine_version)", "Give one of \(AWSTarget.engineVersions.joined(separator: ", ")).")]),
-            .init(name: "node_count", type: "number", description: "Nodes in the group: the primary and its replicas.", defaultValue: .number(Int64(nodes)),
-                  validations: [("var.node_count >= 1 && var.node_count <= 6 && floor(var.node_count) == var.node_count", "ElastiCache takes 1 to 6 nodes (at most 5 replicas).")]),
+        ] + sizeVariables() + [
             .init(name: "final_snapshot_identifier", type: "string", description: "Name of the snapshot ElastiCache takes when the replication group is deleted; null: `<name>-final`.",
                   defaultValue: .raw("null"),
                   validations: [("var.final_snapshot_identifier == null || can(regex(\"^[A-Za-z][A-Za-z0-9-]{0,254}$\", var.final_snapshot_identifier))", "A snapshot name starts with a letter and holds letters, digits and hyphens.")]),
@@ -220,6 +225,23 @@ struct AWSModuleParts {
         ]
         return variables
     }
+
+    /// How many nodes: a count for one shard; shards and replicas per shard in cluster mode.
+    private func sizeVariables() -> [TerraformModule.Variable] {
+        guard let shards else {
+            return [.init(name: "node_count", type: "number", description: "Nodes in the group: the primary and its replicas.", defaultValue: .number(Int64(nodes)),
+                          validations: [("var.node_count >= 1 && var.node_count <= 6 && floor(var.node_count) == var.node_count", "ElastiCache takes 1 to 6 nodes (at most 5 replicas).")])]
+        }
+        return [
+            .init(name: "shard_count", type: "number", description: "Shards (node groups), each a primary serving a share of the slots, and its replicas.", defaultValue: .number(Int64(shards)),
+                  validations: [("var.shard_count >= 3 && var.shard_count <= 500 && floor(var.shard_count) == var.shard_count", "Give 3 to 500 shards (the topology's rule: a majority of at least 3 masters).")]),
+            .init(name: "replicas_per_shard", type: "number", description: "Replicas of each shard's primary.", defaultValue: .number(Int64(nodes - 1)),
+                  validations: [("var.replicas_per_shard >= 0 && var.replicas_per_shard <= 5 && floor(var.replicas_per_shard) == var.replicas_per_shard", "ElastiCache takes 0 to 5 replicas per shard.")]),
+        ]
+    }
+
+    /// Every node, as the expression the alarms count.
+    private var nodeCount: String { shards == nil ? "var.node_count" : "var.shard_count * (var.replicas_per_shard + 1)" }
 
     /// ElastiCache's rule for a replication group id, and room for the longest user id after it.
     private func nameValidations() -> [(condition: String, message: String)] {
@@ -397,7 +419,13 @@ struct AWSModuleParts {
             .attribute("engine_version", .raw("var.engine_version")),
             .attribute("node_type", .raw("var.node_type")),
             .attribute("port", .number(Int64(port))),
+        ] + (shards == nil ? [
             .attribute("num_cache_clusters", .raw("var.node_count")),
+        ] : [
+            // Cluster mode enabled: the slots spread over the node groups.
+            .attribute("num_node_groups", .raw("var.shard_count")),
+            .attribute("replicas_per_node_group", .raw("var.replicas_per_shard")),
+        ]) + [
             .attribute("automatic_failover_enabled", .bool(aws.automaticFailover.value)),
             .attribute("multi_az_enabled", .bool(aws.multiAZ.value)),
             .attribute("parameter_group_name", .raw("aws_elasticache_parameter_group.this.name")),
@@ -450,7 +478,7 @@ struct AWSModuleParts {
 
     /// The generator's rule, again at plan time now that the node count is the caller's.
     private func failoverPrecondition() -> [HCLItem] {
-        guard aws.automaticFailover.value else { return [] }
+        guard aws.automaticFailover.value, shards == nil else { return [] }
         return [.blank, .block(HCLBlock("precondition", body: [
             .attribute("condition", .raw("var.node_count >= 2")),
             .attribute("error_message", .string("Automatic failover needs at least 2 nodes: set node_count to 2 or more.")),
@@ -462,12 +490,15 @@ struct AWSModuleParts {
         var main: [HCLItem] = []
         if let topic = aws.alarmTopicVariable {
             main += [.blank, .block(HCLBlock("locals", body: [
-                // ElastiCache names a group's nodes <group>-001, -002, ...; known before apply.
-                .attribute("member_cluster_ids", .raw("[for index in range(1, var.node_count + 1) : format(\"%s-%03d\", \(group).replication_group_id, index)]")),
+                // ElastiCache names a group's nodes <group>-001, -002, ... (with cluster mode
+                // <group>-0001-001: shard, then node); known before apply.
+                .attribute("member_cluster_ids", .raw(shards == nil
+                    ? "[for index in range(1, var.node_count + 1) : format(\"%s-%03d\", \(group).replication_group_id, index)]"
+                    : "[for pair in setproduct(range(1, var.shard_count + 1), range(1, var.replicas_per_shard + 2)) : format(\"%s-%04d-%03d\", \(group).replication_group_id, pair[0], pair[1])]")),
             ]))]
             for alarm in AWSModule.alarms(topology, nodes: nodes) {
                 main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_metric_alarm", alarm.id, body: [
-                    .attribute("count", .raw("var.node_count")),
+                    .attribute("count", .raw(nodeCount)),
                     .blank,
                     .attribute("alarm_name", .raw("\"${local.member_cluster_ids[count.index]}-\(alarm.id.replacingOccurrences(of: "_", with: "-"))\"")),
                     .attribute("alarm_description", .string(alarm.description)),
@@ -494,9 +525,13 @@ struct AWSModuleParts {
         // With RBAC the URL carries the `default` user's password.
         let password = token ?? (usesRBAC ? authVariable.map { "var.\($0)" } : nil)
         let credentials = password.map { ":${urlencode(\($0))}@" } ?? ""
-        let reader = nodes > 1
+        // A cluster is reached through its configuration endpoint, which hands out the slot map.
+        let endpoint = shards == nil ? "primary_endpoint_address" : "configuration_endpoint_address"
+        let reader = nodes > 1 && shards == nil
         var outputs: [TerraformModule.Output] = [
-            .init(name: "primary_endpoint_address", description: "Address of the primary (follows failovers).", value: "\(group).primary_endpoint_address"),
+            shards == nil
+                ? .init(name: endpoint, description: "Address of the primary (follows failovers).", value: "\(group).\(endpoint)")
+                : .init(name: endpoint, description: "The cluster's configuration endpoint: any cluster client starts here.", value: "\(group).\(endpoint)"),
         ]
         if reader {
             outputs.append(.init(name: "reader_endpoint_address", description: "Address that spreads reads over the replicas.", value: "\(group).reader_endpoint_address"))
@@ -508,7 +543,7 @@ struct AWSModuleParts {
             .init(name: "replication_group_arn", description: "ARN of the replication group (for IAM policies and tagging).", value: "\(group).arn"),
             .init(name: "member_clusters", description: "IDs of the group's nodes (the CacheClusterId dimension of their metrics).", value: "\(group).member_clusters"),
             .init(name: "redis_url", description: "URL for the redis-infra factory (REDIS_URL / EMBEDDINGS_REDIS_URL), credentials included.",
-                  value: "\"\(scheme)://\(credentials)${\(group).primary_endpoint_address}:${\(group).port}\"", sensitive: usesAuth),
+                  value: "\"\(scheme)\(shards == nil ? "" : "+cluster")://\(credentials)${\(group).\(endpoint)}:${\(group).port}\"", sensitive: usesAuth),
         ]
         if tokenSource == .generated {
             outputs.append(.init(name: "auth_token_secret_arn", description: "ARN of the Secrets Manager secret holding the generated AUTH token (what clients read).",
@@ -569,7 +604,7 @@ struct AWSModuleParts {
 
     func summary() -> [String] {
         var summary = [
-            "ElastiCache (Redis OSS) replication group `\(name)`: \(nodes) node(s) of `\(aws.nodeType.value)`, engine \(aws.engineVersion.value),"
+            "ElastiCache (Redis OSS) replication group `\(name)`: \(shards.map { "cluster mode enabled, \($0) shards of \(nodes) node(s)" } ?? "\(nodes) node(s)") of `\(aws.nodeType.value)`, engine \(aws.engineVersion.value),"
                 + " automatic failover \(aws.automaticFailover.value ? "on" : "off"), multi-AZ \(aws.multiAZ.value ? "on" : "off"),"
                 + " transit encryption \(aws.transitEncryption.value ? "on" : "off"), at-rest encryption \(aws.atRestEncryption.value ? "on" : "off").",
             "Slow and engine logs to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node, and ElastiCache's events, to the SNS topic").",

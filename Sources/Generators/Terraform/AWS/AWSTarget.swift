@@ -46,7 +46,7 @@ extension AWSTarget {
         switch mode {
         case .standalone: nil  // one replication group; its nodes are 1 + redis.replicas
         case .sentinel: nil  // the same, where ElastiCache's automatic failover stands in for Sentinel
-        case .cluster: "ElastiCache with cluster mode enabled is not generated yet; deploy this topology with Compose"
+        case .cluster: nil  // cluster mode enabled: node groups (shards), each a primary and its replicas
         }
     }
 }
@@ -99,7 +99,27 @@ extension AWSTarget {
         if topology.auth.password != nil && !transitEncryption.value {
             validator.error("ElastiCache takes an auth token only with transit encryption: set 'transit_encryption: true' or turn auth off", at: transitEncryption.location)
         }
-        if automaticFailover.value && nodes < 2 {
+        if topology.redis.mode.value == .cluster {
+            if !automaticFailover.value {
+                validator.error("ElastiCache runs cluster mode only with automatic failover: set 'automatic_failover: true'", at: automaticFailover.location)
+            }
+            if let cluster = topology.cluster {
+                if cluster.shards.value > 500 {
+                    validator.error("ElastiCache takes at most 500 shards; 'cluster.shards' is \(cluster.shards.value)", at: cluster.shards.location)
+                }
+                // ElastiCache detects failures and names its nodes itself: what differs from
+                // Redis's defaults here is said, not dropped in silence.
+                let dropped: [(String, SourceLocation)] = [
+                    cluster.nodeTimeout.value != .seconds(5) ? ("cluster.node_timeout", cluster.nodeTimeout.location) : nil,
+                    !cluster.requireFullCoverage.value ? ("cluster.require_full_coverage", cluster.requireFullCoverage.location) : nil,
+                    cluster.allowReadsWhenDown.value ? ("cluster.allow_reads_when_down", cluster.allowReadsWhenDown.location) : nil,
+                    cluster.busPort.map { ("cluster.bus_port", $0.location) },
+                ].compactMap { $0 }
+                for (key, location) in dropped {
+                    validator.warning("'\(key)' is not applied on ElastiCache: the service sets it for its cluster mode", at: location)
+                }
+            }
+        } else if automaticFailover.value && nodes < 2 {
             validator.error("automatic failover needs at least 2 nodes; set 'redis.replicas' to 1 or more", at: automaticFailover.location)
         }
         if multiAZ.value && !automaticFailover.value {
