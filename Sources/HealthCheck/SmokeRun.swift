@@ -23,11 +23,20 @@ public struct SmokeRun {
         self.prefix = prefix
     }
 
+    /// One hash tag for the whole run: on a cluster every key of it lives in one slot, so the
+    /// multi-key steps and the cleanup's one DEL run as they do on a single server.
     public static func uniquePrefix() -> String {
+        "smoke:{\(uniqueID())}:"
+    }
+
+    private static func uniqueID() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        return "smoke:\(getpid()):\(now.tv_sec)\(now.tv_nsec / 1000):"
+        return "\(getpid()):\(now.tv_sec)\(now.tv_nsec / 1000)"
     }
+
+    /// What the steps write, under the prefix; the cleanup deletes exactly these.
+    static let keyNames = ["s", "n", "set", "z", "h", "l", "st", "rl", "p", "t"]
 
     /// Runs every step (a failed step does not stop the others) and cleans up.
     public func run() -> [Step] {
@@ -47,8 +56,7 @@ public struct SmokeRun {
         }
         let cleanup = Step(name: "cleanup", passed: true, detail: "ok", milliseconds: 0)
         do {
-            let leftovers = try client.scanAll(match: prefix + "*", count: 100)
-            if !leftovers.isEmpty { try client.del(leftovers) }
+            try client.del(Self.keyNames.map { prefix + $0 })
             steps.append(cleanup)
         } catch {
             steps.append(Step(name: "cleanup", passed: false, detail: "\(error)", milliseconds: 0))
@@ -119,7 +127,30 @@ public struct SmokeRun {
                 let replies = try client.transaction([argv("SET", k("t"), "1", "EX", 60), argv("INCR", k("t"))])
                 try expect(replies == [.simpleString("OK"), .integer(2)], "EXEC replies \(replies)")
             }),
-        ]
+        ] + clusterChecks
+    }
+
+    /// Through a cluster URL: a key on every master (chosen by slot), written, read, deleted.
+    private var clusterChecks: [(String, () throws -> Void)] {
+        guard let masters = client.clusterMasterSlots else { return [] }
+        return [("every cluster master", {
+            for (master, slot) in masters {
+                let key = try expectKey(inSlot: slot)
+                try expect(try client.set(key, "on \(master)", expiration: .seconds(60)), "SET on \(master)")
+                try expect(try client.get(key) == "on \(master)", "GET on \(master)")
+                try client.del([key])
+            }
+        })]
+    }
+
+    /// A key of this run whose slot is `slot` (about 16384 tries on average; CRC16 is cheap).
+    private func expectKey(inSlot slot: Int) throws -> String {
+        let base = prefix.filter { $0 != "{" && $0 != "}" }
+        for attempt in 0..<400_000 {
+            let key = "{\(base)m\(attempt)}"
+            if KeySlot.of(key) == slot { return key }
+        }
+        throw Failure(description: "no key found for slot \(slot)")
     }
 
     static let slidingWindow = """

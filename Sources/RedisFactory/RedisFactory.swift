@@ -56,7 +56,10 @@ public enum RedisFactory {
         { resolved, unreachable in
             let store = StubStore.shared(for: "\(resolved.url.redacted)|\(context)")
             do {
-                return try InMemoryRedis(store: store, database: resolved.url.database)
+                let stub = try InMemoryRedis(store: store, database: resolved.url.database)
+                // Standing in for a cluster, it refuses what a cluster refuses.
+                if case .cluster = resolved.url.endpoint { return SlotGuard(stub) }
+                return stub
             } catch {
                 throw RedisError.unsupported(
                     "Redis unavailable at \(resolved.url.redacted) (\(unreachable)), and the in-memory stub cannot stand in: it has databases 0 to \(StubStore.databaseCount - 1), as Redis's default configuration, not \(resolved.url.database)"

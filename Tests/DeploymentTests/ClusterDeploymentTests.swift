@@ -15,8 +15,8 @@ extension DockerDeployments {
             let nodes = services.filter { $0 != Self.creator }
             #expect(nodes.count == 6 && services.contains(Self.creator), "\(services)")
             let started = ContinuousClock.now
-            try project.up(services: nodes + [Self.creator])
-            print("cluster boot: up to every node healthy in \(ContinuousClock.now - started) (docker compose up -d --wait)")
+            try project.up(services: nodes + [Self.creator, "api"])
+            print("cluster boot: up to every node and the client healthy in \(ContinuousClock.now - started) (docker compose up -d --wait)")
 
             // Healthy means the node sees every slot served: the job formed the cluster.
             let health = try project.health()
@@ -24,6 +24,12 @@ extension DockerDeployments {
             let check = try project.redisCLI("sessions-redis-0", ["--cluster", "check", "sessions-redis-0:6379"])
             #expect(check.stdout.contains("[OK] All 16384 slots covered."), "\(check.stdout)\(check.stderr)")
             #expect(try roles(project).filter { $0.value == "master" }.count == 3)
+
+            // The application, with the cluster URL and password file the clients overlay gave it:
+            // every command family, a key on every master.
+            let smoke = try project.exec("api", ["redis-healthcheck", "smoke", "--timeout", "5", "--format", "json"])
+            #expect(smoke.exitCode == 0, "\(smoke.stdout)\(smoke.stderr)")
+            #expect(smoke.stdout.contains("{\"step\":\"every cluster master\",\"passed\":true"), "\(smoke.stdout)")
 
             // Run again, the job leaves the cluster alone.
             #expect(!(try creatorLogs(project)).contains("cluster exists"))
@@ -50,6 +56,9 @@ extension DockerDeployments {
             let values: [String] = read.stdout.split(separator: "\n").map { String($0) }
             let expected: [String] = (1...200).map { String($0) }
             #expect(values == expected, "lost writes: \(read.stdout.suffix(300))")
+            // The application's factory follows: a fresh smoke run finds the promoted master.
+            let after = try project.exec("api", ["redis-healthcheck", "smoke", "--timeout", "10"])
+            #expect(after.exitCode == 0, "after the failover: \(after.stdout)\(after.stderr)")
 
             // The old master comes back as a replica, and every node is healthy again.
             try #require(try project.compose(["start", master]).exitCode == 0)

@@ -31,6 +31,23 @@ import Testing
     }
 }
 
+/// The smoke test through a cluster URL, on three loopback masters: every step, a key on
+/// every master, and nothing left behind on any of them.
+@Suite struct ClusterSmokeTests {
+    @Test func smokeThroughAClusterURLTouchesEveryMasterAndLeavesNoKeys() throws {
+        let cluster = try RedisClusterSet()
+        defer { cluster.stop() }
+        let result = try runProduct("redis-healthcheck", ["smoke", "--url", cluster.url, "--format", "json"])
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("{\"step\":\"every cluster master\",\"passed\":true"), "\(result.stdout)")
+        #expect(result.stdout.contains("{\"step\":\"MULTI/EXEC\",\"passed\":true"))
+        for master in cluster.masters { #expect(try master.adminClient().dbsize() == 0, "keys left on \(master.port)") }
+        // The probe judges one node of it.
+        let probe = try runProduct("redis-healthcheck", ["probe", "--role", "cluster", "--url", cluster.masters[1].url])
+        #expect(probe.exitCode == 0, "\(probe.stdout)")
+    }
+}
+
 /// The health check through a Sentinel URL, and the failover drill on a real 1+2+3 set.
 @Suite(.serialized) struct SentinelHealthTests {
     @Test func probeAndSmokeWorkThroughASentinelURL() throws {

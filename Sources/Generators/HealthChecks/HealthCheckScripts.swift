@@ -38,9 +38,6 @@ enum HealthCheckScripts: DeploymentTarget {
                 command: "exec redis-healthcheck " + words.joined(separator: " ")
             )
         }
-        // The factory does not follow a cluster's redirections yet (issue 17): no smoke test
-        // that would judge one node as if it were the whole.
-        guard topology.redis.mode.value != .cluster else { return files }
         let smokeURL = plan?.clientURL(user: nil) ?? redisURL
         files.append(script(
             path: "\(folder)/smoke.sh",

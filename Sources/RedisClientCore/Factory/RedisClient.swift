@@ -22,6 +22,13 @@ public final class RedisClient: RedisConnection, @unchecked Sendable {
     /// The master name, when this client follows a master through Sentinels.
     public var sentinelMasterName: String? { (connection as? SentinelConnection)?.name }
 
+    /// For a cluster client: each master, and one slot it serves, by the client's slot map
+    /// (a smoke test touches every master with a key of that slot). nil for other clients.
+    public var clusterMasterSlots: [(master: String, slot: Int)]? {
+        guard let cluster = connection as? ClusterConnection else { return nil }
+        return lock.withLock { _ in cluster.masterSlots.map { ($0.master.description, $0.slot) } }
+    }
+
     /// Sends a command to the first Sentinel that answers, for clients made from a Sentinel URL.
     public func sendToSentinel(_ command: RedisCommandArgv) throws -> RedisValue {
         guard let sentinel = connection as? SentinelConnection else {

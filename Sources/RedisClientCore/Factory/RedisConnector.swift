@@ -74,11 +74,16 @@ package struct ConnectionAttempt: Sendable {
 
         let connection: any RedisConnection
         do {
-            if case .sentinel = settings.url.endpoint {
+            switch settings.url.endpoint {
+            case .sentinel:
                 let sentinel = SentinelConnection(settings: settings, sentinelPassword: sentinelPassword)
                 try sentinel.connect()
                 connection = sentinel
-            } else {
+            case .cluster:
+                let cluster = ClusterConnection(settings: settings)
+                try cluster.connect()
+                connection = cluster
+            case .tcp, .unix:
                 let direct = ServerConnection(settings: settings)
                 try direct.connect()
                 connection = direct

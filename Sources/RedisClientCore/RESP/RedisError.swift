@@ -23,6 +23,9 @@ public enum RedisError: Error, Sendable, Equatable {
     case unknownMaster(String)
     /// A TLS handshake or certificate failure, saying which.
     case tls(TLSFailure)
+    /// A cluster command whose keys live in different slots, refused before it is sent: no
+    /// node could run it. The message names each key's slot.
+    case crossSlot(String)
 
     /// A short stable name, used as the `error` / `reason` metric label.
     public var kind: String {
@@ -42,6 +45,7 @@ public enum RedisError: Error, Sendable, Equatable {
         case .settings: return "settings"
         case .unknownMaster: return "unknown_master"
         case .tls: return "tls"
+        case .crossSlot: return "crossslot"
         }
     }
 }
@@ -71,6 +75,7 @@ extension RedisError: CustomStringConvertible {
         case .settings(let what): return what
         case .unknownMaster(let what): return what
         case .tls(let failure): return "TLS: \(failure)"
+        case .crossSlot(let message): return message
         }
     }
 }

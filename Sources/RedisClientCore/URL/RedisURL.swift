@@ -2,12 +2,16 @@
 /// `redis://[user:password@]host[:port][/db][?timeout=s&connect_timeout=s&db=n]`,
 /// `rediss://...` (TLS), `unix://[user:password@]/path/to.sock[?db=n]`,
 /// `redis+sentinel://[user:password@]host[:port][,host[:port]...]/<master name>[/db]`
-/// (and `rediss+sentinel://`): the master is found through the Sentinels.
+/// (and `rediss+sentinel://`): the master is found through the Sentinels;
+/// `redis+cluster://[user:password@]host[:port][,host[:port]...]` (and `rediss+cluster://`): a
+/// Redis Cluster, found through any of these nodes (database 0 only: a cluster has no other).
 public struct RedisURL: Sendable, Equatable {
     public enum Scheme: String, Sendable {
         case redis, rediss, unix
         case redisSentinel = "redis+sentinel"
         case redissSentinel = "rediss+sentinel"
+        case redisCluster = "redis+cluster"
+        case redissCluster = "rediss+cluster"
     }
 
     public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
@@ -27,6 +31,9 @@ public struct RedisURL: Sendable, Equatable {
         case unix(path: String)
         /// Sentinels to ask, in order, for the address of the master named `masterName`.
         case sentinel(sentinels: [HostAndPort], masterName: String)
+        /// Cluster nodes to ask, in order, for the slot map; each command then goes where its
+        /// keys' slot lives.
+        case cluster(seeds: [HostAndPort])
     }
 
     public static let defaultPort = 6379
@@ -74,7 +81,7 @@ public struct RedisURL: Sendable, Equatable {
         self = try RedisURLParser(text).parse()
     }
 
-    public var usesTLS: Bool { scheme == .rediss || scheme == .redissSentinel }
+    public var usesTLS: Bool { scheme == .rediss || scheme == .redissSentinel || scheme == .redissCluster }
 
     /// The URL with credentials masked and options dropped, safe for logs and messages.
     public var redacted: String {
@@ -88,6 +95,8 @@ public struct RedisURL: Sendable, Equatable {
         case .sentinel(let sentinels, let masterName):
             let hosts = sentinels.map(\.description).joined(separator: ",")
             return "\(scheme.rawValue)://\(credentials)\(hosts)/\(masterName)/\(database)"
+        case .cluster(let seeds):
+            return "\(scheme.rawValue)://\(credentials)\(seeds.map(\.description).joined(separator: ","))"
         }
     }
 }

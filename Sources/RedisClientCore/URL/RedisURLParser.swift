@@ -7,11 +7,11 @@ struct RedisURLParser {
 
     func parse() throws(RedisURLError) -> RedisURL {
         guard let schemeEnd = text.firstRange(of: "://") else {
-            throw fail("scheme", "missing '<scheme>://' (expected redis://, rediss://, unix:// or redis+sentinel://)")
+            throw fail("scheme", "missing '<scheme>://' (expected redis://, rediss://, unix://, redis+sentinel:// or redis+cluster://)")
         }
         let schemeText = text[..<schemeEnd.lowerBound].lowercased()
         guard let scheme = RedisURL.Scheme(rawValue: schemeText) else {
-            throw fail("scheme", "unsupported scheme '\(schemeText)' (expected redis, rediss, unix, redis+sentinel or rediss+sentinel)")
+            throw fail("scheme", "unsupported scheme '\(schemeText)' (expected redis, rediss, unix, redis+sentinel, rediss+sentinel, redis+cluster or rediss+cluster)")
         }
         var rest = Substring(text[schemeEnd.upperBound...])
 
@@ -69,6 +69,16 @@ struct RedisURLParser {
             }
             url = RedisURL(scheme: scheme, endpoint: .sentinel(sentinels: sentinels, masterName: String(name)))
             if parts.count == 2 { url.database = try databaseNumber(parts[1]) }
+        } else if scheme == .redisCluster || scheme == .redissCluster {
+            var seeds: [RedisURL.HostAndPort] = []
+            for item in hostPort.split(separator: ",", omittingEmptySubsequences: false) {
+                let (host, port) = try hostAndPort(item, defaultPort: RedisURL.defaultPort)
+                seeds.append(RedisURL.HostAndPort(host: host, port: port))
+            }
+            url = RedisURL(scheme: scheme, endpoint: .cluster(seeds: seeds))
+            guard try database(fromPath: path) == 0 else {
+                throw fail("database", "a cluster has database 0 only")
+            }
         } else {
             let (host, port) = try hostAndPort(hostPort, defaultPort: RedisURL.defaultPort)
             url = RedisURL(scheme: scheme, endpoint: .tcp(host: host, port: port))
@@ -158,7 +168,9 @@ struct RedisURLParser {
                 value = ""
             }
             switch key {
-            case "db": url.database = try databaseNumber(value)
+            case "db":
+                url.database = try databaseNumber(value)
+                if case .cluster = url.endpoint, url.database != 0 { throw fail("database", "a cluster has database 0 only") }
             case "timeout", "socket_timeout": url.commandTimeout = try seconds(value, option: key)
             case "connect_timeout", "socket_connect_timeout": url.connectTimeout = try seconds(value, option: key)
             case "sentinel_username", "sentinel_password_file":

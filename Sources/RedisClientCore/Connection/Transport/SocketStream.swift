@@ -24,6 +24,7 @@ final class SocketStream: ByteStream {
         case .tcp(let host, let port): return try connectTCP(host: host, port: port, deadline: deadline)
         case .unix(let path): return try connectUnix(path: path, deadline: deadline)
         case .sentinel: throw .unsupported("a Sentinel URL needs a SentinelConnection")
+        case .cluster: throw .unsupported("a cluster URL needs a ClusterConnection")
         }
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+import RedisFactory
+
+/// A real Redis Cluster on loopback: `masters` cluster-enabled `redis-server`s (and replicas for
+/// each), formed by hand — slots spread evenly, `CLUSTER MEET`, `CLUSTER REPLICATE` — as
+/// `redis-cli --cluster create` would, and ready once every node says `cluster_state:ok`.
+/// The bus port is a free port of its own: `port + 10000` can be above 65535 on loopback.
+public final class RedisClusterSet: @unchecked Sendable {
+    public let masters: [RedisServer]
+    public let replicas: [RedisServer]
+    public var nodes: [RedisServer] { masters + replicas }
+    /// `redis+cluster://` with every master as a seed.
+    public var url: String { "redis+cluster://" + masters.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
+
+    public init(masters count: Int = 3, replicasPerMaster: Int = 0, nodeTimeoutMilliseconds: Int = 1000, password: String? = nil) throws {
+        func start() throws -> RedisServer {
+            var options = RedisServer.Options(password: password, extraConfig: [
+                "cluster-enabled yes", "cluster-port \(try freeLoopbackPort())", "cluster-node-timeout \(nodeTimeoutMilliseconds)",
+            ])
+            if let password { options.extraConfig.append("masterauth \(password)") }
+            return try RedisServer.start(options)
+        }
+        masters = try (0..<count).map { _ in try start() }
+        replicas = try (0..<(count * replicasPerMaster)).map { _ in try start() }
+        let clients = try nodes.map { try $0.adminClient(password: password) }
+        let share = RedisClusterSet.slots / count
+        for (index, client) in clients.prefix(count).enumerated() {
+            let last = index == count - 1 ? RedisClusterSet.slots - 1 : (index + 1) * share - 1
+            _ = try client.send(argv("CLUSTER", "ADDSLOTSRANGE", String(index * share), String(last)))
+        }
+        for (node, client) in zip(nodes, clients).dropFirst() {
+            let bus = try client.send(argv("CONFIG", "GET", "cluster-port")).array?.last?.string ?? ""
+            _ = try clients[0].send(argv("CLUSTER", "MEET", "127.0.0.1", String(node.port), bus))
+        }
+        let ids = try clients.prefix(count).map { try $0.send(argv("CLUSTER", "MYID")).string ?? "" }
+        for (index, client) in clients.dropFirst(count).enumerated() {
+            // A replica can follow a master only once it has heard of it.
+            let master = ids[index % count]
+            guard eventually(within: 20, { ((try? client.send(argv("CLUSTER", "NODES")).string) ?? "").contains(master) }) else {
+                throw TestSupportError("replica never heard of master \(master)")
+            }
+            _ = try client.send(argv("CLUSTER", "REPLICATE", master))
+        }
+        let formed = eventually(within: 30) {
+            clients.allSatisfy { ((try? $0.send(argv("CLUSTER", "INFO")).string) ?? "").contains("cluster_state:ok") }
+        }
+        guard formed else { throw TestSupportError("the cluster did not reach cluster_state:ok") }
+        // A replica whose first sync has not finished cannot be promoted: wait for every link.
+        let synced = eventually(within: 30) {
+            clients.dropFirst(count).allSatisfy { ((try? $0.send(argv("INFO", "replication")).string) ?? "").contains("master_link_status:up") }
+        }
+        guard synced else { throw TestSupportError("a replica did not finish its first sync") }
+    }
+
+    public static let slots = 16384
+
+    /// The server that serves a slot now, by the first master's account.
+    public func owner(ofSlot slot: Int, password: String? = nil) throws -> RedisServer? {
+        let reply = try masters[0].adminClient(password: password).send(argv("CLUSTER", "SLOTS"))
+        for range in reply.array ?? [] {
+            guard let parts = range.array, parts.count >= 3, let start = parts[0].integer, let end = parts[1].integer,
+                  (Int(start)...Int(end)).contains(slot), let port = parts[2].array?[1].integer else { continue }
+            return nodes.first { $0.port == Int(port) }
+        }
+        return nil
+    }
+
+    public func stop() { nodes.forEach { $0.stop() } }
+}
+
+extension RedisServer {
+    /// A plain client to this one node (no cluster routing), for the test's own checks.
+    public func adminClient(password: String? = nil) throws -> RedisClient {
+        let credentials = password.map { ":\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)@" } ?? ""
+        return try RedisFactory.makeClient(preferredURL: "redis://\(credentials)127.0.0.1:\(port)", fallbackToFake: false, context: "test-check")
+    }
+}
