@@ -9,6 +9,7 @@ import Foundation
 //   redis-infra-benchmarks probe [runs] [--binary PATH]   redis-healthcheck probe vs redis-cli ping
 //   redis-infra-benchmarks generate [runs]   redis-infra generate, 50-node topology
 //   redis-infra-benchmarks memory [commands] client RSS growth over many commands
+//   redis-infra-benchmarks cluster [--quick] the cluster client vs redis-benchmark --cluster; a reshard
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -25,6 +26,7 @@ case "all":
     try probeBenchmark(runs: quick ? 10 : 30, binary: nil)
     try generateBenchmark(runs: quick ? 3 : 10)
     try memoryBenchmark(commands: quick ? 100_000 : 1_000_000)
+    try await clusterBenchmark(quick: quick)
     print("\nall sections done")
 case "client":
     try await clientBenchmark(quick: quick)
@@ -45,7 +47,9 @@ case "profile-sequential":
     try profileSequential(commands: count ?? 10_000)
 case "memory":
     try memoryBenchmark(commands: count ?? 1_000_000)
+case "cluster":
+    try await clusterBenchmark(quick: quick)
 default:
-    print("usage: redis-infra-benchmarks all [--quick] | client [--quick] | fallback [runs] | stub [--quick] | probe [runs] [--binary PATH] | generate [runs] | memory [commands]")
+    print("usage: redis-infra-benchmarks all [--quick] | client [--quick] | fallback [runs] | stub [--quick] | probe [runs] [--binary PATH] | generate [runs] | memory [commands] | cluster [--quick]")
     exit(2)
 }

@@ -146,6 +146,43 @@ import Testing
         #expect(try client.get(key) == "after")
     }
 
+    /// `redis-cli --cluster reshard` moves 2000 slots, keys and all, while the client writes and
+    /// reads through the factory: no error reaches the caller, every acknowledged write is there.
+    @Test func aLiveReshardIsInvisibleToTheCaller() throws {
+        let cluster = try RedisClusterSet()
+        defer { cluster.stop() }
+        let client = try clusterClient(cluster)
+        for index in 0..<2000 { try client.set("live:\(index)", "\(index)") }
+        let from = try #require(try cluster.masters[0].adminClient().send(argv("CLUSTER", "MYID")).string)
+        let to = try #require(try cluster.masters[1].adminClient().send(argv("CLUSTER", "MYID")).string)
+        let reshard = try BackgroundCommand("/usr/bin/redis-cli", [
+            "--cluster", "reshard", "127.0.0.1:\(cluster.masters[0].port)", "--cluster-from", from, "--cluster-to", to,
+            "--cluster-slots", "2000", "--cluster-yes", "--cluster-pipeline", "10",
+        ])
+        var failures: [String] = []
+        var written = 2000
+        while reshard.isRunning || written < 3000 {
+            let index = written
+            do {
+                try client.set("live:\(index)", "\(index)")
+                written += 1
+                let earlier = Int.random(in: 0..<written)
+                if try client.get("live:\(earlier)") != "\(earlier)" { failures.append("live:\(earlier) read back wrong") }
+            } catch {
+                failures.append("\(error)")
+            }
+            if failures.count > 20 { break }
+        }
+        let output = reshard.wait()
+        #expect(output.exitCode == 0, "\(output.stdout.suffix(500))\(output.stderr)")
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        for index in 0..<written { #expect(try client.get("live:\(index)") == "\(index)") }
+        // The slots really moved: the second master serves some of what the first did.
+        let owner = try #require(try cluster.owner(ofSlot: 0))
+        #expect(owner.port == cluster.masters[1].port)
+        print("live reshard: 2000 slots moved while the client made \(written - 2000) writes and as many reads, \(failures.count) failed")
+    }
+
     /// A master dies; its replica is promoted after node_timeout; the client, asked again, finds
     /// the new master and every key the replica had acknowledged.
     @Test func theClientFollowsAFailover() throws {
@@ -158,12 +195,14 @@ import Testing
         // Every write acknowledged by the replica before the master goes (WAIT on the master itself).
         #expect(try master.adminClient().send(argv("WAIT", "1", "2000")) == .integer(1))
         master.stop()
+        let stopped = ContinuousClock.now
         // Reads repeat after a transport error; the first one waits out the election.
         var value: String?
         let followed = eventually(within: 20, every: 0.2) {
             value = try? client.get("\(key):49")
             return value != nil
         }
+        print("cluster client failover: first read from the promoted replica \(ContinuousClock.now - stopped) after the master was killed (node_timeout 1 s)")
         let other = try #require(cluster.masters.first { $0.port != master.port })
         #expect(followed && value == "49", "the promoted replica answered: \(String(describing: try? other.adminClient().send(argv("CLUSTER", "NODES"))))")
         for index in 0..<50 { #expect(try client.get("\(key):\(index)") == "\(index)") }

@@ -129,8 +129,9 @@ import Testing
         ("name: a\nredis:\n  mode: cluster\ncluster: {bus_port: 6379, replicas_per_shard: 0}\n", "t.yaml:4:47: warning: 'cluster.replicas_per_shard' is 0: losing one master loses its slots (and with 'require_full_coverage' the whole cluster)"),
         ("name: a\ncluster: {shards: 3}\nredis:\n  disabled_commands: [CLUSTER]\n", "t.yaml:2:19: warning: the 'cluster' section is ignored: 'redis.mode' is standalone"),
         ("name: a\ncluster: {shards: 3}\nredis:\n  disabled_commands: [CLUSTER]\n", "t.yaml:4:23: error: 'redis.disabled_commands' must not disable CLUSTER: the health check, Sentinel or Cluster uses it"),
-        ("name: a\nredis: {mode: cluster}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:5:7: error: Memorystore for Redis Cluster (google_redis_cluster) is not generated yet; deploy this topology with Compose"),
+
         ("name: a\nredis: {mode: cluster}\ncluster: {node_timeout: 2s, bus_port: 17000}\ntargets:\n  terraform:\n    - {provider: aws, automatic_failover: true}\n", "t.yaml:3:25: warning: 'cluster.node_timeout' is not applied on ElastiCache: the service sets it for its cluster mode"),
+        ("name: a\nredis: {mode: cluster}\ncluster: {replicas_per_shard: 3}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:3:31: error: Memorystore for Redis Cluster takes 0 to 2 replicas per shard; 'cluster.replicas_per_shard' is 3"),
         ("name: a\nhealthcheck: {interval: soon}\n", "t.yaml:2:25: error: 'healthcheck.interval' must be a duration like 500ms, 5s, 1m or 2h, not 'soon'"),
     ])
     func ruleIsReportedAtItsNode(input: String, expected: String) {

@@ -54,14 +54,25 @@ final class ServerConnection: RedisConnection {
 
     func pipeline(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
+        return try readReplies(commands.count, deadline: writePipeline(commands))
+    }
+
+    /// A pipeline's first half: every command written, no reply read. A cluster client writes
+    /// to every node before it reads from any, so the nodes work at the same time.
+    func writePipeline(_ commands: [RedisCommandArgv]) throws -> ContinuousClock.Instant {
         try ensureConnected()
         output.removeAll(keepingCapacity: true)
         for command in commands { RESPEncoder.appendCommand(command, to: &output) }
         let deadline = ContinuousClock.now + settings.commandTimeout
         try flush(deadline: deadline)
+        return deadline
+    }
+
+    /// Its second half: the replies, in order.
+    func readReplies(_ count: Int, deadline: ContinuousClock.Instant) throws -> [RedisValue] {
         var replies: [RedisValue] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands { replies.append(try readReply(deadline: deadline)) }
+        replies.reserveCapacity(count)
+        for _ in 0..<count { replies.append(try readReply(deadline: deadline)) }
         return replies
     }
 

@@ -187,7 +187,7 @@ public final class BackgroundCommand: @unchecked Sendable {
     private let output: URL
     private let errors: URL
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws {
         output = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("background-\(UUID().uuidString).out")
         errors = output.appendingPathExtension("err")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
@@ -206,6 +206,8 @@ public final class BackgroundCommand: @unchecked Sendable {
         try? FileManager.default.removeItem(at: output)
         try? FileManager.default.removeItem(at: errors)
     }
+
+    public var isRunning: Bool { process.isRunning }
 
     public func wait() -> CommandResult {
         process.waitUntilExit()

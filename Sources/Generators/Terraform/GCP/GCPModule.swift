@@ -5,10 +5,11 @@ import Topology
 enum GCPModule {
     static func module(_ topology: Topology, _ gcp: GCPTarget, directory: String) -> TerraformModule {
         let name = topology.name.value
-        let ha = switch topology.redis.mode.value {
-        case .standalone: false
-        case .sentinel: true  // STANDARD_HA: Memorystore fails over by itself
-        case .cluster: preconditionFailure("refused by GCPTarget.refusal(of:)")
+        let ha: Bool
+        switch topology.redis.mode.value {
+        case .standalone: ha = false
+        case .sentinel: ha = true  // STANDARD_HA: Memorystore fails over by itself
+        case .cluster: return GCPClusterModule.module(topology, gcp, cluster: topology.cluster!, directory: directory)
         }
         let replicas = topology.redis.replicas.value
         let instance = "google_redis_instance.this"
@@ -35,10 +36,6 @@ enum GCPModule {
         if let kms = gcp.kmsKeyVariable {
             variables.append(.init(name: kms.value, type: "string", description: "Cloud KMS key encrypting the instance's data at rest (CMEK); Memorystore's service agent needs Encrypter/Decrypter on it.",
                                    validations: [("can(regex(\"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$\", var.\(kms.value)))", "Give a key as projects/P/locations/L/keyRings/R/cryptoKeys/K.")]))
-        }
-        var configs: [(key: String, value: HCLExpression)] = [("maxmemory-policy", .string(topology.redis.maxmemoryPolicy.value))]
-        for (directive, value) in topology.redis.config where GCPTarget.redisConfigs.contains(directive.value) {
-            configs.append((directive.value, .string(value.value)))
         }
         var body: [HCLItem] = [
             .attribute("project", .raw("var.project_id")),
@@ -67,23 +64,13 @@ enum GCPModule {
         let period = GCPTarget.snapshotPeriod(topology.redis.persistence)
         body += [
             .blank,
-            .attribute("redis_configs", .object(configs)),
+            .attribute("redis_configs", .object(GCPTarget.redisConfigs(of: topology))),
             .blank,
             .block(HCLBlock("persistence_config", body: period.map { period in
                 [.attribute("persistence_mode", .string("RDB")), .attribute("rdb_snapshot_period", .string(period))]
             } ?? [.attribute("persistence_mode", .string("DISABLED"))])),
             .blank,
-            .block(HCLBlock("maintenance_policy", body: [
-                .block(HCLBlock("weekly_maintenance_window", body: [
-                    .attribute("day", .string(gcp.maintenanceDay.value)),
-                    .block(HCLBlock("start_time", body: [
-                        .attribute("hours", .number(Int64(gcp.maintenanceHour.value))),
-                        .attribute("minutes", .number(0)),
-                        .attribute("seconds", .number(0)),
-                        .attribute("nanos", .number(0)),
-                    ])),
-                ])),
-            ])),
+            gcp.maintenancePolicy,
             .blank,
             .attribute("labels", .raw("var.labels")),
             .blank,

@@ -15,13 +15,16 @@ struct GCPTarget: Sendable {
     var connectMode: Located<String>
     /// The variable that takes a Cloud KMS key for encryption at rest (CMEK); nil: Google's key.
     var kmsKeyVariable: Located<String>?
+    /// Memorystore for Redis Cluster's node type (cluster mode only).
+    var clusterNodeType: Located<String>
     /// Terraform refuses to destroy the instance (a literal in `lifecycle`).
     var preventDestroy: Located<Bool>
 
     static let keys = [
         "provider", "region", "memory_size_gb", "network", "maintenance_day", "maintenance_hour", "connect_mode",
-        "kms_key_variable", "prevent_destroy",
+        "kms_key_variable", "prevent_destroy", "cluster_node_type",
     ]
+    static let clusterNodeTypes = ["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"]
     static let connectModes = ["direct_peering": "DIRECT_PEERING", "private_service_access": "PRIVATE_SERVICE_ACCESS"]
     /// Memorystore serves read replicas only from instances of this size up.
     static let smallestWithReadReplicas = 5
@@ -32,7 +35,7 @@ extension GCPTarget {
         switch mode {
         case .standalone: nil  // tier BASIC
         case .sentinel: nil  // tier STANDARD_HA: Memorystore fails over by itself
-        case .cluster: "Memorystore for Redis Cluster (google_redis_cluster) is not generated yet; deploy this topology with Compose"
+        case .cluster: nil  // Memorystore for Redis Cluster (google_redis_cluster)
         }
     }
 }
@@ -48,6 +51,7 @@ extension GCPTarget {
             maintenanceHour: entry.int("maintenance_hour", default: 5, range: 0...23),
             connectMode: entry.choice("connect_mode", from: GCPTarget.connectModes.keys.sorted(), default: "direct_peering"),
             kmsKeyVariable: entry.string("kms_key_variable"),
+            clusterNodeType: entry.choice("cluster_node_type", from: GCPTarget.clusterNodeTypes, default: "REDIS_HIGHMEM_MEDIUM"),
             preventDestroy: entry.bool("prevent_destroy", default: true)
         )
     }
@@ -74,11 +78,20 @@ extension GCPTarget {
             validator.error("Memorystore STANDARD_HA takes 1 to 5 replicas; 'redis.replicas' is \(replicas)", at: topology.redis.replicas.location)
         case .sentinel where memorySizeGB.value < GCPTarget.smallestWithReadReplicas:
             validator.error("Memorystore serves read replicas only from instances of \(GCPTarget.smallestWithReadReplicas) GB or more; 'memory_size_gb' is \(memorySizeGB.value)", at: memorySizeGB.location)
+        case .cluster where replicas > 2:
+            validator.error("Memorystore for Redis Cluster takes 0 to 2 replicas per shard; 'cluster.replicas_per_shard' is \(replicas)", at: topology.redis.replicas.location)
+        case .cluster where (topology.cluster?.shards.value ?? 0) > 250:
+            validator.error("Memorystore for Redis Cluster takes at most 250 shards", at: topology.cluster!.shards.location)
         case .standalone, .sentinel, .cluster:
             break
         }
         TerraformTarget.warnAboutDroppedKeys(topology, service: "Memorystore", directives: GCPTarget.redisConfigs, validator)
-        warnAboutPersistence(topology.redis.persistence, validator)
+        // Memorystore for Redis Cluster appends (AOF) where the topology does.
+        let appends = topology.redis.mode.value == .cluster && topology.redis.persistence.appendonly.value
+        if !appends { warnAboutPersistence(topology.redis.persistence, validator) }
+        if topology.redis.mode.value == .cluster, let kms = kmsKeyVariable {
+            validator.warning("'kms_key_variable' is not applied to Memorystore for Redis Cluster by this module: it uses Google's key", at: kms.location)
+        }
         if !topology.auth.users.isEmpty {
             validator.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: location)
         }

@@ -84,11 +84,17 @@ final class ClusterConnection: RedisConnection {
             }
         }
         var replies = [RedisValue](repeating: .null, count: commands.count)
-        for group in groups {
+        // Written to every node first, then read: one round trip for the whole, not one per node.
+        var written: [Int: Result<ContinuousClock.Instant, Error>] = [:]
+        for (position, group) in groups.enumerated() {
+            written[position] = Result { try connection(to: group.node).writePipeline(group.indices.map { commands[$0] }) }
+        }
+        for (position, group) in groups.enumerated() {
             let batch = group.indices.map { commands[$0] }
             let answered: [RedisValue]
             do {
-                answered = try connection(to: group.node).pipeline(batch)
+                let replyDeadline = try written[position]!.get()
+                answered = try connection(to: group.node).readReplies(batch.count, deadline: replyDeadline)
             } catch let error as RedisError where Self.isTransport(error) {
                 drop(group.node)
                 guard batch.allSatisfy(SentinelConnection.isReadOnly), ContinuousClock.now < deadline else { throw error }

@@ -2,11 +2,10 @@
 /// `CLUSTER SLOTS` where a server lacks it); `MOVED` replies correct it one slot at a time.
 struct SlotMap: Sendable {
     private(set) var owners: [RedisURL.HostAndPort?] = Array(repeating: nil, count: KeySlot.count)
-
-    var masters: [RedisURL.HostAndPort] {
-        var seen: Set<String> = []
-        return owners.compactMap { $0 }.filter { seen.insert($0.description).inserted }
-    }
+    /// Every node this map has named master, in the order met: kept as slots are assigned, not
+    /// recomputed (a MOVED storm asks it once per redirection). A master that lost its last
+    /// slot stays until the map is read again.
+    private(set) var masters: [RedisURL.HostAndPort] = []
 
     /// Each master with the first slot it serves, in slot order.
     var firstSlots: [(master: RedisURL.HostAndPort, slot: Int)] {
@@ -19,10 +18,14 @@ struct SlotMap: Sendable {
 
     func owner(of slot: Int) -> RedisURL.HostAndPort? { owners[slot] }
 
-    mutating func assign(_ slot: Int, to node: RedisURL.HostAndPort) { owners[slot] = node }
+    mutating func assign(_ slot: Int, to node: RedisURL.HostAndPort) {
+        owners[slot] = node
+        if !masters.contains(node) { masters.append(node) }
+    }
 
     mutating func assign(_ slots: ClosedRange<Int>, to node: RedisURL.HostAndPort) {
         for slot in slots where (0..<KeySlot.count).contains(slot) { owners[slot] = node }
+        if !masters.contains(node) { masters.append(node) }
     }
 
     /// From `CLUSTER SHARDS` (Redis 7): per shard its slot ranges and its nodes, each a flat
