@@ -91,6 +91,9 @@ public struct FailoverDrill {
             throw RedisError.unsupported("--failover needs a Sentinel URL (redis+sentinel://host:26379,.../<master name>), or --trigger external")
         }
         let clock = ContinuousClock()
+        // Through Sentinels, or the master of the drill's one slot in a cluster (every key
+        // shares the prefix's hash tag): a new master is what the drill waits for.
+        let followsMaster = masterName != nil || client.isCluster
         let oldRunID = try infoField("server", "run_id") ?? ""
         // WAIT 1 proves one replica has a write, but Sentinel may promote another: a write
         // only one replica confirmed can be lost in a failover (seen here: 1 of 1244). All
@@ -143,7 +146,7 @@ public struct FailoverDrill {
                 usleep(20_000)
                 continue
             }
-            if triggeredAt != nil, newMasterAt == nil, masterName != nil, (try? infoField("server", "run_id")).map({ $0 != oldRunID }) == true {
+            if triggeredAt != nil, newMasterAt == nil, followsMaster, (try? infoField("server", "run_id")).map({ $0 != oldRunID }) == true {
                 newMasterAt = clock.now
                 newMasterAtUnix = Self.unixMilliseconds()
                 // A killed master leaves one replica fewer: ask only what is there, or every
@@ -157,7 +160,7 @@ public struct FailoverDrill {
                 if afterNewMaster >= writesAround { break }
             }
         }
-        let expectsNewMaster = masterName != nil
+        let expectsNewMaster = followsMaster
         let detail = expectsNewMaster && newMasterAt == nil ? "no new master took writes within \(deadline)" : "ok"
         let lost = keep ? [] : try missing(acknowledged)
         return Report(
@@ -174,8 +177,9 @@ public struct FailoverDrill {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
+    /// A field of the INFO of the server the drill writes to (in a cluster, its keys' master).
     private func infoField(_ section: String, _ field: String) throws -> String? {
-        let info = try client.send(argv("INFO", section)).string ?? ""
+        let info = try client.send(argv("INFO", section), routedBy: prefix).string ?? ""
         let line = info.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }).first { $0.hasPrefix(field + ":") }
         return line.map { String($0.dropFirst(field.count + 1)) }
     }

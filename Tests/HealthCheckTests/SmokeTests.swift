@@ -1,5 +1,6 @@
 import Foundation
 import RedisTestSupport
+import RedisFactory
 import Testing
 
 /// `redis-healthcheck smoke` against real servers.
@@ -45,6 +46,33 @@ import Testing
         // The probe judges one node of it.
         let probe = try runProduct("redis-healthcheck", ["probe", "--role", "cluster", "--url", cluster.masters[1].url])
         #expect(probe.exitCode == 0, "\(probe.stdout)")
+    }
+
+    /// The failover drill through a cluster URL: its keys share one slot; that slot's master is
+    /// killed while it writes (each write confirmed by the replica: WAIT); the replica is
+    /// promoted, the client follows, and every acknowledged write is read back. (The shard then has
+    /// no replica: later writes go unacknowledged until the drill's duration ends.)
+    @Test func failoverDrillThroughAClusterLosesNoAcknowledgedWrite() throws {
+        let cluster = try RedisClusterSet(masters: 3, replicasPerMaster: 1, nodeTimeoutMilliseconds: 1000)
+        defer { cluster.stop() }
+        let drill = try BackgroundCommand(productsDirectory.appendingPathComponent("redis-healthcheck").path, [
+            "smoke", "--failover", "--trigger", "external", "--duration", "12", "--timeout", "3", "--url", cluster.url, "--format", "json",
+        ])
+        // The master the drill writes to is the one holding its keys.
+        var master: RedisServer?
+        let writing = eventually(within: 10, every: 0.1) {
+            master = cluster.masters.first { server in
+                ((try? server.adminClient().send(argv("DBSIZE")).integer) ?? 0) > 60
+            }
+            return master != nil
+        }
+        try #require(writing, "the drill did not start writing")
+        master?.stop()
+        let result = drill.wait()
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasPrefix("{\"passed\":true,\"acknowledged\":"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"wait_replicas\":1,") && result.stdout.contains("\"lost\":0,"), "\(result.stdout)")
+        print("cluster failover drill: \(result.stdout)")
     }
 }
 

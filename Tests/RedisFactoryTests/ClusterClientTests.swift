@@ -183,6 +183,29 @@ import Testing
         print("live reshard: 2000 slots moved while the client made \(written - 2000) writes and as many reads, \(failures.count) failed")
     }
 
+    /// `?read_from_replicas=yes`: reads go to the slot's replicas (after READONLY), writes to the
+    /// masters; every read answers what was written.
+    @Test func readsGoToReplicasWhenTheURLAsks() throws {
+        let cluster = try RedisClusterSet(masters: 3, replicasPerMaster: 1)
+        defer { cluster.stop() }
+        let writer = try clusterClient(cluster)
+        for index in 0..<100 { try writer.set("r:\(index)", "\(index)") }
+        for master in cluster.masters { #expect(try master.adminClient().send(argv("WAIT", "1", "2000")) == .integer(1)) }
+        func gets(_ server: RedisServer) throws -> Int {
+            let stats = try server.adminClient().send(argv("INFO", "commandstats")).string ?? ""
+            let line = stats.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_get:") } ?? ""
+            return Int(line.split(separator: ",").first?.split(separator: "=").last ?? "0") ?? 0
+        }
+        let mastersBefore = try cluster.masters.map(gets).reduce(0, +)
+        let reader = try RedisFactory.makeClient(preferredURL: cluster.url + "?read_from_replicas=yes", fallbackToFake: false, context: "cluster-test")
+        for index in 0..<100 { #expect(try reader.get("r:\(index)") == "\(index)") }
+        #expect(try cluster.replicas.map(gets).reduce(0, +) == 100, "every read on a replica")
+        #expect(try cluster.masters.map(gets).reduce(0, +) == mastersBefore, "no read on a master")
+        try reader.set("r:written", "by the reader")
+        #expect(try writer.get("r:written") == "by the reader", "writes still go to the masters")
+        #expect(throws: RedisURLError.self) { try RedisURL(parsing: "redis://h?read_from_replicas=yes") }
+    }
+
     /// A master dies; its replica is promoted after node_timeout; the client, asked again, finds
     /// the new master and every key the replica had acknowledged.
     @Test func theClientFollowsAFailover() throws {

@@ -22,6 +22,17 @@ public final class RedisClient: RedisConnection, @unchecked Sendable {
     /// The master name, when this client follows a master through Sentinels.
     public var sentinelMasterName: String? { (connection as? SentinelConnection)?.name }
 
+    public var isCluster: Bool { connection is ClusterConnection }
+
+    /// A command without keys (INFO, WAIT) sent where `key` lives: on a cluster, that key's
+    /// master; elsewhere, the one server.
+    public func send(_ command: RedisCommandArgv, routedBy key: String) throws -> RedisValue {
+        guard let cluster = connection as? ClusterConnection else { return try send(command) }
+        let reply = try lock.withLock { _ in try cluster.send(command, slot: KeySlot.of(key)) }
+        if decodeResponses { try Self.checkUTF8(reply, command: command) }
+        return reply
+    }
+
     /// For a cluster client: each master, and one slot it serves, by the client's slot map
     /// (a smoke test touches every master with a key of that slot). nil for other clients.
     public var clusterMasterSlots: [(master: String, slot: Int)]? {

@@ -49,6 +49,10 @@ public struct RedisURL: Sendable, Equatable {
     /// from the master's. Without either, the Sentinels get the URL's credentials.
     public var sentinelPasswordFile: String?
 
+    /// `?read_from_replicas=yes` (cluster URLs): commands that only read go to a replica of
+    /// their slot's master (`READONLY`), which may lag behind it.
+    public var readFromReplicas = false
+
     public var scheme: Scheme
     public var endpoint: Endpoint
     public var username: String?

@@ -177,6 +177,10 @@ struct RedisURLParser {
                 guard case .sentinel = url.endpoint else { throw fail("query", "option '\(key)' applies to redis+sentinel:// URLs only") }
                 guard let decoded = percentDecoded(value), !decoded.isEmpty else { throw fail("query", "option '\(key)' needs a value") }
                 if key == "sentinel_username" { url.sentinelUsername = decoded } else { url.sentinelPasswordFile = decoded }
+            case "read_from_replicas":
+                guard case .cluster = url.endpoint else { throw fail("query", "option 'read_from_replicas' applies to redis+cluster:// URLs only") }
+                guard ["yes", "no", "true", "false"].contains(value.lowercased()) else { throw fail("query", "option 'read_from_replicas' is yes or no") }
+                url.readFromReplicas = ["yes", "true"].contains(value.lowercased())
             case "ssl_ca_certs", "ssl_ca_path", "ssl_certfile", "ssl_keyfile", "ssl_server_name", "ssl_cert_reqs":
                 guard url.usesTLS else { throw fail("query", "option '\(key)' applies to rediss:// URLs only") }
                 guard let decoded = percentDecoded(value), !decoded.isEmpty else { throw fail("query", "option '\(key)' needs a value") }
@@ -192,7 +196,7 @@ struct RedisURLParser {
                 }
             default:
                 // The value is not echoed: an unknown option may be somebody's password.
-                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout, sentinel_username, sentinel_password_file, ssl_ca_certs, ssl_ca_path, ssl_certfile, ssl_keyfile, ssl_server_name, ssl_cert_reqs)")
+                throw fail("query", "unknown option '\(key)' (known: db, timeout, connect_timeout, sentinel_username, sentinel_password_file, read_from_replicas, ssl_ca_certs, ssl_ca_path, ssl_certfile, ssl_keyfile, ssl_server_name, ssl_cert_reqs)")
             }
         }
     }

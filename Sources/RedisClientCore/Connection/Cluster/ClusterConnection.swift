@@ -46,6 +46,11 @@ final class ClusterConnection: RedisConnection {
         return try route(command, slot: slot(of: [command]), deadline: deadline)
     }
 
+    /// A command sent to a slot's master whatever its own keys (INFO, WAIT for that shard).
+    func send(_ command: RedisCommandArgv, slot: Int) throws -> RedisValue {
+        try route(command, slot: slot, deadline: ContinuousClock.now + settings.commandTimeout)
+    }
+
     /// Scripts and functions live per node: loaded on one master only, an `EVALSHA` or
     /// `FCALL` on another answers NOSCRIPT. These go to every master; the first error, or the
     /// first reply, is the answer.
@@ -72,10 +77,14 @@ final class ClusterConnection: RedisConnection {
         }
         // Per node, in the caller's order within each; then each redirected command alone.
         var groups: [(node: RedisURL.HostAndPort, indices: [Int])] = []
-        var slots: [Int?] = []
-        for (index, command) in commands.enumerated() {
-            let slot = try slot(of: [command])
-            slots.append(slot)
+        // A command without keys (WAIT, INFO) goes with the keyed command before it (or after
+        // it, when it leads): `SET k v; WAIT 1 100` asks the replicas of k's master.
+        var slots = try commands.map { try slot(of: [$0]) }
+        for index in slots.indices where slots[index] == nil {
+            slots[index] = slots[..<index].last { $0 != nil } ?? slots[index...].first { $0 != nil } ?? nil
+        }
+        for (index, _) in commands.enumerated() {
+            let slot = slots[index]
             let node = try self.node(for: slot, deadline: deadline)
             if let group = groups.firstIndex(where: { $0.node == node }) {
                 groups[group].indices.append(index)
@@ -85,18 +94,38 @@ final class ClusterConnection: RedisConnection {
         }
         var replies = [RedisValue](repeating: .null, count: commands.count)
         // Written to every node first, then read: one round trip for the whole, not one per node.
+        // A node that cannot be reached got nothing: its commands go one by one, each waiting
+        // for its slot's master as `send` does.
         var written: [Int: Result<ContinuousClock.Instant, Error>] = [:]
+        var unreached: Set<Int> = []
         for (position, group) in groups.enumerated() {
-            written[position] = Result { try connection(to: group.node).writePipeline(group.indices.map { commands[$0] }) }
+            let connection = connection(to: group.node)
+            if !connection.isConnected {
+                do {
+                    try connection.connect()
+                } catch {
+                    drop(group.node)
+                    unreached.insert(position)
+                    continue
+                }
+            }
+            written[position] = Result { try connection.writePipeline(group.indices.map { commands[$0] }) }
         }
+        if !unreached.isEmpty { try? refreshMap(deadline: deadline, avoiding: groups[unreached.first!].node) }
         for (position, group) in groups.enumerated() {
             let batch = group.indices.map { commands[$0] }
             let answered: [RedisValue]
             do {
-                let replyDeadline = try written[position]!.get()
-                answered = try connection(to: group.node).readReplies(batch.count, deadline: replyDeadline)
+                if unreached.contains(position) {
+                    answered = try group.indices.map { try route(commands[$0], slot: slots[$0], deadline: deadline) }
+                } else {
+                    let replyDeadline = try written[position]!.get()
+                    answered = try connection(to: group.node).readReplies(batch.count, deadline: replyDeadline)
+                }
             } catch let error as RedisError where Self.isTransport(error) {
+                // Sent, and the node went: the next call asks the cluster where the slots are.
                 drop(group.node)
+                try? refreshMap(deadline: deadline, avoiding: group.node)
                 guard batch.allSatisfy(SentinelConnection.isReadOnly), ContinuousClock.now < deadline else { throw error }
                 answered = try group.indices.map { try route(commands[$0], slot: slots[$0], deadline: deadline) }
             }
@@ -112,6 +141,10 @@ final class ClusterConnection: RedisConnection {
     /// One command to its slot's master, following redirections until the deadline.
     private func route(_ command: RedisCommandArgv, slot: Int?, deadline: ContinuousClock.Instant) throws -> RedisValue {
         var target = try node(for: slot, deadline: deadline)
+        // A read may go to a replica of the slot's master; any trouble there and it is the master's.
+        if settings.url.readFromReplicas, let slot, SentinelConnection.isReadOnly(command), let replica = map.replicas(of: slot).randomElement() {
+            target = replica
+        }
         var asking = false
         var redirections = 0
         var repeated = false
@@ -120,6 +153,8 @@ final class ClusterConnection: RedisConnection {
             if !connection.isConnected {
                 do {
                     try connection.connect()
+                    // A replica serves its master's slots only to a connection that said READONLY.
+                    if settings.url.readFromReplicas, map.isReplica(target) { _ = try connection.send(argv("READONLY")) }
                 } catch {
                     // Nothing was sent: ask the cluster where the slot lives now, and go there.
                     drop(target)
@@ -135,9 +170,9 @@ final class ClusterConnection: RedisConnection {
                 reply = asking ? try connection.pipeline([argv("ASKING"), command])[1] : try connection.send(command)
             } catch let error as RedisError where Self.isTransport(error) {
                 drop(target)
+                try? refreshMap(deadline: deadline, avoiding: target)
                 guard SentinelConnection.isReadOnly(command), !repeated, ContinuousClock.now < deadline else { throw error }
                 repeated = true
-                try? refreshMap(deadline: deadline, avoiding: target)
                 target = try node(for: slot, deadline: deadline)
                 continue
             }

@@ -6,6 +6,16 @@ struct SlotMap: Sendable {
     /// recomputed (a MOVED storm asks it once per redirection). A master that lost its last
     /// slot stays until the map is read again.
     private(set) var masters: [RedisURL.HostAndPort] = []
+    /// Each master's replicas, as the map was read (for reads from replicas).
+    private(set) var replicas: [String: [RedisURL.HostAndPort]] = [:]
+
+    func isReplica(_ node: RedisURL.HostAndPort) -> Bool {
+        replicas.values.contains { $0.contains(node) }
+    }
+
+    func replicas(of slot: Int) -> [RedisURL.HostAndPort] {
+        owners[slot].flatMap { replicas[$0.description] } ?? []
+    }
 
     /// Each master with the first slot it serves, in slot order.
     var firstSlots: [(master: RedisURL.HostAndPort, slot: Int)] {
@@ -37,11 +47,17 @@ struct SlotMap: Sendable {
         for shard in shards {
             let fields = Self.fields(shard)
             guard let slots = fields["slots"]?.array, let nodes = fields["nodes"]?.array else { return nil }
-            let master = nodes.map(Self.fields).first { $0["role"]?.string == "master" && $0["health"]?.string != "fail" }
-            guard let master, let host = master["endpoint"]?.string ?? master["ip"]?.string,
-                  let port = (tls ? master["tls-port"] : master["port"])?.integer ?? master["port"]?.integer
-            else { continue }
-            let node = RedisURL.HostAndPort(host: host, port: Int(port))
+            let described = nodes.map(Self.fields)
+            func address(_ node: [String: RedisValue]) -> RedisURL.HostAndPort? {
+                guard let host = node["endpoint"]?.string ?? node["ip"]?.string,
+                      let port = (tls ? node["tls-port"] : node["port"])?.integer ?? node["port"]?.integer else { return nil }
+                return RedisURL.HostAndPort(host: host, port: Int(port))
+            }
+            guard let master = described.first(where: { $0["role"]?.string == "master" && $0["health"]?.string != "fail" }),
+                  let node = address(master) else { continue }
+            // Redis 7.0 reports a replica "loading" until its offset moves, though it serves: only
+            // "fail" is left out.
+            map.replicas[node.description] = described.filter { $0["role"]?.string == "replica" && $0["health"]?.string != "fail" }.compactMap(address)
             var bounds = slots.compactMap(\.integer).makeIterator()
             while let start = bounds.next(), let end = bounds.next() {
                 map.assign(Int(start)...Int(end), to: node)
@@ -58,7 +74,12 @@ struct SlotMap: Sendable {
             guard let parts = range.array, parts.count >= 3, let start = parts[0].integer, let end = parts[1].integer,
                   let master = parts[2].array, master.count >= 2, let host = master[0].string, let port = master[1].integer
             else { return nil }
-            map.assign(Int(start)...Int(end), to: RedisURL.HostAndPort(host: host, port: Int(port)))
+            let node = RedisURL.HostAndPort(host: host, port: Int(port))
+            map.assign(Int(start)...Int(end), to: node)
+            map.replicas[node.description] = parts.dropFirst(3).compactMap { replica in
+                guard let fields = replica.array, fields.count >= 2, let host = fields[0].string, let port = fields[1].integer else { return nil }
+                return RedisURL.HostAndPort(host: host, port: Int(port))
+            }
         }
         return map
     }
