@@ -18,7 +18,7 @@ import Testing
             "factory, refused port", "factory, SIGSTOP'd, connect_timeout 0.5 s", "redis-py defaults, refused port",
             "SET+GET, stub", "SET -P 16, stub-server", "redis-healthcheck probe --role master",
             "redis-infra generate (process, fresh output)", "RSS after warm-up",
-            "SET, cluster client, sequential", "SET, cluster client, pipeline 16", "SET, cluster client, 50 async tasks, shared",
+            "SET, cluster client, sequential", "SET, cluster client, pipeline 16, one node", "SET, cluster client, pipeline 16, 3 nodes", "SET, cluster client, 50 async tasks, shared",
             "GET pass, first after (MOVED storm)", "all sections done",
         ]
         for row in rows { #expect(result.stdout.contains(row), "missing row: \(row)") }

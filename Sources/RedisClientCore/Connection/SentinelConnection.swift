@@ -38,16 +38,16 @@ final class SentinelConnection: RedisConnection {
     }
 
     func send(_ command: RedisCommandArgv) throws -> RedisValue {
-        try withRediscovery(canRepeat: Self.isReadOnly(command), refused: Self.refused) { connection in try connection.send(command) }
+        try withRediscovery(canRepeat: RepeatSafety.isReadOnly(command), refused: Self.refused) { connection in try connection.send(command) }
     }
 
     /// A pipeline is repeated after a refusal only if nothing in it ran with an effect: every
     /// reply is a refusal or answers a read.
     func pipeline(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
         try withRediscovery(
-            canRepeat: commands.allSatisfy(Self.isReadOnly),
+            canRepeat: commands.allSatisfy(RepeatSafety.isReadOnly),
             refused: { replies in
-                replies.contains(where: Self.refused) && zip(commands, replies).allSatisfy { Self.refused($1) || Self.isReadOnly($0) }
+                replies.contains(where: Self.refused) && zip(commands, replies).allSatisfy { Self.refused($1) || RepeatSafety.isReadOnly($0) }
             }
         ) { connection in try connection.pipeline(commands) }
     }
@@ -77,7 +77,7 @@ final class SentinelConnection: RedisConnection {
                 return result
             } catch let error as RedisError {
                 dropMaster()
-                guard canRepeat, !repeated, ContinuousClock.now < deadline, Self.isTransport(error) else { throw error }
+                guard canRepeat, !repeated, ContinuousClock.now < deadline, error.isTransport else { throw error }
                 repeated = true
             }
         }
@@ -201,32 +201,10 @@ final class SentinelConnection: RedisConnection {
 
     // MARK: - Safety of a repeat
 
-    private static func isTransport(_ error: RedisError) -> Bool {
-        switch error {
-        case .connectionRefused, .connectionClosed, .timedOut, .io: true
-        default: false
-        }
-    }
-
     /// `READONLY` (a replica now) or `NOREPLICAS` (a master cut off from its replicas, as an
     /// old master is during a failover): the server refused the write, so it did not run.
     private static func refused(_ value: RedisValue) -> Bool {
         guard let message = value.errorMessage else { return false }
         return message.hasPrefix("READONLY") || message.hasPrefix("NOREPLICAS")
-    }
-
-    /// Commands that only read: running one twice changes nothing.
-    static let readOnlyCommands: Set<String> = [
-        "GET", "MGET", "STRLEN", "GETRANGE", "EXISTS", "TTL", "PTTL", "TYPE", "KEYS", "SCAN", "DBSIZE",
-        "HGET", "HMGET", "HGETALL", "HLEN", "HEXISTS", "HKEYS", "HVALS", "HSCAN",
-        "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SSCAN", "SRANDMEMBER",
-        "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZSCORE", "ZMSCORE", "ZCARD", "ZCOUNT", "ZRANK", "ZREVRANK", "ZSCAN",
-        "LRANGE", "LLEN", "LINDEX", "XLEN", "XRANGE", "XREVRANGE", "XINFO", "XPENDING",
-        "PING", "ECHO", "INFO", "ROLE", "TIME", "EVALSHA_RO", "EVAL_RO",
-    ]
-
-    static func isReadOnly(_ command: RedisCommandArgv) -> Bool {
-        guard let name = command.first else { return false }
-        return readOnlyCommands.contains(String(decoding: name, as: UTF8.self).uppercased())
     }
 }

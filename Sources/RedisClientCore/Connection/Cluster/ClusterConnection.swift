@@ -122,11 +122,11 @@ final class ClusterConnection: RedisConnection {
                     let replyDeadline = try written[position]!.get()
                     answered = try connection(to: group.node).readReplies(batch.count, deadline: replyDeadline)
                 }
-            } catch let error as RedisError where Self.isTransport(error) {
+            } catch let error as RedisError where error.isTransport {
                 // Sent, and the node went: the next call asks the cluster where the slots are.
                 drop(group.node)
                 try? refreshMap(deadline: deadline, avoiding: group.node)
-                guard batch.allSatisfy(SentinelConnection.isReadOnly), ContinuousClock.now < deadline else { throw error }
+                guard batch.allSatisfy(RepeatSafety.isReadOnly), ContinuousClock.now < deadline else { throw error }
                 answered = try group.indices.map { try route(commands[$0], slot: slots[$0], deadline: deadline) }
             }
             for (index, reply) in zip(group.indices, answered) {
@@ -142,7 +142,7 @@ final class ClusterConnection: RedisConnection {
     private func route(_ command: RedisCommandArgv, slot: Int?, deadline: ContinuousClock.Instant) throws -> RedisValue {
         var target = try node(for: slot, deadline: deadline)
         // A read may go to a replica of the slot's master; any trouble there and it is the master's.
-        if settings.url.readFromReplicas, let slot, SentinelConnection.isReadOnly(command), let replica = map.replicas(of: slot).randomElement() {
+        if settings.url.readFromReplicas, let slot, RepeatSafety.isReadOnly(command), let replica = map.replicas(of: slot).randomElement() {
             target = replica
         }
         var asking = false
@@ -168,10 +168,10 @@ final class ClusterConnection: RedisConnection {
             let reply: RedisValue
             do {
                 reply = asking ? try connection.pipeline([argv("ASKING"), command])[1] : try connection.send(command)
-            } catch let error as RedisError where Self.isTransport(error) {
+            } catch let error as RedisError where error.isTransport {
                 drop(target)
                 try? refreshMap(deadline: deadline, avoiding: target)
-                guard SentinelConnection.isReadOnly(command), !repeated, ContinuousClock.now < deadline else { throw error }
+                guard RepeatSafety.isReadOnly(command), !repeated, ContinuousClock.now < deadline else { throw error }
                 repeated = true
                 target = try node(for: slot, deadline: deadline)
                 continue
@@ -213,7 +213,7 @@ final class ClusterConnection: RedisConnection {
             let replies: [RedisValue]
             do {
                 replies = try connection(to: target).pipeline(commands)
-            } catch let error as RedisError where Self.isTransport(error) {
+            } catch let error as RedisError where error.isTransport {
                 drop(target)
                 throw error
             }
@@ -251,7 +251,7 @@ final class ClusterConnection: RedisConnection {
         for node in map.masters + seeds where asked.insert(node.description).inserted {
             do {
                 return try connection(to: node).send(command)
-            } catch let error as RedisError where Self.isTransport(error) {
+            } catch let error as RedisError where error.isTransport {
                 drop(node)
                 last = error
             }
@@ -334,13 +334,6 @@ final class ClusterConnection: RedisConnection {
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return RedisURL.HostAndPort(host: host.isEmpty ? current.host : host, port: port)
-    }
-
-    private static func isTransport(_ error: RedisError) -> Bool {
-        switch error {
-        case .connectionRefused, .connectionClosed, .timedOut, .io: true
-        default: false
-        }
     }
 
     /// Errors no other node would answer differently: a wrong password, a refused certificate.

@@ -12,12 +12,20 @@ final class CommandKeys {
     }
 
     private var specs: [String: Spec] = [:]
+    /// The same, by the name's bytes as callers spell them: no text decoded per command.
+    private var specsBySpelling: [[UInt8]: Spec] = [:]
 
     /// The keys of `command`; `ask` sends a command to some node of the cluster.
     func keys(of command: RedisCommandArgv, ask: (RedisCommandArgv) throws -> RedisValue) throws -> [[UInt8]] {
         guard let first = command.first else { return [] }
-        let name = String(decoding: first, as: UTF8.self).uppercased()
-        let spec = try specs[name] ?? learn(name, ask: ask)
+        let spec: Spec
+        if let known = specsBySpelling[first] {
+            spec = known
+        } else {
+            let name = String(decoding: first, as: UTF8.self).uppercased()
+            spec = try specs[name] ?? learn(name, ask: ask)
+            specsBySpelling[first] = spec
+        }
         switch spec {
         case .none:
             return []
