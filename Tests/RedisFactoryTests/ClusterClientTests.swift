@@ -114,6 +114,26 @@ import Testing
         #expect(throws: RedisError.self) { try client.pipeline([argv("MULTI"), argv("SET", "x", "1"), argv("SET", "y", "1"), argv("EXEC")]) }
     }
 
+    /// A pipeline that fails on one node leaves no reply unread on the others: the next command
+    /// there reads its own reply, not a stale one.
+    @Test func aPipelineThatFailsMidwayLeavesNoStaleReplies() throws {
+        let cluster = try RedisClusterSet()
+        let client = try RedisFactory.makeClient(preferredURL: cluster.url + "?timeout=1", fallbackToFake: false, context: "cluster-test")
+        let keys = (0..<30).map { "stale:\($0)" }
+        #expect(try client.pipeline(keys.map { argv("SET", $0, $0) }).allSatisfy { $0 == .simpleString("OK") })
+        // The master of the pipeline's first key dies with the connections open (its replies are
+        // read first); writes are not repeated, so the pipeline fails there.
+        let counters = keys.map { $0 + ":n" }
+        let victim = try #require(try cluster.owner(ofSlot: KeySlot.of(counters[0])))
+        victim.stop()
+        #expect(throws: RedisError.self) { try client.pipeline(counters.map { argv("INCR", $0) }) }
+        // Every other master answers exactly what it is asked next.
+        for key in keys where try cluster.owner(ofSlot: KeySlot.of(key))?.port != victim.port {
+            #expect(try client.get(key) == key, "\(key) read its own reply")
+        }
+        cluster.stop()
+    }
+
     /// A slot handed to another master (as a reshard ends): the client's map is stale, the old
     /// master answers MOVED, the client follows and remembers.
     @Test func movedIsFollowedAndAskIsAskedOnce() throws {

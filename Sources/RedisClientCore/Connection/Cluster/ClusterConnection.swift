@@ -111,8 +111,21 @@ final class ClusterConnection: RedisConnection {
             }
             written[position] = Result { try connection.writePipeline(group.indices.map { commands[$0] }) }
         }
-        if !unreached.isEmpty { try? refreshMap(deadline: deadline, avoiding: groups[unreached.first!].node) }
-        for (position, group) in groups.enumerated() {
+        var read: Set<Int> = []
+        // A node whose replies were not read has them still in its socket: leaving early, or
+        // asking the cluster anything, its connection goes first, or the next command on it
+        // would read them. So the nodes reached are read first, and whatever needs the cluster
+        // again (an unreached node's commands, a redirection) waits until they are.
+        func dropUnread() {
+            for (position, group) in groups.enumerated() where !read.contains(position) && !unreached.contains(position) {
+                drop(group.node)
+            }
+        }
+        defer { dropUnread() }
+        var redirected: [Int] = []
+        let order = groups.indices.filter { !unreached.contains($0) } + groups.indices.filter { unreached.contains($0) }
+        for position in order {
+            let group = groups[position]
             let batch = group.indices.map { commands[$0] }
             let answered: [RedisValue]
             do {
@@ -125,14 +138,19 @@ final class ClusterConnection: RedisConnection {
             } catch let error as RedisError where error.isTransport {
                 // Sent, and the node went: the next call asks the cluster where the slots are.
                 drop(group.node)
+                read.insert(position)
+                dropUnread()
                 try? refreshMap(deadline: deadline, avoiding: group.node)
                 guard batch.allSatisfy(RepeatSafety.isReadOnly), ContinuousClock.now < deadline else { throw error }
                 answered = try group.indices.map { try route(commands[$0], slot: slots[$0], deadline: deadline) }
             }
+            read.insert(position)
             for (index, reply) in zip(group.indices, answered) {
-                replies[index] = Self.isRedirection(reply) ? try route(commands[index], slot: slots[index], deadline: deadline) : reply
+                replies[index] = reply
+                if Self.isRedirection(reply) { redirected.append(index) }
             }
         }
+        for index in redirected { replies[index] = try route(commands[index], slot: slots[index], deadline: deadline) }
         return replies
     }
 
