@@ -66,7 +66,7 @@ public enum Probe {
     /// failed; its role's own rules then apply. nil: nothing against it.
     static func clusterRefusal(_ client: RedisClient, role: String) throws -> Verdict? {
         let info = try client.clusterInfo()
-        let slots = ClusterSlots.total
+        let slots = KeySlot.count
         let assigned = Int(info["cluster_slots_assigned"] ?? "") ?? 0
         let ok = Int(info["cluster_slots_ok"] ?? "") ?? 0
         if info["cluster_state"] != "ok" {

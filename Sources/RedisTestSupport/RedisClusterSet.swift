@@ -23,9 +23,9 @@ public final class RedisClusterSet: @unchecked Sendable {
         masters = try (0..<count).map { _ in try start() }
         replicas = try (0..<(count * replicasPerMaster)).map { _ in try start() }
         let clients = try nodes.map { try $0.adminClient(password: password) }
-        let share = RedisClusterSet.slots / count
+        let share = KeySlot.count / count
         for (index, client) in clients.prefix(count).enumerated() {
-            let last = index == count - 1 ? RedisClusterSet.slots - 1 : (index + 1) * share - 1
+            let last = index == count - 1 ? KeySlot.count - 1 : (index + 1) * share - 1
             _ = try client.send(argv("CLUSTER", "ADDSLOTSRANGE", String(index * share), String(last)))
         }
         for (node, client) in zip(nodes, clients).dropFirst() {
@@ -52,7 +52,6 @@ public final class RedisClusterSet: @unchecked Sendable {
         guard synced else { throw TestSupportError("a replica did not finish its first sync") }
     }
 
-    public static let slots = 16384
 
     /// The server that serves a slot now, by the first master's account.
     public func owner(ofSlot slot: Int, password: String? = nil) throws -> RedisServer? {

@@ -32,8 +32,3 @@ public struct ClusterNodeLine: Sendable, Equatable {
         masterID = fields[3] == "-" ? nil : String(fields[3])
     }
 }
-
-/// The slots every cluster divides its keys into.
-public enum ClusterSlots {
-    public static let total = 16384
-}

@@ -22,3 +22,17 @@ public struct ConnectionSettings: Sendable, Equatable {
         self.commandTimeout = commandTimeout ?? url.commandTimeout ?? Self.defaultCommandTimeout
     }
 }
+
+extension ConnectionSettings {
+    /// The same settings for one server of a deployment that moves (a master Sentinel named,
+    /// a cluster node): its address over plain TCP or TLS as the URL says, the caller's
+    /// credentials, TLS options and reply cap.
+    func forServer(_ address: RedisURL.HostAndPort, connectTimeout: Duration) -> ConnectionSettings {
+        var url = url
+        url.scheme = url.usesTLS ? .rediss : .redis
+        url.endpoint = .tcp(host: address.host, port: address.port)
+        var server = ConnectionSettings(url: url, connectTimeout: connectTimeout, commandTimeout: commandTimeout, tls: tls)
+        server.maxReplyBytes = maxReplyBytes
+        return server
+    }
+}

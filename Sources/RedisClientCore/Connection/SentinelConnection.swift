@@ -191,12 +191,7 @@ final class SentinelConnection: RedisConnection {
     }
 
     private func masterSettings(_ address: RedisURL.HostAndPort, timeout: Duration) -> ConnectionSettings {
-        var url = settings.url
-        url.scheme = settings.url.usesTLS ? .rediss : .redis
-        url.endpoint = .tcp(host: address.host, port: address.port)
-        var master = ConnectionSettings(url: url, connectTimeout: max(timeout, .milliseconds(1)), commandTimeout: settings.commandTimeout, tls: settings.tls)
-        master.maxReplyBytes = settings.maxReplyBytes
-        return master
+        settings.forServer(address, connectTimeout: max(timeout, .milliseconds(1)))
     }
 
     // MARK: - Safety of a repeat

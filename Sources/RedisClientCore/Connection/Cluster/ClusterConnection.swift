@@ -320,12 +320,7 @@ final class ClusterConnection: RedisConnection {
 
     private func connection(to node: RedisURL.HostAndPort) -> ServerConnection {
         if let open = nodes[node.description] { return open }
-        var url = settings.url
-        url.scheme = settings.url.usesTLS ? .rediss : .redis
-        url.endpoint = .tcp(host: node.host, port: node.port)
-        var nodeSettings = ConnectionSettings(url: url, connectTimeout: settings.connectTimeout, commandTimeout: settings.commandTimeout, tls: settings.tls)
-        nodeSettings.maxReplyBytes = settings.maxReplyBytes
-        let connection = ServerConnection(settings: nodeSettings)
+        let connection = ServerConnection(settings: settings.forServer(node, connectTimeout: settings.connectTimeout))
         nodes[node.description] = connection
         return connection
     }
