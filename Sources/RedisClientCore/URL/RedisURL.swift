@@ -14,7 +14,7 @@ public struct RedisURL: Sendable, Equatable {
         case redissCluster = "rediss+cluster"
     }
 
-    public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
+    public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
         public var host: String
         public var port: Int
 

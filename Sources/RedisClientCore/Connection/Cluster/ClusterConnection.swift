@@ -17,7 +17,7 @@ final class ClusterConnection: RedisConnection {
     let settings: ConnectionSettings
     private var seeds: [RedisURL.HostAndPort]
     private var map = SlotMap()
-    private var nodes: [String: ServerConnection] = [:]
+    private var nodes: [RedisURL.HostAndPort: ServerConnection] = [:]
     private let commandKeys = CommandKeys()
     /// Redirections a command may follow before its last reply is answered as it is.
     private static let maxRedirections = 16
@@ -43,7 +43,7 @@ final class ClusterConnection: RedisConnection {
     func send(_ command: RedisCommandArgv) throws -> RedisValue {
         let deadline = ContinuousClock.now + settings.commandTimeout
         if Self.isBroadcast(command) { return try broadcast(command, deadline: deadline) }
-        return try route(command, slot: slot(of: [command]), deadline: deadline)
+        return try route(command, slot: commandKeys.slot(of: command, ask: sendToAnyNode), deadline: deadline)
     }
 
     /// A command sent to a slot's master whatever its own keys (INFO, WAIT for that shard).
@@ -72,14 +72,14 @@ final class ClusterConnection: RedisConnection {
     func pipeline(_ commands: [RedisCommandArgv]) throws -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
         let deadline = ContinuousClock.now + settings.commandTimeout
-        if commands.contains(where: { Self.name($0) == "MULTI" }) {
+        if commands.contains(where: { Self.isMulti($0) }) {
             return try transaction(commands, slot: slot(of: commands), deadline: deadline)
         }
         // Per node, in the caller's order within each; then each redirected command alone.
         var groups: [(node: RedisURL.HostAndPort, indices: [Int])] = []
         // A command without keys (WAIT, INFO) goes with the keyed command before it (or after
         // it, when it leads): `SET k v; WAIT 1 100` asks the replicas of k's master.
-        var slots = try commands.map { try slot(of: [$0]) }
+        var slots = try commands.map { try commandKeys.slot(of: $0, ask: sendToAnyNode) }
         for index in slots.indices where slots[index] == nil {
             slots[index] = slots[..<index].last { $0 != nil } ?? slots[index...].first { $0 != nil } ?? nil
         }
@@ -319,20 +319,26 @@ final class ClusterConnection: RedisConnection {
     // MARK: - Node connections
 
     private func connection(to node: RedisURL.HostAndPort) -> ServerConnection {
-        if let open = nodes[node.description] { return open }
+        if let open = nodes[node] { return open }
         let connection = ServerConnection(settings: settings.forServer(node, connectTimeout: settings.connectTimeout))
-        nodes[node.description] = connection
+        nodes[node] = connection
         return connection
     }
 
     private func drop(_ node: RedisURL.HostAndPort) {
-        nodes.removeValue(forKey: node.description)?.disconnect()
+        nodes.removeValue(forKey: node)?.disconnect()
     }
 
     // MARK: - Replies
 
     private static func name(_ command: RedisCommandArgv) -> String {
         command.first.map { String(decoding: $0, as: UTF8.self).uppercased() } ?? ""
+    }
+
+    /// Whether a pipelined command opens a transaction, from its bytes: asked of every command.
+    private static func isMulti(_ command: RedisCommandArgv) -> Bool {
+        guard let name = command.first, name.count == 5 else { return false }
+        return zip(name, "MULTI".utf8).allSatisfy { $0 & 0xDF == $1 }
     }
 
     private static func isRedirection(_ reply: RedisValue) -> Bool {

@@ -43,6 +43,22 @@ final class CommandKeys {
         }
     }
 
+    /// The one slot of the command's keys (nil without keys), or the refusal naming each key's
+    /// slot. Asked of every command a cluster client sends: a command whose keys sit at fixed
+    /// positions is hashed where it lies, without collecting its keys first.
+    func slot(of command: RedisCommandArgv, ask: (RedisCommandArgv) throws -> RedisValue) throws -> Int? {
+        guard let first = command.first, case .positions(let firstKey, let lastKey, let step)? = specsBySpelling[first] else {
+            return try ClusterSlotRule.commonSlot(of: keys(of: command, ask: ask))
+        }
+        let last = min(lastKey < 0 ? command.count + lastKey : lastKey, command.count - 1)
+        guard firstKey < command.count, last >= firstKey else { return nil }
+        let slot = KeySlot.of(command[firstKey])
+        for index in stride(from: firstKey + max(step, 1), through: last, by: max(step, 1)) where KeySlot.of(command[index]) != slot {
+            return try ClusterSlotRule.commonSlot(of: keys(of: command, ask: ask))
+        }
+        return slot
+    }
+
     private func learn(_ name: String, ask: (RedisCommandArgv) throws -> RedisValue) throws -> Spec {
         let spec: Spec
         if StaticCommandKeys.knows(name) {

@@ -7,14 +7,14 @@ struct SlotMap: Sendable {
     /// slot stays until the map is read again.
     private(set) var masters: [RedisURL.HostAndPort] = []
     /// Each master's replicas, as the map was read (for reads from replicas).
-    private(set) var replicas: [String: [RedisURL.HostAndPort]] = [:]
+    private(set) var replicas: [RedisURL.HostAndPort: [RedisURL.HostAndPort]] = [:]
 
     func isReplica(_ node: RedisURL.HostAndPort) -> Bool {
         replicas.values.contains { $0.contains(node) }
     }
 
     func replicas(of slot: Int) -> [RedisURL.HostAndPort] {
-        owners[slot].flatMap { replicas[$0.description] } ?? []
+        owners[slot].flatMap { replicas[$0] } ?? []
     }
 
     /// Each master with the first slot it serves, in slot order.
@@ -57,7 +57,7 @@ struct SlotMap: Sendable {
                   let node = address(master) else { continue }
             // Redis 7.0 reports a replica "loading" until its offset moves, though it serves: only
             // "fail" is left out.
-            map.replicas[node.description] = described.filter { $0["role"]?.string == "replica" && $0["health"]?.string != "fail" }.compactMap(address)
+            map.replicas[node] = described.filter { $0["role"]?.string == "replica" && $0["health"]?.string != "fail" }.compactMap(address)
             var bounds = slots.compactMap(\.integer).makeIterator()
             while let start = bounds.next(), let end = bounds.next() {
                 map.assign(Int(start)...Int(end), to: node)
@@ -76,7 +76,7 @@ struct SlotMap: Sendable {
             else { return nil }
             let node = RedisURL.HostAndPort(host: host, port: Int(port))
             map.assign(Int(start)...Int(end), to: node)
-            map.replicas[node.description] = parts.dropFirst(3).compactMap { replica in
+            map.replicas[node] = parts.dropFirst(3).compactMap { replica in
                 guard let fields = replica.array, fields.count >= 2, let host = fields[0].string, let port = fields[1].integer else { return nil }
                 return RedisURL.HostAndPort(host: host, port: Int(port))
             }
