@@ -9,20 +9,33 @@ public final class RedisClusterSet: @unchecked Sendable {
     public let masters: [RedisServer]
     public let replicas: [RedisServer]
     public var nodes: [RedisServer] { masters + replicas }
-    /// `redis+cluster://` with every master as a seed.
-    public var url: String { "redis+cluster://" + masters.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
+    /// The CA that signed every node's certificate, when the cluster serves TLS only.
+    public let caFile: String?
+    /// `redis+cluster://` (`rediss+cluster://` with TLS) with every master as a seed.
+    public var url: String {
+        let seeds = masters.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+        guard let caFile else { return "redis+cluster://" + seeds }
+        return "rediss+cluster://\(seeds)?ssl_ca_certs=\(caFile)"
+    }
 
-    public init(masters count: Int = 3, replicasPerMaster: Int = 0, nodeTimeoutMilliseconds: Int = 1000, password: String? = nil) throws {
+    /// With `tls`, every node serves TLS only, and the cluster bus and replication use it too
+    /// (`tls-cluster`, `tls-replication`), as the generated TLS configs do.
+    public init(masters count: Int = 3, replicasPerMaster: Int = 0, nodeTimeoutMilliseconds: Int = 1000, password: String? = nil, tls: TestCertificates? = nil) throws {
         func start() throws -> RedisServer {
             var options = RedisServer.Options(password: password, extraConfig: [
                 "cluster-enabled yes", "cluster-port \(try freeLoopbackPort())", "cluster-node-timeout \(nodeTimeoutMilliseconds)",
             ])
             if let password { options.extraConfig.append("masterauth \(password)") }
+            if let tls {
+                options.tls = (tls.serverCertificate, tls.serverKey, tls.ca, "no")
+                options.extraConfig += ["tls-cluster yes", "tls-replication yes"]
+            }
             return try RedisServer.start(options)
         }
+        caFile = tls?.ca
         masters = try (0..<count).map { _ in try start() }
         replicas = try (0..<(count * replicasPerMaster)).map { _ in try start() }
-        let clients = try nodes.map { try $0.adminClient(password: password) }
+        let clients = try nodes.map { [caFile] in try $0.adminClient(password: password, caFile: caFile) }
         let share = KeySlot.count / count
         for (index, client) in clients.prefix(count).enumerated() {
             let last = index == count - 1 ? KeySlot.count - 1 : (index + 1) * share - 1
@@ -55,7 +68,7 @@ public final class RedisClusterSet: @unchecked Sendable {
 
     /// The server that serves a slot now, by the first master's account.
     public func owner(ofSlot slot: Int, password: String? = nil) throws -> RedisServer? {
-        let reply = try masters[0].adminClient(password: password).send(argv("CLUSTER", "SLOTS"))
+        let reply = try masters[0].adminClient(password: password, caFile: caFile).send(argv("CLUSTER", "SLOTS"))
         for range in reply.array ?? [] {
             guard let parts = range.array, parts.count >= 3, let start = parts[0].integer, let end = parts[1].integer,
                   (Int(start)...Int(end)).contains(slot), let port = parts[2].array?[1].integer else { continue }
@@ -68,9 +81,11 @@ public final class RedisClusterSet: @unchecked Sendable {
 }
 
 extension RedisServer {
-    /// A plain client to this one node (no cluster routing), for the test's own checks.
-    public func adminClient(password: String? = nil) throws -> RedisClient {
+    /// A plain client to this one node (no cluster routing), for the test's own checks; over
+    /// TLS when given the CA that signed the node's certificate.
+    public func adminClient(password: String? = nil, caFile: String? = nil) throws -> RedisClient {
         let credentials = password.map { ":\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)@" } ?? ""
-        return try RedisFactory.makeClient(preferredURL: "redis://\(credentials)127.0.0.1:\(port)", fallbackToFake: false, context: "test-check")
+        let url = caFile.map { "rediss://\(credentials)127.0.0.1:\(port)?ssl_ca_certs=\($0)" } ?? "redis://\(credentials)127.0.0.1:\(port)"
+        return try RedisFactory.makeClient(preferredURL: url, fallbackToFake: false, context: "test-check")
     }
 }

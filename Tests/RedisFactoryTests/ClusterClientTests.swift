@@ -203,6 +203,29 @@ import Testing
         print("live reshard: 2000 slots moved while the client made \(written - 2000) writes and as many reads, \(failures.count) failed")
     }
 
+    /// `rediss+cluster://`: every node serves TLS only, its bus and replication too, as the
+    /// generated TLS configs ask (`tls-cluster`, `tls-replication`). The map's addresses are the
+    /// TLS ports `CLUSTER SHARDS` names; commands, pipelines and replica reads all go over TLS.
+    @Test func aTLSClusterIsFollowedOverTLS() throws {
+        let certificates = try TestCertificates.make()
+        let cluster = try RedisClusterSet(masters: 3, replicasPerMaster: 1, tls: certificates)
+        defer { cluster.stop() }
+        #expect(cluster.url.hasPrefix("rediss+cluster://"))
+        let client = try clusterClient(cluster)
+        #expect(!client.isStub)
+        for index in 0..<120 { try client.set("tls:\(index)", "\(index)") }
+        #expect(try client.pipeline((0..<120).map { argv("GET", "tls:\($0)") }) == (0..<120).map { RedisValue.bulk("\($0)") })
+        #expect(Set(client.clusterMasterSlots?.map(\.master) ?? []) == Set(cluster.masters.map { "127.0.0.1:\($0.port)" }))
+        for master in cluster.masters {
+            #expect(try master.adminClient(caFile: cluster.caFile).send(argv("WAIT", "1", "2000")) == .integer(1), "replica \(master.port) synced over TLS")
+        }
+        let reader = try RedisFactory.makeClient(preferredURL: cluster.url + "&read_from_replicas=yes", fallbackToFake: false, context: "cluster-test")
+        for index in 0..<120 { #expect(try reader.get("tls:\(index)") == "\(index)") }
+        // The same nodes without TLS: refused, not served in the clear.
+        let plain = "redis+cluster://127.0.0.1:\(cluster.masters[0].port)"
+        #expect(throws: RedisError.self) { try RedisFactory.makeClient(preferredURL: plain, fallbackToFake: false, context: "cluster-test") }
+    }
+
     /// `?read_from_replicas=yes`: reads go to the slot's replicas (after READONLY), writes to the
     /// masters; every read answers what was written.
     @Test func readsGoToReplicasWhenTheURLAsks() throws {
