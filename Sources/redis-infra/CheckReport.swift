@@ -12,7 +12,8 @@ struct CheckReport {
     var client: String
     var reason: String?
     var roundTripMilliseconds: Double?
-    var serverVersion: String?
+    /// Which engine and version answered; the stub answers as Redis 7 does.
+    var server: ServerIdentity?
 
     static func probe(_ client: RedisClient) -> CheckReport {
         let clock = ContinuousClock()
@@ -24,7 +25,7 @@ struct CheckReport {
         if (try? client.ping()) != nil {
             report.roundTripMilliseconds = (clock.now - start).milliseconds
         }
-        report.serverVersion = (try? client.infoFields("server"))?["redis_version"]
+        report.server = (try? client.infoFields("server")).flatMap(ServerIdentity.init(info:))
         return report
     }
 
@@ -50,7 +51,9 @@ struct CheckReport {
         default: lines.append("client:  none (Redis unreachable: \(reason ?? "unknown"))")
         }
         if let roundTripMilliseconds { lines.append("rtt:     \(threeDecimals(roundTripMilliseconds)) ms") }
-        if client != "none" { lines.append("version: \(serverVersion ?? (client == "stub" ? "stub" : "unknown"))") }
+        if client != "none" {
+            lines.append("server:  \(server.map { client == "stub" ? "stub (answers as \($0))" : $0.description } ?? "unknown")")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -60,7 +63,8 @@ struct CheckReport {
         ]
         fields.append(("reason", reason.map(jsonQuoted) ?? "null"))
         fields.append(("rtt_ms", roundTripMilliseconds.map { threeDecimals($0) } ?? "null"))
-        fields.append(("version", serverVersion.map(jsonQuoted) ?? "null"))
+        fields.append(("engine", server.map { jsonQuoted($0.engine) } ?? "null"))
+        fields.append(("version", server.map { jsonQuoted($0.version) } ?? "null"))
         return "{" + fields.map { "\(jsonQuoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 }

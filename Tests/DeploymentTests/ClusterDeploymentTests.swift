@@ -2,28 +2,32 @@ import Foundation
 import RedisTestSupport
 import Testing
 
-/// The Cluster example under a real engine: six nodes and the job that forms them into three
-/// shards, booted from the generated files; then a master killed from outside.
+/// The Cluster examples under a real engine, Redis's and Valkey's: six nodes and the job that
+/// forms them into three shards, booted from the generated files; then a master killed from
+/// outside.
 extension DockerDeployments {
     @Suite struct ClusterDeploymentTests {
-        static let creator = "sessions-cluster-create"
+        /// (example, its topology name): Valkey's runs valkey-server and valkey-cli --cluster create.
+        static let examples = [("cluster.yaml", "sessions"), ("valkey-cluster.yaml", "valkey-sessions")]
 
-        @Test func formsOnceServesEverySlotAndPromotesAReplicaWhenAMasterIsKilled() throws {
+        @Test(arguments: examples)
+        func formsOnceServesEverySlotAndPromotesAReplicaWhenAMasterIsKilled(topology: String, name: String) throws {
             try #require(dockerUnavailableReason() == nil, "\(dockerUnavailableReason() ?? "")")
-            let project = try DeploymentFixture.project(topology: "cluster.yaml", name: "boot-sessions")
+            let creator = "\(name)-cluster-create"
+            let project = try DeploymentFixture.project(topology: topology, name: "boot-\(name)")
             let services = try project.redisServices()
-            let nodes = services.filter { $0 != Self.creator }
-            #expect(nodes.count == 6 && services.contains(Self.creator), "\(services)")
+            let nodes = services.filter { $0 != creator }
+            #expect(nodes.count == 6 && services.contains(creator), "\(services)")
             let started = ContinuousClock.now
-            try project.up(services: nodes + [Self.creator, "api"])
+            try project.up(services: nodes + [creator, "api"])
             print("cluster boot: up to every node and the client healthy in \(ContinuousClock.now - started) (docker compose up -d --wait)")
 
             // Healthy means the node sees every slot served: the job formed the cluster.
             let health = try project.health()
             for service in services { #expect(health[service] == "healthy", "\(service) is \(health[service] ?? "missing")\n\(project.diagnosis())") }
-            let check = try project.redisCLI("sessions-redis-0", ["--cluster", "check", "sessions-redis-0:6379"])
+            let check = try project.redisCLI("\(name)-redis-0", ["--cluster", "check", "\(name)-redis-0:6379"])
             #expect(check.stdout.contains("[OK] All 16384 slots covered."), "\(check.stdout)\(check.stderr)")
-            #expect(try roles(project).filter { $0.value == "master" }.count == 3)
+            #expect(try roles(project, name).filter { $0.value == "master" }.count == 3)
 
             // The application, with the cluster URL and password file the clients overlay gave it:
             // every command family, a key on every master.
@@ -32,18 +36,18 @@ extension DockerDeployments {
             #expect(smoke.stdout.contains("{\"step\":\"every cluster master\",\"passed\":true"), "\(smoke.stdout)")
 
             // Run again, the job leaves the cluster alone.
-            #expect(!(try creatorLogs(project)).contains("cluster exists"))
-            try #require(try project.compose(["restart", Self.creator]).exitCode == 0)
-            let again = eventually(within: 30, every: 0.5) { ((try? creatorLogs(project)) ?? "").contains("cluster exists: nothing to do") }
-            #expect(again, "\((try? creatorLogs(project)) ?? "")")
+            #expect(!(try creatorLogs(project, creator)).contains("cluster exists"))
+            try #require(try project.compose(["restart", creator]).exitCode == 0)
+            let again = eventually(within: 30, every: 0.5) { ((try? creatorLogs(project, creator)) ?? "").contains("cluster exists: nothing to do") }
+            #expect(again, "\((try? creatorLogs(project, creator)) ?? "")")
 
             // Writes on one master's slots, acknowledged by its replica (WAIT), then the master dies.
-            let master = try #require(try roles(project).first { $0.value == "master" }?.key)
+            let master = try #require(try roles(project, name).first { $0.value == "master" }?.key)
             let tag = try hashTag(servedBy: master, project)
             let writes = (1...200).map { "SET {\(tag)}:\($0) \($0)" }.joined(separator: "\n") + "\nWAIT 1 5000\n"
             let written = try project.exec(master, ["sh", "-c", "REDISCLI_AUTH=$(cat /run/secrets/redis-password) redis-cli --no-auth-warning"], stdin: writes)
             #expect(written.stdout.split(separator: "\n").last == "1", "the replica acknowledged: \(written.stdout.suffix(200))")
-            let replica = try #require(try replicaOf(master, project))
+            let replica = try #require(try replicaOf(master, project, name))
             let killedAt = ContinuousClock.now
             try #require(try project.docker(["kill", project.containerID(master)]).exitCode == 0)
             let promoted = eventually(within: 60, every: 0.2) { (try? role(of: replica, project)) == "master" }
@@ -73,28 +77,28 @@ extension DockerDeployments {
             #expect(try project.down().isEmpty)
         }
 
-        private func creatorLogs(_ project: ComposeProject) throws -> String {
-            try project.compose(["logs", "--no-log-prefix", Self.creator]).stdout
+        private func creatorLogs(_ project: ComposeProject, _ creator: String) throws -> String {
+            try project.compose(["logs", "--no-log-prefix", creator]).stdout
         }
 
         private func role(of node: String, _ project: ComposeProject) throws -> String? {
             try project.redisCLI(node, ["ROLE"]).stdout.split(separator: "\n").first.map(String.init)
         }
 
-        private func roles(_ project: ComposeProject) throws -> [String: String] {
+        private func roles(_ project: ComposeProject, _ name: String) throws -> [String: String] {
             var roles: [String: String] = [:]
             for index in 0..<6 {
-                let node = "sessions-redis-\(index)"
+                let node = "\(name)-redis-\(index)"
                 roles[node] = try role(of: node, project)
             }
             return roles
         }
 
         /// The node that replicates this master, by each node's own line in CLUSTER NODES.
-        private func replicaOf(_ master: String, _ project: ComposeProject) throws -> String? {
+        private func replicaOf(_ master: String, _ project: ComposeProject, _ name: String) throws -> String? {
             let id = try project.redisCLI(master, ["CLUSTER", "MYID"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            for index in 0..<6 where "sessions-redis-\(index)" != master {
-                let node = "sessions-redis-\(index)"
+            for index in 0..<6 where "\(name)-redis-\(index)" != master {
+                let node = "\(name)-redis-\(index)"
                 let myself = try project.redisCLI(node, ["CLUSTER", "NODES"]).stdout.split(separator: "\n").first { $0.contains("myself") }
                 if myself?.split(separator: " ").dropFirst(3).first.map(String.init) == id { return node }
             }

@@ -24,6 +24,8 @@ extension DockerDeployments {
             Example(topology: "dev-standalone.yaml", project: "boot-dev-cache", clients: ["api"]),
             Example(topology: "dev-tls.yaml", project: "boot-dev-secure", clients: ["api"]),
             Example(topology: "sentinel-ha.yaml", project: "boot-embeddings", clients: ["api"], leastPrivilege: ("worker", "worker", "acl-worker")),
+            Example(topology: "valkey-standalone.yaml", project: "boot-valkey-cache", clients: ["api"]),
+            Example(topology: "valkey-sentinel.yaml", project: "boot-valkey-ha", clients: ["api"]),
         ]
 
         @Test(arguments: examples)
@@ -47,6 +49,10 @@ extension DockerDeployments {
                 let smoke = try project.exec(client, ["redis-healthcheck", "smoke", "--timeout", "3"])
                 #expect(smoke.exitCode == 0, "\(client): \(smoke.stdout) \(smoke.stderr)")
                 #expect(smoke.stdout.contains("MULTI/EXEC"), "\(smoke.stdout)")
+                // The probe says which engine answered: Valkey's examples run valkey-server.
+                let probe = try project.exec(client, ["redis-healthcheck", "probe", "--timeout", "3"])
+                let engine = example.topology.hasPrefix("valkey") ? "[valkey " : "[redis "
+                #expect(probe.exitCode == 0 && probe.stdout.contains(engine), "\(client): \(probe.stdout) \(probe.stderr)")
             }
             if let wired = example.leastPrivilege {
                 try expectLeastPrivilege(project, wired)

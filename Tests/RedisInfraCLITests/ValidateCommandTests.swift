@@ -12,9 +12,13 @@ import Testing
         // Warnings keep the exit code at 0; the only one an example earns is that one Docker
         // host is one failure domain for its Sentinels, or its cluster's nodes.
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 2, "\(result.stdout)")
-        #expect(lines.contains { $0.contains("sentinel-ha.yaml:") && $0.contains(": warning: every Sentinel and Redis node") }, "\(result.stdout)")
-        #expect(lines.contains { $0.contains("cluster.yaml:") && $0.contains(": warning: every cluster node") }, "\(result.stdout)")
+        #expect(lines.count == 4, "\(result.stdout)")
+        for file in ["sentinel-ha.yaml", "valkey-sentinel.yaml"] {
+            #expect(lines.contains { $0.contains("/\(file):") && $0.contains(": warning: every Sentinel and Redis node") }, "\(result.stdout)")
+        }
+        for file in ["cluster.yaml", "valkey-cluster.yaml"] {
+            #expect(lines.contains { $0.contains("/\(file):") && $0.contains(": warning: every cluster node") }, "\(result.stdout)")
+        }
     }
 
     @Test func errorsExitOneWithLocatedJSON() throws {

@@ -116,10 +116,11 @@ enum ComposeOverlay {
         let topology = plan.topology
         var entries: [YAMLEntry] = [
             YAMLEntry("image", .string("${\(DeploymentPlan.imageVariable):-\(plan.imageDefault)}"),
-                      comment: "redis:\(topology.redis.version.value) with redis-healthcheck added: healthchecks/Dockerfile"),
+                      comment: "\(plan.officialImage) with redis-healthcheck added: healthchecks/Dockerfile"),
             YAMLEntry("command", .strings(command)),
             YAMLEntry("hostname", .string(hostname)),
-            YAMLEntry("user", .string("redis")),
+            // By number: the redis image's user is `redis`, the valkey image's `valkey`, both 999.
+            YAMLEntry("user", .string("999:999")),
             YAMLEntry("restart", .string(topology.redis.restart.value)),
             YAMLEntry("read_only", .bool(true)),
             YAMLEntry("tmpfs", .strings(["/tmp"])),

@@ -14,8 +14,21 @@ struct ComposeTarget: Sendable {
 
     static let keys = ["file", "network", "subnet", "publish_port", "resources"]
     static let resourceKeys = ["cpus", "memory"]
-    /// Official `redis` image tags (7.1 is an ElastiCache engine only).
-    static let imageVersions = ["6.2", "7.0", "7.2"]
+    /// Official image tags (Redis 7.1 is an ElastiCache engine only).
+    static func imageVersions(_ engine: Engine) -> [String] {
+        switch engine {
+        case .redis: ["6.2", "7.0", "7.2"]
+        case .valkey: ["7.2", "8.0", "8.1", "9.0"]
+        }
+    }
+
+    /// The official image each engine's is built from (healthchecks/Dockerfile).
+    static func officialImage(_ engine: Engine) -> String {
+        switch engine {
+        case .redis: "redis"
+        case .valkey: "valkey/valkey"
+        }
+    }
 }
 
 extension ComposeTarget: TargetReader {
@@ -52,8 +65,10 @@ extension ComposeTarget: TargetSettings {
 
     /// What a self-hosted deployment needs beyond the topology's own rules.
     func check(_ topology: Topology, _ validator: TopologyValidator) {
-        if TopologySchema.versions.contains(topology.redis.version.value) && !ComposeTarget.imageVersions.contains(topology.redis.version.value) {
-            validator.error("there is no redis:\(topology.redis.version.value) image for a Compose deployment; use one of \(ComposeTarget.imageVersions.joined(separator: ", "))", at: topology.redis.version.location)
+        let engine = topology.redis.engine.value
+        let images = ComposeTarget.imageVersions(engine)
+        if engine.versions.contains(topology.redis.version.value) && !images.contains(topology.redis.version.value) {
+            validator.error("there is no \(ComposeTarget.officialImage(engine)):\(topology.redis.version.value) image for a Compose deployment; use one of \(images.joined(separator: ", "))", at: topology.redis.version.location)
         }
         // The overlay's name becomes a path under compose/<name>/: a plain file name, so it can
         // neither leave the output directory nor take the place of another generated file.

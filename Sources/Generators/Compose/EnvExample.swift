@@ -5,7 +5,7 @@ enum EnvExample {
         var lines = header.lines(purpose: "Variables and secrets the \(plan.name) overlay expects; copy what you set into your .env.").map { "# \($0)" }
         lines += [
             "",
-            "# The image: redis:\(plan.topology.redis.version.value) plus redis-healthcheck (docker build -f healthchecks/Dockerfile .).",
+            "# The image: \(plan.officialImage) plus redis-healthcheck (docker build -f healthchecks/Dockerfile\(plan.imageBuildArguments) .).",
             "\(DeploymentPlan.imageVariable)=\(plan.imageDefault)",
             "# This directory, as seen from the Compose project directory.",
             "\(plan.configDirectoryVariable)=\(plan.configDirectoryDefault)",

@@ -5,6 +5,7 @@ import Topology
 /// Paths default to the container's and can be moved (the boot test runs it on loopback).
 enum StartScript {
     static func file(plan: DeploymentPlan, header: GeneratedHeader) -> GeneratedFile {
+        let engine = plan.topology.redis.engine.value
         var lines = ["#!/bin/sh"]
         lines += header.lines(purpose: "Starts one node: start.sh redis <config file> | start.sh sentinel").map { "# \($0)" }
         lines += [
@@ -118,7 +119,7 @@ enum StartScript {
             "    printf 'dir %s\\n' \"$data_dir\";\(tlsFiles) redis_secrets",
             "  } > \"$runtime.new\"",
             "  mv \"$runtime.new\" \"$runtime\"",
-            "  exec redis-server \"$runtime\"",
+            "  exec \(engine.serverCommand) \"$runtime\"",
             "  ;;",
             "sentinel)",
             "  runtime=$data_dir/sentinel.conf",
@@ -133,7 +134,7 @@ enum StartScript {
             "  fi",
             "  sentinel_secrets >> \"$runtime.new\"",
             "  mv \"$runtime.new\" \"$runtime\"",
-            "  exec redis-server \"$runtime\" --sentinel",
+            "  exec \(engine.serverCommand) \"$runtime\" --sentinel",
             "  ;;",
         ] + (plan.isCluster ? createCluster(plan: plan) : []) + [
             "*)",
@@ -164,7 +165,7 @@ enum StartScript {
             lines += ["  REDISCLI_AUTH=$(cat \"$secrets_dir/\(password.fileName)\")", "  export REDISCLI_AUTH"]
         }
         lines += [
-            "  cli() { node=$1; shift; redis-cli\(tls) -h \"${node%:*}\" -p \"${node##*:}\" \"$@\"; }",
+            "  cli() { node=$1; shift; \(plan.topology.redis.engine.value.cliCommand)\(tls) -h \"${node%:*}\" -p \"${node##*:}\" \"$@\"; }",
             "  for node in \"$@\"; do",
             "    until cli \"$node\" ping 2>/dev/null | grep -q PONG; do sleep 1; done",
             "  done",
@@ -175,7 +176,7 @@ enum StartScript {
             "    echo \"error: $1 knows other nodes but not every slot is assigned: a half-formed cluster; check it with redis-cli --cluster check\" >&2",
             "    exit 1",
             "  else",
-            "    redis-cli\(tls) --cluster create \"$@\" --cluster-replicas \(replicas) --cluster-yes",
+            "    \(plan.topology.redis.engine.value.cliCommand)\(tls) --cluster create \"$@\" --cluster-replicas \(replicas) --cluster-yes",
             "  fi",
             "  : > \"$run_dir/\(DeploymentPlan.clusterFormedMarker)\"",
             "  trap 'exit 0' TERM INT",

@@ -111,7 +111,16 @@ struct DeploymentPlan {
     var configDirectoryVariable: String { name.uppercased().replacingOccurrences(of: "-", with: "_") + "_REDIS_CONFIG_DIR" }
     var configDirectoryDefault: String { "./\(folder)" }
     static let imageVariable = "REDIS_INFRA_IMAGE"
-    var imageDefault: String { "redis-infra/redis:\(topology.redis.version.value)" }
+    var imageDefault: String { "redis-infra/\(topology.redis.engine.value.rawValue):\(topology.redis.version.value)" }
+    /// What `docker build -f healthchecks/Dockerfile` needs to be told for this engine and version.
+    var imageBuildArguments: String {
+        let engine = topology.redis.engine.value
+        let base = engine == .redis ? "" : " --build-arg REDIS_IMAGE=\(ComposeTarget.officialImage(engine))"
+        return base + " --build-arg REDIS_VERSION=\(topology.redis.version.value) -t \(imageDefault)"
+    }
+
+    /// The official image the deployment's is built from, and its tag.
+    var officialImage: String { "\(ComposeTarget.officialImage(topology.redis.engine.value)):\(topology.redis.version.value)" }
     static let configMount = "/etc/redis-infra"
     /// The container's tmpfs: what start.sh writes there is gone when the container stops.
     static let runDirectory = "/tmp"

@@ -43,3 +43,20 @@ public func parseInfo(_ text: String) -> [String: String] {
     }
     return fields
 }
+
+/// Which server answered, from INFO's server section: `server_name` (Valkey says `valkey`;
+/// Redis 7.0 has no such field) and that engine's own version (Valkey also reports a
+/// Redis-compatible `redis_version`, which is not its own).
+public struct ServerIdentity: Sendable, Equatable, CustomStringConvertible {
+    public var engine: String
+    public var version: String
+
+    public init?(info: [String: String]) {
+        let engine = info["server_name"] ?? "redis"
+        guard let version = info["\(engine)_version"] ?? info["redis_version"] else { return nil }
+        self.engine = engine
+        self.version = version
+    }
+
+    public var description: String { "\(engine) \(version)" }
+}

@@ -5,9 +5,10 @@ public let composeBinary = packageRoot.appendingPathComponent(".venv-tools/lib/p
 /// Debian's docker.io client, the same version as the engine scripts/test.sh starts.
 public let dockerBinary = "/usr/bin/docker"
 
-/// The image scripts/docker-engine.sh builds: healthchecks/Dockerfile's runtime stage over a
-/// local Debian 12 base, with the fully static redis-healthcheck.
-public let testImage = "redis-infra/redis:7.0"
+/// The images scripts/docker-engine.sh builds: healthchecks/Dockerfile's runtime stage over a
+/// local Debian 12 base (and over the same base with Valkey), with the fully static
+/// redis-healthcheck. Each project runs the one its generated .env.example names.
+public let testImages = ["redis-infra/redis:7.0", "redis-infra/valkey:8.1"]
 
 /// Says why the Docker suites cannot run, or nil when an engine answers and the image is built.
 /// The suites fail (never skip) on that reason: scripts/test.sh starts the engine.
@@ -17,8 +18,10 @@ public func dockerUnavailableReason() -> String? {
     guard let info = try? runSystem(dockerBinary, ["info", "--format", "{{.ServerVersion}}"]), info.exitCode == 0 else {
         return "no Docker engine answers: scripts/test.sh starts one (scripts/docker-engine.sh)"
     }
-    guard let image = try? runSystem(dockerBinary, ["image", "inspect", testImage]), image.exitCode == 0 else {
-        return "\(testImage) is not built: scripts/docker-engine.sh images"
+    for testImage in testImages {
+        guard let image = try? runSystem(dockerBinary, ["image", "inspect", testImage]), image.exitCode == 0 else {
+            return "\(testImage) is not built: scripts/docker-engine.sh images"
+        }
     }
     return nil
 }
@@ -30,6 +33,8 @@ public final class ComposeProject: @unchecked Sendable {
     public let directory: URL
     public let name: String
     public let files: [String]
+    /// REDIS_INFRA_IMAGE as the generated .env.example gives it: what ops copy into their .env.
+    public let image: String
     private var isUp = false
 
     /// `topology` is a file in topologies/; `extraFiles` are written into the project directory
@@ -53,6 +58,10 @@ public final class ComposeProject: @unchecked Sendable {
             files.append(extra.name)
         }
         self.files = files
+        let environment = (try? String(contentsOf: directory.appendingPathComponent("compose/\(folder)/.env.example"), encoding: .utf8)) ?? ""
+        let imageLine = environment.split(separator: "\n").first { $0.hasPrefix("REDIS_INFRA_IMAGE=") }
+        guard let imageLine else { throw TestSupportError("compose/\(folder)/.env.example names no REDIS_INFRA_IMAGE") }
+        image = String(imageLine.dropFirst("REDIS_INFRA_IMAGE=".count))
         // The containers' user (uid 999) reads the bind-mounted config directory.
         for path in [directory.path, directory.appendingPathComponent("compose").path, directory.appendingPathComponent("compose/\(folder)").path] {
             chmod(path, 0o755)
@@ -177,7 +186,7 @@ public final class ComposeProject: @unchecked Sendable {
     }
 
     private var composeEnvironment: [String: String] {
-        ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": directory.path, "REDIS_INFRA_IMAGE": testImage]
+        ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": directory.path, "REDIS_INFRA_IMAGE": image]
     }
 }
 

@@ -17,14 +17,14 @@ public struct EngineCatalogue: Sendable {
     /// Directives a config file takes that CONFIG GET does not list.
     static let fileOnlyDirectives: Set<String> = ["include", "rename-command", "user", "loadmodule", "sentinel"]
 
-    /// The catalogue of a Redis version, when one was read here; other versions are checked for
-    /// form only (the validator says so).
-    public static func redis(version: String) -> EngineCatalogue? {
-        redisCatalogues[version]
+    /// The catalogue of an engine's version, when one was read here; other versions are checked
+    /// for form only (the validator says so).
+    public static func of(_ engine: Engine, version: String) -> EngineCatalogue? {
+        catalogues[engine]?[version]
     }
 
-    static let redisCatalogues = ["7.0": redis70]
-    static var versionsWithCatalogue: [String] { redisCatalogues.keys.sorted() }
+    static let catalogues: [Engine: [String: EngineCatalogue]] = [.redis: ["7.0": redis70]]
+    static func versionsWithCatalogue(_ engine: Engine) -> [String] { catalogues[engine]?.keys.sorted() ?? [] }
 
     public func knowsDirective(_ name: String) -> Bool {
         directives.contains(name) || Self.fileOnlyDirectives.contains(name)

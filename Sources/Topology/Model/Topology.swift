@@ -42,6 +42,8 @@ public enum RedisMode: String, Sendable, CaseIterable {
 /// The `redis:` section: the servers themselves. (The factory's `RedisSettings` is another
 /// thing: the application's settings file.)
 public struct RedisServerSettings: Sendable {
+    public var engine: Located<Engine>
+    /// A version of `engine` (``Engine/versions``).
     public var version: Located<String>
     public var mode: Located<RedisMode>
     public var port: Located<Int>

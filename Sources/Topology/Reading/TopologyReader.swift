@@ -67,8 +67,11 @@ package struct TopologyReader {
         if mode.value == RedisMode.cluster.rawValue, let replicas = redis.value("replicas") {
             diagnostics.error("'redis.replicas' does not apply to cluster mode: set 'cluster.replicas_per_shard'", at: replicas.location)
         }
+        let engineName = redis.choice("engine", from: Engine.allCases.map(\.rawValue), default: Engine.redis.rawValue)
+        let engine = engineName.map { Engine(rawValue: $0) ?? .redis }
         return RedisServerSettings(
-            version: redis.string("version", default: "7.0")!,
+            engine: engine,
+            version: redis.string("version", default: engine.value.defaultVersion)!,
             mode: Located(RedisMode(rawValue: mode.value) ?? .standalone, at: mode.location),
             port: redis.int("port", default: 6379, range: 1...65535),
             replicas: redis.int("replicas", default: mode.value == "sentinel" ? 2 : 0, range: 0...64),

@@ -8,7 +8,7 @@ public enum TopologySchema {
     static let ownKeys: [String: [String]] = [
         "": ["name", "redis", "sentinel", "cluster", "auth", "tls", "healthcheck", "clients", "targets"],
         "redis": [
-            "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
+            "engine", "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
             "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",
         ],
         "redis.persistence": ["appendonly", "appendfsync", "save"],
@@ -43,7 +43,6 @@ public enum TopologySchema {
         return paths
     }
 
-    public static let versions = ["6.2", "7.0", "7.1", "7.2"]
     public static let maxmemoryPolicies = [
         "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
         "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",

@@ -14,7 +14,7 @@ public struct TopologyValidator {
             checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.contains { $0.runsOwnSentinels })
         }
         if let cluster = topology.cluster { checkCluster(cluster, redis: topology.redis) }
-        checkAuth(topology.auth, catalogue: EngineCatalogue.redis(version: topology.redis.version.value))
+        checkAuth(topology.auth, catalogue: EngineCatalogue.of(topology.redis.engine.value, version: topology.redis.version.value))
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
         checkHealthCheck(topology.healthcheck)
@@ -116,12 +116,18 @@ public struct TopologyValidator {
     }
 
     private func checkRedis(_ redis: RedisServerSettings, users: [ACLUser]) {
-        let catalogue = EngineCatalogue.redis(version: redis.version.value)
-        if !TopologySchema.versions.contains(redis.version.value) {
-            let suggestion = closest(redis.version.value, in: TopologySchema.versions).map { "; did you mean '\($0)'?" } ?? ""
-            error("'redis.version' must be one of \(TopologySchema.versions.joined(separator: ", "))\(suggestion)", at: redis.version.location)
+        let engine = redis.engine.value
+        let catalogue = EngineCatalogue.of(engine, version: redis.version.value)
+        if !engine.versions.contains(redis.version.value) {
+            // A version of the other engine: say whose it is, not only what this one has.
+            let other = Engine.allCases.first { $0 != engine && $0.versions.contains(redis.version.value) }
+            let hint = other.map { "; \($0.label) \(redis.version.value) is 'engine: \($0.rawValue)'" }
+                ?? closest(redis.version.value, in: engine.versions).map { "; did you mean '\($0)'?" } ?? ""
+            error("'redis.version' must be a \(engine.label) version, one of \(engine.versions.joined(separator: ", "))\(hint)", at: redis.version.location)
         } else if catalogue == nil && !(redis.disabledCommands.isEmpty && redis.config.isEmpty && users.isEmpty) {
-            diagnostics.warning("no catalogue of Redis \(redis.version.value)'s commands, directives and ACL categories here (there is one for \(EngineCatalogue.versionsWithCatalogue.joined(separator: ", "))): 'disabled_commands', 'config' and ACL rules are checked for form only", at: redis.version.location)
+            let read = EngineCatalogue.versionsWithCatalogue(engine)
+            let which = read.isEmpty ? "none for \(engine.label) yet" : "there is one for \(read.joined(separator: ", "))"
+            diagnostics.warning("no catalogue of \(engine.label) \(redis.version.value)'s commands, directives and ACL categories here (\(which)): 'disabled_commands', 'config' and ACL rules are checked for form only", at: redis.version.location)
         }
         if redis.mode.value == .sentinel && redis.replicas.value < 1 {
             error("sentinel mode needs 'redis.replicas' of at least 1 (a failover needs a replica to promote)", at: redis.replicas.location)

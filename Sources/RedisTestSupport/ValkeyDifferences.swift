@@ -1,0 +1,110 @@
+import Foundation
+import RedisFactory
+
+/// Where Valkey (9.1.2, the one here) answers differently from Redis 7.0 — and so from the stub,
+/// which answers as Redis 7.0 does. The stub's differential suites, run against Valkey, accept a
+/// differing reply only when one of these explains it; any other difference fails them, so a
+/// new one is seen, understood and added here (docs/stub.md lists them).
+public enum ValkeyDifferences {
+    public struct Difference: Sendable {
+        public let name: String
+        /// What differs and why, for docs/stub.md.
+        public let why: String
+    }
+
+    /// Why two replies differ, and what brings both sides back to the same data.
+    public struct Explanation {
+        public var differences: [Difference]
+        /// Sent to the stub (Redis 7.0's side) afterwards.
+        public var stubUndo: [[String]] = []
+        /// Sent to the server (Valkey) afterwards.
+        public var serverUndo: [[String]] = []
+    }
+
+    public static let errorTexts = Difference(
+        name: "error texts",
+        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREADGROUP's unbalanced streams named as XREADGROUP with '>', and a script's error without the script's SHA1 (\"script: on @user_script:1.\")"
+    )
+    public static let shortestFloats = Difference(
+        name: "shortest float text",
+        why: "Valkey writes a double in the fewest digits that read back to it (0.1), where Redis 7.0 writes 17 significant digits (0.10000000000000001): the same number"
+    )
+    public static let hexadecimalScores = Difference(
+        name: "hexadecimal scores",
+        why: "Valkey refuses a sorted-set score written in hexadecimal (ZADD z 0x10 m) with \"ERR value is not a valid float\", where Redis 7.0 (and the stub) read it with strtod as 16; the member the stub added is removed again so the rest of the sequence compares"
+    )
+    public static let nestedMulti = Difference(
+        name: "nested MULTI",
+        why: "Valkey refuses MULTI inside a transaction as a command not allowed there (\"ERR Command 'multi' not allowed inside a transaction\") and so aborts the transaction at EXEC (EXECABORT), where Redis 7.0 answers \"ERR MULTI calls can not be nested\" and runs the rest; both sides DISCARD then, and the sequence goes on outside a transaction"
+    )
+    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti]
+
+    /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
+    /// Redis's text before comparing.
+    static let rewordings: [(redis: String, valkey: String)] = [
+        ("NOSCRIPT No matching script. Please use EVAL.", "NOSCRIPT No matching script."),
+        ("Unknown Redis command called from script", "Unknown command called from script"),
+        ("This Redis command is not allowed from script", "This Valkey command is not allowed from script"),
+        ("Please specify at least one argument for this redis lib call", "Please specify at least one argument for this call"),
+        ("Lua redis lib command arguments must be strings or integers", "Command arguments must be strings or integers"),
+        ("Wrong number of args calling Redis command from script", "Wrong number of args calling command from script"),
+    ]
+
+    /// What explains Redis 7.0's reply `redis` (the stub's) and Valkey's `valkey` to `command`,
+    /// if the listed differences do; only when the suites run against Valkey (against Redis,
+    /// every difference is the stub's).
+    public static func explanation(of command: [String], redis: RedisValue, valkey: RedisValue) -> Explanation? {
+        guard ServerEngine.current == .valkey else { return nil }
+        let name = command.first?.uppercased() ?? ""
+        if name == "ZADD", command.contains(where: isHexadecimal), valkey.errorMessage?.contains("not a valid float") == true, redis.errorMessage == nil {
+            let pairs = Array(command.dropFirst(2).drop { Double($0) == nil && !isHexadecimal($0) })
+            let members = stride(from: 0, to: pairs.count - 1, by: 2).filter { isHexadecimal(pairs[$0]) }.map { pairs[$0 + 1] }
+            return Explanation(differences: [hexadecimalScores], stubUndo: members.isEmpty ? [] : [["ZREM", command[1]] + members])
+        }
+        if name == "MULTI", redis.errorMessage == "ERR MULTI calls can not be nested",
+           valkey.errorMessage == "ERR Command 'multi' not allowed inside a transaction" {
+            return Explanation(differences: [nestedMulti], stubUndo: [["DISCARD"]], serverUndo: [["DISCARD"]])
+        }
+        var used: [Difference] = []
+        guard agree(redis, valkey, command: command, used: &used) else { return nil }
+        return Explanation(differences: used)
+    }
+
+    /// Whether the replies agree but for reworded errors and numbers written two ways, at any depth.
+    static func agree(_ redis: RedisValue, _ valkey: RedisValue, command: [String], used: inout [Difference]) -> Bool {
+        if redis == valkey { return true }
+        switch (redis, valkey) {
+        case (.array(let left), .array(let right)):
+            guard left.count == right.count else { return false }
+            for (l, r) in zip(left, right) where !agree(l, r, command: command, used: &used) { return false }
+            return true
+        case (.error(let left), .error(let right)):
+            guard reworded(left, command: command) == right else { return false }
+            used.append(errorTexts)
+            return true
+        default:
+            guard let left = redis.string, let right = valkey.string, let a = Double(left), let b = Double(right), a == b else { return false }
+            used.append(shortestFloats)
+            return true
+        }
+    }
+
+    static func reworded(_ text: String, command: [String]) -> String {
+        var text = text
+        for (redis, valkey) in rewordings { text = text.replacingOccurrences(of: redis, with: valkey) }
+        // "script: <sha1>, on @user_script:1." → "script: on @user_script:1."
+        text = text.replacingOccurrences(of: #"script: [0-9a-f]{40}, on @"#, with: "script: on @", options: .regularExpression)
+        if command.first?.uppercased() == "XREADGROUP" {
+            text = text.replacingOccurrences(
+                of: "Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+                with: "Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."
+            )
+        }
+        return text
+    }
+
+    static func isHexadecimal(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return digits.lowercased().hasPrefix("0x")
+    }
+}
