@@ -10,6 +10,7 @@ import Foundation
 //   redis-infra-benchmarks generate [runs]   redis-infra generate, 50-node topology
 //   redis-infra-benchmarks memory [commands] client RSS growth over many commands
 //   redis-infra-benchmarks cluster [--quick] the cluster client vs redis-benchmark --cluster; a reshard
+//   redis-infra-benchmarks engines [--quick] the client and the probe on Redis and on Valkey
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -27,6 +28,7 @@ case "all":
     try generateBenchmark(runs: quick ? 3 : 10)
     try memoryBenchmark(commands: quick ? 100_000 : 1_000_000)
     try await clusterBenchmark(quick: quick)
+    try engineBenchmark(quick: quick)
     print("\nall sections done")
 case "client":
     try await clientBenchmark(quick: quick)
@@ -49,7 +51,9 @@ case "memory":
     try memoryBenchmark(commands: count ?? 1_000_000)
 case "cluster":
     try await clusterBenchmark(quick: quick)
+case "engines":
+    try engineBenchmark(quick: quick)
 default:
-    print("usage: redis-infra-benchmarks all [--quick] | client [--quick] | fallback [runs] | stub [--quick] | probe [runs] [--binary PATH] | generate [runs] | memory [commands] | cluster [--quick]")
+    print("usage: redis-infra-benchmarks all [--quick] | client [--quick] | fallback [runs] | stub [--quick] | probe [runs] [--binary PATH] | generate [runs] | memory [commands] | cluster [--quick] | engines [--quick]")
     exit(2)
 }

@@ -16,6 +16,8 @@ public final class RedisServer: @unchecked Sendable {
         public var sentinel = false
         /// Serve TLS only, on the server's port, with these files (`tls-auth-clients` as given).
         public var tls: (certificate: String, key: String, ca: String, authClients: String)?
+        /// Which server binary: the run's engine unless a benchmark compares both.
+        public var engine = ServerEngine.current
 
         public init(
             password: String? = nil,
@@ -85,7 +87,7 @@ public final class RedisServer: @unchecked Sendable {
         try (config.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
 
         process = Process()
-        let launch = ServerEngine.current.arguments(configFile: configFile.path, sentinel: options.sentinel)
+        let launch = options.engine.arguments(configFile: configFile.path, sentinel: options.sentinel)
         process.executableURL = URL(fileURLWithPath: launch.executable)
         process.arguments = launch.arguments
         process.standardOutput = FileHandle.nullDevice

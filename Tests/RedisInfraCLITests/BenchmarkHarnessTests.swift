@@ -19,7 +19,10 @@ import Testing
             "SET+GET, stub", "SET -P 16, stub-server", "redis-healthcheck probe --role master",
             "redis-infra generate (process, fresh output)", "RSS after warm-up",
             "SET, cluster client, sequential", "SET, cluster client, pipeline 16, one node", "SET, cluster client, pipeline 16, 3 nodes", "SET, cluster client, 50 async tasks, shared",
-            "GET pass, first after (MOVED storm)", "all sections done",
+            "GET pass, first after (MOVED storm)",
+            "redis 7.0.15: GET, typed client", "valkey \(ServerEngine.valkey.version): GET, typed client",
+            "valkey \(ServerEngine.valkey.version): SET, client.pipeline of 100", "valkey \(ServerEngine.valkey.version): redis-healthcheck probe, wall ms",
+            "all sections done",
         ]
         for row in rows { #expect(result.stdout.contains(row), "missing row: \(row)") }
     }

@@ -359,6 +359,68 @@ import Testing
         #expect(main.contains("user_group_ids") && !main.contains("auth_token "), "RBAC alone")
     }
 
+    /// The committed Valkey example: the same replication group with engine "valkey", its
+    /// version and parameter family, and RBAC users of the VALKEY engine; planned offline.
+    @Test func valkeyModulePlansTheValkeyEngineWithItsFamilyAndUsers() throws {
+        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/valkey-queue/aws"), variables: [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "valkey_subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "app_security_group_ids": "[\"sg-1111\"]",
+            "valkey_auth_token": "\"a-valkey-token-0123456789\"", "valkey_worker_password": "\"worker-user-password-1\"",
+            "alarms_sns_topic_arn": "\"arn:aws:sns:eu-west-1:123456789012:alarms\"",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = resources(json)
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["engine"] as? String == "valkey")
+        #expect(group["engine_version"] as? String == "8.1", "the topology's own version")
+        #expect(group["num_cache_clusters"] as? Int == 3)
+        #expect(planned["aws_elasticache_parameter_group.this"]?["family"] as? String == "valkey8")
+        #expect(planned["aws_elasticache_user.user_worker"]?["engine"] as? String == "VALKEY")
+        #expect(planned["aws_elasticache_user_group.this"]?["engine"] as? String == "VALKEY")
+        // Valkey 7.2 takes the valkey7 family; a Redis version is refused by the variable's rule.
+        let older = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/valkey-queue/aws"), variables: [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "valkey_subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "app_security_group_ids": "[\"sg-1111\"]",
+            "valkey_auth_token": "\"a-valkey-token-0123456789\"", "valkey_worker_password": "\"worker-user-password-1\"",
+            "alarms_sns_topic_arn": "\"arn:aws:sns:eu-west-1:123456789012:alarms\"", "engine_version": "\"7.2\"",
+        ])
+        defer { try? FileManager.default.removeItem(at: older) }
+        let (olderResult, olderJSON) = try plan(older)
+        try #require(olderResult.exitCode == 0, "\(olderResult.stderr)")
+        #expect(resources(olderJSON)["aws_elasticache_parameter_group.this"]?["family"] as? String == "valkey7")
+    }
+
+    /// A Valkey cluster on ElastiCache: cluster mode enabled, the valkey family's cluster
+    /// parameter, the configuration endpoint.
+    @Test func valkeyClusterShapePlansOnElastiCache() throws {
+        let work = try makeTemporaryDirectory(prefix: "tf-valkey-cluster")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let module = try generatedModule("""
+            name: vsessions
+            redis: {engine: valkey, version: "8.0", mode: cluster}
+            cluster: {shards: 3, replicas_per_shard: 1}
+            auth: {password: {terraform_variable: auth_token}}
+            targets:
+              terraform:
+                - {provider: aws, automatic_failover: true}
+
+            """, name: "vsessions", in: work)
+        let directory = try planWorkspace(module: module, variables: [
+            "vpc_id": "\"vpc-0123456789abcdef0\"", "subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "allowed_security_group_ids": "[\"sg-1111\"]",
+            "auth_token": "\"a-cluster-token-0123456789\"",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (result, json) = try plan(directory)
+        try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let planned = resources(json)
+        let group = try #require(planned["aws_elasticache_replication_group.this"])
+        #expect(group["engine"] as? String == "valkey" && group["engine_version"] as? String == "8.0")
+        #expect(group["num_node_groups"] as? Int == 3)
+        let parameters = planned["aws_elasticache_parameter_group.this"]?["parameter"] as? [[String: Any]] ?? []
+        #expect(planned["aws_elasticache_parameter_group.this"]?["family"] as? String == "valkey8")
+        #expect(parameters.contains { $0["name"] as? String == "cluster-enabled" && $0["value"] as? String == "yes" }, "\(parameters)")
+    }
+
     /// The token read from an existing Secrets Manager secret: the provider's schema accepts the
     /// module and the README's example (validate); planning would call Secrets Manager.
     @Test func theAuthTokenCanBeReadFromSecretsManager() throws {
@@ -571,7 +633,7 @@ import Testing
     }
 
     @Test func checkovPassesCleanOnEveryCommittedModule() throws {
-        for module in ["terraform/prod-queue/aws", "terraform/prod-cache/gcp"] {
+        for module in ["terraform/prod-queue/aws", "terraform/prod-cache/gcp", "terraform/valkey-queue/aws"] {
             let result = try runCheckov(packageRoot.appendingPathComponent(module))
             #expect(result.exitCode == 0, "\(module): \(result.stdout)")
             #expect(result.stdout.contains("Failed checks: 0"), "\(module): \(result.stdout)")

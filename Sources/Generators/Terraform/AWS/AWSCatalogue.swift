@@ -1,3 +1,5 @@
+import Topology
+
 /// What ElastiCache offers, as its documentation lists it.
 extension AWSTarget {
     static let nodeTypes = [
@@ -12,5 +14,19 @@ extension AWSTarget {
         "timeout", "tcp-keepalive", "maxmemory-samples", "notify-keyspace-events", "lazyfree-lazy-eviction",
         "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "activedefrag", "slowlog-log-slower-than", "slowlog-max-len",
     ]
-    static let engineVersions = ["6.2", "7.0", "7.1"]
+    /// The engine versions ElastiCache runs, by engine (Redis OSS, Valkey).
+    static func engineVersions(_ engine: Engine) -> [String] {
+        switch engine {
+        case .redis: ["6.2", "7.0", "7.1"]
+        case .valkey: ["7.2", "8.0", "8.1"]
+        }
+    }
+
+    /// The parameter group family, from the engine version the caller chooses (HCL).
+    static func parameterFamily(_ engine: Engine) -> String {
+        switch engine {
+        case .redis: "startswith(var.engine_version, \"6\") ? \"redis6.x\" : \"redis7\""
+        case .valkey: "startswith(var.engine_version, \"7\") ? \"valkey7\" : \"valkey8\""
+        }
+    }
 }

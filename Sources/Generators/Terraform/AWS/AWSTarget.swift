@@ -5,7 +5,8 @@ import Topology
 struct AWSTarget: Sendable {
     var location: SourceLocation
     var nodeType: Located<String>
-    var engineVersion: Located<String>
+    /// As written; else the topology's `redis.version` (``engineVersion(of:)``).
+    var writtenEngineVersion: Located<String>?
     var subnetIDsVariable: Located<String>
     var securityGroupIDsVariable: Located<String>
     var multiAZ: Located<Bool>
@@ -56,7 +57,7 @@ extension AWSTarget {
         AWSTarget(
             location: location,
             nodeType: entry.string("node_type", default: "cache.t4g.small")!,
-            engineVersion: entry.string("engine_version", default: "7.0")!,
+            writtenEngineVersion: entry.string("engine_version"),
             subnetIDsVariable: entry.string("subnet_ids_variable", default: "subnet_ids")!,
             securityGroupIDsVariable: entry.string("security_group_ids_variable", default: "allowed_security_group_ids")!,
             multiAZ: entry.bool("multi_az", default: false),
@@ -76,6 +77,12 @@ extension AWSTarget {
 }
 
 extension AWSTarget {
+    /// The engine version the module defaults to: `engine_version` when written, else the
+    /// topology's own version.
+    func engineVersion(of topology: Topology) -> Located<String> {
+        writtenEngineVersion ?? topology.redis.version
+    }
+
     /// What the AWS provider enforces at plan time, checked before Terraform ever runs.
     func check(_ topology: Topology, _ validator: TopologyValidator) {
         // Its variable names land in .tf files: each must be a Terraform name, never code.
@@ -90,8 +97,12 @@ extension AWSTarget {
             let suggestion = closest(nodeType.value, in: AWSTarget.nodeTypes).map { "; did you mean '\($0)'?" } ?? ""
             validator.error("'node_type' '\(nodeType.value)' is not a known ElastiCache node type\(suggestion)", at: nodeType.location)
         }
-        if !AWSTarget.engineVersions.contains(engineVersion.value) {
-            validator.error("'engine_version' must be one of \(AWSTarget.engineVersions.joined(separator: ", ")) on ElastiCache", at: engineVersion.location)
+        let engine = topology.redis.engine.value
+        let versions = AWSTarget.engineVersions(engine)
+        let version = engineVersion(of: topology)
+        if !versions.contains(version.value) {
+            let key = writtenEngineVersion == nil ? "redis.version" : "engine_version"
+            validator.error("ElastiCache has no \(engine.label) \(version.value): '\(key)' must be one of \(versions.joined(separator: ", ")) on ElastiCache", at: version.location)
         }
         if topology.redis.replicas.value > 5 {
             validator.error("ElastiCache allows at most 5 replicas (6 nodes); 'redis.replicas' is \(topology.redis.replicas.value)", at: topology.redis.replicas.location)

@@ -64,7 +64,11 @@ extension GCPTarget {
         } else if !region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
             validator.error("'region' '\(region.value)' is not a GCP region name", at: region.location)
         }
-        if GCPTarget.versions[topology.redis.version.value] == nil {
+        if topology.redis.engine.value == .valkey {
+            // Memorystore for Valkey is another resource (google_memorystore_instance) with its
+            // own shape; it is not generated yet, and a Redis instance in its place would be wrong.
+            validator.error("the gcp target generates Memorystore for Redis; Memorystore for Valkey (google_memorystore_instance) is not generated yet: use 'engine: redis' here, or the aws or compose target for Valkey", at: topology.redis.engine.location)
+        } else if GCPTarget.versions[topology.redis.version.value] == nil {
             validator.error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
         }
         if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
