@@ -19,6 +19,8 @@ packages=(
   iptables         #   which dockerd needs for its bridge networks
   debootstrap      # the Debian 12 base of the test image (nothing is ever pulled)
   shellcheck       # lints every generated shell script
+  prometheus       # promtool checks and tests the generated alert rules
+  prometheus-redis-exporter  # the exporter the generated scrape configuration names
 )
 
 missing=()
@@ -37,7 +39,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   # Debian's postinst starts the packaged services where an init system runs; the project
   # starts its own servers on free ports and needs none of them.
-  for service in redis-server redis-sentinel; do
+  for service in redis-server redis-sentinel prometheus prometheus-redis-exporter; do
     $sudo service "$service" stop >/dev/null 2>&1 || true
   done
 fi

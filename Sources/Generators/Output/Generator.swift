@@ -7,6 +7,7 @@ public enum Generator {
     static let targets: [any DeploymentTarget.Type] = [
         ComposeDeployment.self,
         HealthCheckScripts.self,
+        MonitoringFiles.self,
         TerraformModules.self,
     ]
 

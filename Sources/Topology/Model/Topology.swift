@@ -9,6 +9,7 @@ public struct Topology: Sendable {
     public var auth: AuthSettings
     public var tls: TLSSettings
     public var healthcheck: HealthCheckSettings
+    public var monitoring: MonitoringSettings
     public var clients: [ClientService]
     /// Where the generator writes deployments, each read by its target (`TargetReader`).
     package var targets: [any TargetSettings]
@@ -136,6 +137,16 @@ public struct HealthCheckSettings: Sendable {
     /// Docker Engine 25+ only, so written only when the topology sets it.
     public var startInterval: Located<Duration>?
     public var maxReplicaLag: Located<Duration>
+}
+
+/// The `monitoring:` section: what the generated alert rules need to know that the rest of the
+/// topology does not say.
+public struct MonitoringSettings: Sendable {
+    /// The factory's `context` labels that are production: a fallback to the stub there pages.
+    /// Empty: every context is.
+    public var productionContexts: [Located<String>]
+    /// For tests and drills: every alert's `for:` shortened to seconds, so alerts fire at once.
+    public var fast: Located<Bool>
 }
 
 public struct TLSSettings: Sendable {

@@ -35,8 +35,17 @@ package struct TopologyReader {
             auth: readAuth(top.child("auth"), at: root.location),
             tls: readTLS(top.child("tls"), at: root.location),
             healthcheck: readHealthCheck(top.child("healthcheck") ?? absent("healthcheck", at: root.location)),
+            monitoring: readMonitoring(top.child("monitoring"), at: root.location),
             clients: readClients(top),
             targets: readTargets(top.child("targets"), name: name)
+        )
+    }
+
+    private func readMonitoring(_ monitoring: MappingReader?, at location: SourceLocation) -> MonitoringSettings {
+        defer { monitoring?.finish() }
+        return MonitoringSettings(
+            productionContexts: monitoring?.strings("production_contexts") ?? [],
+            fast: monitoring?.bool("fast", default: false) ?? Located(false, at: location)
         )
     }
 

@@ -15,6 +15,10 @@ public struct TopologyValidator {
         }
         if let cluster = topology.cluster { checkCluster(cluster, redis: topology.redis) }
         checkAuth(topology.auth, catalogue: EngineCatalogue.of(topology.redis.engine.value, version: topology.redis.version.value), redis: topology.redis)
+        // The contexts land in a PromQL regex: names as application code gives them, nothing else.
+        for context in topology.monitoring.productionContexts where !Self.isName(context.value, also: "._-", first: { $0.isLetter }) {
+            error("'monitoring.production_contexts' lists the factory's context labels (letters, digits, '.', '-', '_', starting with a letter), like api or embeddings-worker, not '\(context.value)'", at: context.location)
+        }
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)
         checkHealthCheck(topology.healthcheck)
