@@ -21,6 +21,7 @@ packages=(
   shellcheck       # lints every generated shell script
   prometheus       # promtool checks and tests the generated alert rules
   prometheus-redis-exporter  # the exporter the generated scrape configuration names
+  curl             # the monitoring test reads Prometheus's HTTP API
 )
 
 missing=()

@@ -56,7 +56,9 @@ struct AlertConditions {
         return ([
             AlertCondition(
                 name: "RedisFactoryFallbackInProduction",
-                expression: "sum by (context, reason) (increase(infra_redis_fallback_total\(selector)[5m])) > 0",
+                // The count, not its increase: a service falls back once, at start, and stays on
+                // the stub; its counter never moves again (increase() would read 0).
+                expression: "sum by (context, reason) (infra_redis_fallback_total\(selector)) > 0",
                 holdSeconds: 0, severity: .page,
                 summary: "A production context ({{ $labels.context }}) is running on the in-memory stub: its data is not in Redis",
                 runbook: "Check the application's Redis URL and that Redis answers from the application's host (redis-infra check --strict --url ...); the reason label says why it fell back. Then set fallbackToFake: false for that context."
