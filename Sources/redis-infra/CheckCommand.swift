@@ -29,8 +29,8 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The context label used in the factory's metrics.")
     var context = "redis-infra-check"
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(help: "Output format: text, json, or prometheus (the check as gauges and the factory's own series, for a textfile collector).")
+    var format: CheckFormat = .text
 
     func validate() throws {
         if url == "" {

@@ -36,11 +36,32 @@ struct CheckReport {
         )
     }
 
-    func print(_ format: OutputFormat) {
+    func print(_ format: CheckFormat) {
         switch format {
         case .text: Swift.print(text, terminator: "")
         case .json: Swift.print(json)
+        case .prometheus: Swift.print(prometheus, terminator: "")
         }
+    }
+
+    /// The check as gauges, then the factory's series (its attempt just now among them): what a
+    /// node_exporter textfile collector or a cron job's push reads. No URL: it may name a host
+    /// that is nobody's business; the factory's labels are mode, context and outcome.
+    var prometheus: String {
+        var lines = [
+            "# HELP redis_infra_check_reachable 1 when a real Redis answered the check, 0 when not (the stub, or nothing).",
+            "# TYPE redis_infra_check_reachable gauge",
+        ]
+        let identity = server.map { ",engine=\"\($0.engine)\",version=\"\($0.version)\"" } ?? ""
+        lines.append("redis_infra_check_reachable{client=\"\(client)\"\(client == "real" ? identity : "")} \(client == "real" ? 1 : 0)")
+        if let roundTripMilliseconds {
+            lines += [
+                "# HELP redis_infra_check_rtt_seconds The check's PING round trip.",
+                "# TYPE redis_infra_check_rtt_seconds gauge",
+                "redis_infra_check_rtt_seconds \(roundTripMilliseconds / 1000)",
+            ]
+        }
+        return lines.joined(separator: "\n") + "\n" + RedisFactory.metricsExposition()
     }
 
     var text: String {

@@ -31,3 +31,8 @@ struct RedisInfra: ParsableCommand {
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
+
+/// `check` also speaks Prometheus's text format.
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, prometheus
+}

@@ -56,6 +56,24 @@ import Testing
         #expect(result.stdout.contains("rtt:     "))
     }
 
+    /// `--format prometheus`: the check as gauges and the factory's own series, which
+    /// Prometheus's own linter reads without a complaint (HELP and TYPE for every metric).
+    @Test func prometheusFormatIsAnExpositionPrometheusAccepts() throws {
+        let server = try RedisServer.start()
+        let result = try runProduct("redis-infra", ["check", "--url", server.url, "--format", "prometheus", "--context", "ops-cron"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let engine = ServerEngine.current
+        #expect(result.stdout.contains("redis_infra_check_reachable{client=\"real\",engine=\"\(engine.name)\",version=\"\(engine.version)\"} 1"), "\(result.stdout)")
+        #expect(result.stdout.contains("infra_redis_connection_attempts_total{mode=\"sync\",context=\"ops-cron\",outcome=\"real\"} 1"), "\(result.stdout)")
+        #expect(!result.stdout.contains("127.0.0.1"), "no address in the series")
+        let lint = try runSystem("/usr/bin/promtool", ["check", "metrics"], stdin: result.stdout)
+        #expect(lint.exitCode == 0, "\(lint.stdout)\(lint.stderr)")
+        // Unreachable, with the stub: reachable 0, and the fallback counted.
+        let port = try freeLoopbackPort()
+        let stub = try runProduct("redis-infra", ["check", "--url", "redis://127.0.0.1:\(port)", "--format", "prometheus", "--connect-timeout", "0.2"])
+        #expect(stub.stdout.contains("redis_infra_check_reachable{client=\"stub\"} 0") && stub.stdout.contains("infra_redis_fallback_total{"), "\(stub.stdout)")
+    }
+
     @Test func malformedURLIsAUsageError() throws {
         let result = try runProduct("redis-infra", ["check", "--url", "redis://u:hunter2@host:port"])
         #expect(result.exitCode == 2)

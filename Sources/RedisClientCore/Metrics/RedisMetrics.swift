@@ -58,7 +58,20 @@ public final class RedisMetrics: Sendable {
     }
 
     /// The Prometheus text exposition of every metric recorded so far.
+    /// The registry's text, with a HELP line before each metric's TYPE line (the registry
+    /// writes none; Prometheus's linter and dashboards' tooltips want them).
     public func exposition() -> String {
-        registry.emitToString()
+        registry.emitToString().split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            guard line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first,
+                  let help = Self.help[String(name)] else { return String(line) }
+            return "# HELP \(name) \(help)\n\(line)"
+        }.joined(separator: "\n")
     }
+
+    static let help = [
+        attempts: "Connection attempts by the Redis factory, by mode, context and outcome (real, stub, error).",
+        duration: "Time the Redis factory took to make a client (connect and handshake, or fall back), in seconds.",
+        errors: "Connection attempts that failed, by mode, context and error kind.",
+        fallbacks: "Clients the Redis factory made on the in-memory stub because Redis was unreachable, by mode, context and reason.",
+    ]
 }
