@@ -16,7 +16,8 @@ enum RedisHealthCheck {
                                        [--url URL] [--master-name NAME] [--timeout SECONDS]
                                        [--max-lag SECONDS] [--replicas N] [--format text|json]
                redis-healthcheck smoke [--url URL] [--timeout SECONDS] [--format text|json]
-                                       [--junit FILE] [--failover [--acks N] [--trigger sentinel|external]
+                                       [--junit FILE] [--metrics-file FILE]
+                                       [--failover [--acks N] [--trigger sentinel|external]
                                                                   [--duration SECONDS] [--keep]]
 
         Health checks that judge what Redis answers, never a stub. Credentials come from the
@@ -32,6 +33,8 @@ enum RedisHealthCheck {
                (--trigger external: through whatever you do to the master meanwhile, a kill or
                a cut network; with a plain URL the drill writes to that server for --duration
                seconds). --keep leaves the keys and prints the acknowledged sequence.
+               --metrics-file: the run in node_exporter's textfile format (per step pass/fail
+               and seconds, the run's result and time, the connection series), replaced whole.
 
         """
 

@@ -21,6 +21,8 @@ struct SmokeCommand {
     var duration: Double
     /// With --failover: leave the keys and print the acknowledged sequence instead of reading back.
     var keep: Bool
+    /// The run in node_exporter's textfile format, with the connection series.
+    var metricsFile: SmokeMetricsFile?
 
     init(_ arguments: inout Arguments) throws(Arguments.UsageError) {
         url = try arguments.url()
@@ -32,6 +34,7 @@ struct SmokeCommand {
         trigger = try arguments.choice("--trigger", default: .sentinel)
         duration = try arguments.number("--duration", default: 60, in: 1...3600)
         keep = arguments.flag("--keep")
+        metricsFile = try arguments.option("--metrics-file").map { SmokeMetricsFile(path: $0) }
         try arguments.finish()
     }
 
@@ -47,6 +50,7 @@ struct SmokeCommand {
         switch outcome {
         case .cannotConnect(let error):
             writeAll("smoke: cannot connect: \(error)\n", to: STDOUT_FILENO)
+            if let metricsFile, !metricsFile.write(steps: nil) { writeAll("smoke: cannot write '\(metricsFile.path)'\n", to: STDERR_FILENO) }
             return 1
         case .needsSentinel:
             writeAll("redis-healthcheck: --failover needs a Sentinel URL (redis+sentinel://host:26379,.../<master name>), or --trigger external\n", to: STDERR_FILENO)
@@ -72,7 +76,9 @@ struct SmokeCommand {
     private func runWithinDeadline() -> Outcome {
         let client: RedisClient
         do {
-            client = try RedisConnector.connect(preferredURL: url, context: "smoke", options: healthCheckConnection(timeout: timeout))
+            var options = healthCheckConnection(timeout: timeout)
+            if let metricsFile { options.metrics = metricsFile.metrics }
+            client = try RedisConnector.connect(preferredURL: url, context: "smoke", options: options)
         } catch {
             return .cannotConnect(error)
         }
@@ -98,6 +104,10 @@ struct SmokeCommand {
         }
         if let junit, !writeJUnit(steps, to: junit) {
             writeAll("smoke: cannot write '\(junit)'\n", to: STDERR_FILENO)
+            return 1
+        }
+        if let metricsFile, !metricsFile.write(steps: steps) {
+            writeAll("smoke: cannot write '\(metricsFile.path)'\n", to: STDERR_FILENO)
             return 1
         }
         return steps.contains(where: { !$0.passed }) ? 1 : 0

@@ -5,6 +5,33 @@ import Testing
 
 /// `redis-healthcheck smoke` against real servers.
 @Suite struct SmokeTests {
+    /// `--metrics-file`: the run for a textfile collector — per step and overall, with the
+    /// connection series — that Prometheus's linter accepts; an unreachable server is a 0, not
+    /// a missing file.
+    @Test func metricsFileIsATextfileCollectorsInput() throws {
+        let server = try RedisServer.start()
+        let directory = try makeTemporaryDirectory(prefix: "smoke-metrics")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("redis_smoke.prom")
+        let result = try runProduct("redis-healthcheck", ["smoke", "--url", server.url, "--metrics-file", file.path])
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("redis_smoke_passed 1\n") && text.contains("redis_smoke_connected 1\n"), "\(text)")
+        #expect(text.contains("redis_smoke_step_passed{step=\"MULTI/EXEC\"} 1"), "\(text)")
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("redis_smoke_step_duration_seconds{") }.count == 10)
+        #expect(text.contains("infra_redis_connection_attempts_total{mode=\"sync\",context=\"smoke\",outcome=\"real\"} 1"), "\(text)")
+        let lint = try runSystem("/usr/bin/promtool", ["check", "metrics"], stdin: text)
+        #expect(lint.exitCode == 0, "\(lint.stdout)\(lint.stderr)")
+
+        let port = try freeLoopbackPort()
+        let down = try runProduct("redis-healthcheck", ["smoke", "--url", "redis://127.0.0.1:\(port)", "--timeout", "0.5", "--metrics-file", file.path])
+        #expect(down.exitCode == 1)
+        let failed = try String(contentsOf: file, encoding: .utf8)
+        #expect(failed.contains("redis_smoke_passed 0\n") && failed.contains("redis_smoke_connected 0\n"), "\(failed)")
+        #expect(failed.contains("infra_redis_connection_errors_total{"), "\(failed)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["redis_smoke.prom"], "no temporary file left")
+    }
+
     @Test func passesOnARealServerAndLeavesNoKeys() throws {
         let server = try RedisServer.start()
         let directory = try makeTemporaryDirectory(prefix: "smoke")
