@@ -80,6 +80,20 @@ import Testing
         for series in ["redis_up", "redis_connected_slaves", "redis_master_link_up", "redis_sentinel_master_status", "redis_sentinel_master_ckquorum_status", "infra_redis_fallback_total", "redis_memory_used_bytes"] {
             #expect(try api.seriesCount(series) > 0, "no \(series)")
         }
+        // So does every panel of the generated dashboard (rates need a few scrapes first).
+        let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("dashboard.json"))) as? [String: Any]
+        let queries = ((dashboard?["panels"] as? [[String: Any]]) ?? []).flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(queries.count == 15, "\(queries)")
+        var empty: [String] = []
+        let answered = eventually(within: 30, every: 1) {
+            empty = queries.filter { ((try? api.query($0))?.series ?? 0) == 0 }
+            return empty.isEmpty
+        }
+        #expect(answered, "dashboard queries without series: \(empty)")
+        for query in queries {
+            let reply = try api.query(query)
+            #expect(reply.status == "success", "\(query): \(reply.error ?? "")")
+        }
 
         // The master dies: RedisDown fires, Sentinel fails over, the failover alert fires.
         let masterPort = try #require(set.masterPort())
@@ -125,8 +139,17 @@ struct PrometheusAPI {
         }
     }
 
-    func seriesCount(_ metric: String) throws -> Int {
-        let data = (try get("/api/v1/query?query=\(metric)"))["data"] as? [String: Any]
-        return (data?["result"] as? [Any])?.count ?? 0
+    func seriesCount(_ query: String) throws -> Int {
+        try self.query(query).series
+    }
+
+    /// An instant query: Prometheus's status and how many series answered.
+    func query(_ query: String) throws -> (status: String, series: Int, error: String?) {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: allowed) ?? query
+        let reply = try get("/api/v1/query?query=\(encoded)")
+        let data = reply["data"] as? [String: Any]
+        return (reply["status"] as? String ?? "no reply", (data?["result"] as? [Any])?.count ?? 0, reply["error"] as? String)
     }
 }

@@ -26,6 +26,13 @@ enum MonitoringFiles: DeploymentTarget {
                 purpose: "Prometheus rules for \(name): recording rules, the factory's alerts and Redis's (redis_exporter). promtool check rules rules.yml"
             ))
         )]
+        // JSON has no comments: the header goes in the dashboard's description.
+        var dashboard = Dashboard(topology: topology).json
+        if case .object(var fields) = dashboard {
+            fields.insert(("description", .string(header.lines(purpose: "Grafana dashboard for \(name): the factory's series and Redis's, a row per role.").joined(separator: " "))), at: 1)
+            dashboard = .object(fields)
+        }
+        files.append(GeneratedFile(path: "\(folder)/dashboard.json", contents: dashboard.rendered() + "\n"))
         if let compose = topology.target(ComposeTarget.self) {
             files.append(scrapeConfig(DeploymentPlan(topology: topology, compose: compose), folder: folder, header: header))
         }
