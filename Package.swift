@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // System libraries, installed by scripts/bootstrap.sh (Debian packages).
@@ -56,6 +57,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The in-memory Redis 7 (docs/stub.md), with Lua for its scripts.
@@ -109,7 +111,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisFactoryTests",
-            dependencies: ["RedisFactory", "RedisClientCore", "RedisStub", "RedisTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "RedisFactory", "RedisClientCore", "RedisStub", "RedisTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "Generators", "RedisTestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "Topology"]),

@@ -1,4 +1,6 @@
+import InMemoryTracing
 import RedisTestSupport
+import Tracing
 import Testing
 @testable import RedisClientCore
 @testable import RedisFactory
@@ -166,4 +168,31 @@ func sample(_ exposition: String, _ name: String, _ labels: [String: String]) ->
         if found == labels { return Double(line[line.index(after: close)...].trimmingSpaces()) }
     }
     return nil
+}
+
+/// A span per connection attempt, with the metrics' labels as attributes, when the caller's
+/// tracer is there (the application's bootstrapped one, or `ConnectionOptions.tracer`).
+@Suite struct ConnectionTracingTests {
+    @Test func eachAttemptIsASpanWithTheMetricsLabels() throws {
+        let server = try RedisServer.start()
+        let tracer = InMemoryTracer()
+        var options = ConnectionOptions(metrics: RedisMetrics())
+        options.tracer = tracer
+        _ = try RedisFactory.makeClient(preferredURL: server.url, fallbackToFake: false, context: "orders", options: options)
+        let port = try freeLoopbackPort()
+        options.connectTimeout = .milliseconds(200)
+        _ = try RedisFactory.makeClient(preferredURL: "redis://127.0.0.1:\(port)", fallbackToFake: true, context: "orders", options: options)
+        let spans = tracer.finishedSpans
+        #expect(spans.map(\.operationName) == ["redis.connect", "redis.connect"])
+        #expect(spans.allSatisfy { $0.kind == .client })
+        let attributes = spans.map { span in
+            ["mode", "context", "outcome", "error"].map { key -> String in
+                guard case .string(let value)? = span.attributes["redis.\(key)"]?.toSpanAttribute() else { return "-" }
+                return value
+            }
+        }
+        #expect(attributes[0] == ["sync", "orders", "real", "-"], "\(attributes)")
+        #expect(attributes[1][0...2] == ["sync", "orders", "stub"], "\(attributes)")
+        #expect(attributes[1][3] != "-", "the error kind: \(attributes)")
+    }
 }

@@ -1,3 +1,4 @@
+import Tracing
 import Logging
 
 /// How to connect, beyond which URL: timeouts, credentials, where settings come from, and
@@ -29,6 +30,9 @@ public struct ConnectionOptions: Sendable {
     public var environment: [String: String]?
     public var logger: Logger
     public var metrics: RedisMetrics
+    /// Where the span of each connection attempt goes; nil: the tracer the application
+    /// bootstrapped (`InstrumentationSystem`), a no-op when it bootstrapped none.
+    public var tracer: (any Tracer)?
 
     public init(
         connectTimeout: Duration? = nil,

@@ -1,6 +1,7 @@
 import Dispatch
 import InfraSupport
 import Logging
+import Tracing
 
 /// Connects to a real Redis, never a stub: the factory's core, which the health check uses as
 /// it is (a check that a stub could pass proves nothing) and the factory wraps with its
@@ -48,7 +49,25 @@ package struct ConnectionAttempt: Sendable {
         self.mode = mode
     }
 
+    /// One span per attempt (`redis.connect`, a client span) with the metrics' labels as
+    /// attributes and the outcome, when a tracer is there to take it.
     package func connect(fallback: ConnectionFallback?) throws -> RedisClient {
+        let tracer = options.tracer ?? InstrumentationSystem.tracer
+        return try tracer.withSpan("redis.connect", ofKind: .client) { span in
+            span.attributes["db.system"] = "redis"
+            span.attributes["redis.mode"] = mode.rawValue
+            span.attributes["redis.context"] = context
+            return try connect(fallback: fallback, span: span)
+        }
+    }
+
+    /// The attempt counted once, in the metrics and on the span.
+    private func count(_ outcome: RedisMetrics.Outcome, seconds: Double, span: any Span) {
+        options.metrics.recordAttempt(mode: mode, context: context, outcome: outcome, seconds: seconds)
+        span.attributes["redis.outcome"] = outcome.rawValue
+    }
+
+    private func connect(fallback: ConnectionFallback?, span: any Span) throws -> RedisClient {
         let metrics = options.metrics
         let clock = ContinuousClock()
         let start = clock.now
@@ -68,7 +87,8 @@ package struct ConnectionAttempt: Sendable {
         } catch {
             let kind = (error as? RedisError)?.kind ?? "unknown"
             metrics.recordError(mode: mode, context: context, error: kind)
-            metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
+            span.attributes["redis.error"] = kind
+            count(.error, seconds: elapsedSeconds(), span: span)
             throw error
         }
 
@@ -88,29 +108,30 @@ package struct ConnectionAttempt: Sendable {
                 try direct.connect()
                 connection = direct
             }
-            metrics.recordAttempt(mode: mode, context: context, outcome: .real, seconds: elapsedSeconds())
+            count(.real, seconds: elapsedSeconds(), span: span)
             return RedisClient(
                 connection: connection, redactedURL: resolved.url.redacted,
                 source: resolved.source, decodeResponses: decodeResponses
             )
         } catch {
             metrics.recordError(mode: mode, context: context, error: error.kind)
+            span.attributes["redis.error"] = error.kind
             guard let fallback else {
-                metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
+                count(.error, seconds: elapsedSeconds(), span: span)
                 throw error
             }
             let standIn: any RedisConnection
             do {
                 standIn = try fallback(resolved, error)
             } catch {
-                metrics.recordAttempt(mode: mode, context: context, outcome: .error, seconds: elapsedSeconds())
+                count(.error, seconds: elapsedSeconds(), span: span)
                 throw error
             }
             options.logger.warning(
                 "Redis unavailable at \(resolved.url.redacted) for \(context); using in-memory stub. Error: \(error)"
             )
             metrics.recordFallback(mode: mode, context: context, reason: error.kind)
-            metrics.recordAttempt(mode: mode, context: context, outcome: .stub, seconds: elapsedSeconds())
+            count(.stub, seconds: elapsedSeconds(), span: span)
             return RedisClient(
                 connection: standIn,
                 redactedURL: resolved.url.redacted,
