@@ -362,11 +362,13 @@ import Testing
     /// The committed Valkey example: the same replication group with engine "valkey", its
     /// version and parameter family, and RBAC users of the VALKEY engine; planned offline.
     @Test func valkeyModulePlansTheValkeyEngineWithItsFamilyAndUsers() throws {
-        let directory = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/valkey-queue/aws"), variables: [
+        let module = packageRoot.appendingPathComponent("terraform/valkey-queue/aws")
+        var inputs = [
             "vpc_id": "\"vpc-0123456789abcdef0\"", "valkey_subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "app_security_group_ids": "[\"sg-1111\"]",
             "valkey_auth_token": "\"a-valkey-token-0123456789\"", "valkey_worker_password": "\"worker-user-password-1\"",
             "alarms_sns_topic_arn": "\"arn:aws:sns:eu-west-1:123456789012:alarms\"",
-        ])
+        ]
+        let directory = try planWorkspace(module: module, variables: inputs)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (result, json) = try plan(directory)
         try #require(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
@@ -379,11 +381,8 @@ import Testing
         #expect(planned["aws_elasticache_user.user_worker"]?["engine"] as? String == "VALKEY")
         #expect(planned["aws_elasticache_user_group.this"]?["engine"] as? String == "VALKEY")
         // Valkey 7.2 takes the valkey7 family; a Redis version is refused by the variable's rule.
-        let older = try planWorkspace(module: packageRoot.appendingPathComponent("terraform/valkey-queue/aws"), variables: [
-            "vpc_id": "\"vpc-0123456789abcdef0\"", "valkey_subnet_ids": "[\"subnet-aaaa\", \"subnet-bbbb\"]", "app_security_group_ids": "[\"sg-1111\"]",
-            "valkey_auth_token": "\"a-valkey-token-0123456789\"", "valkey_worker_password": "\"worker-user-password-1\"",
-            "alarms_sns_topic_arn": "\"arn:aws:sns:eu-west-1:123456789012:alarms\"", "engine_version": "\"7.2\"",
-        ])
+        inputs["engine_version"] = "\"7.2\""
+        let older = try planWorkspace(module: module, variables: inputs)
         defer { try? FileManager.default.removeItem(at: older) }
         let (olderResult, olderJSON) = try plan(older)
         try #require(olderResult.exitCode == 0, "\(olderResult.stderr)")
