@@ -32,14 +32,19 @@ public enum ServerEngine: String, Sendable {
     }
 
     /// The binary's own version (`v=7.0.15` in `--version`).
-    public var version: String {
-        let output = (try? runSystem(serverPath, ["--version"]).stdout) ?? ""
+    public var version: String { self == .redis ? Self.redisVersion : Self.valkeyVersion }
+
+    /// Read once per binary: `--version` spawns the server.
+    private static let redisVersion = readVersion(ServerEngine.redis.serverPath)
+    private static let valkeyVersion = readVersion(ServerEngine.valkey.serverPath)
+
+    private static func readVersion(_ binary: String) -> String {
+        let output = (try? runSystem(binary, ["--version"]).stdout) ?? ""
         return output.split(separator: " ").first { $0.hasPrefix("v=") }.map { String($0.dropFirst(2)) } ?? "?"
     }
 
     /// What a readiness probe appends to its verdict line: which server answered.
-    public var answered: String { self == Self.current ? Self.currentAnswered : " [\(name) \(version)]" }
-    private static let currentAnswered = " [\(current.name) \(current.version)]"
+    public var answered: String { " [\(name) \(version)]" }
 
     /// A Redis example topology as this engine's: the same deployment, `engine: valkey`.
     public func adapt(topology text: String) -> String {

@@ -19,6 +19,12 @@ public enum ValkeyDifferences {
         public var stubUndo: [[String]] = []
         /// Sent to the server (Valkey) afterwards.
         public var serverUndo: [[String]] = []
+
+        /// Sends each side its undo commands, so both hold the same data again.
+        public func reconcile(stub: (RedisCommandArgv) throws -> RedisValue, server: (RedisCommandArgv) throws -> RedisValue) throws {
+            for undo in stubUndo { _ = try stub(undo.map { Array($0.utf8) }) }
+            for undo in serverUndo { _ = try server(undo.map { Array($0.utf8) }) }
+        }
     }
 
     public static let errorTexts = Difference(

@@ -17,8 +17,7 @@ import Testing
             let expected = normalized(command, try real.send(argv))
             let actual = normalized(command, try stub.send(argv))
             if actual != expected, let known = ValkeyDifferences.explanation(of: command, redis: actual, valkey: expected) {
-                for undo in known.stubUndo { _ = try stub.send(undo.map(\.redisBytes)) }
-                for undo in known.serverUndo { _ = try real.send(undo.map(\.redisBytes)) }
+                try known.reconcile(stub: stub.send, server: real.send)
                 continue
             }
             #expect(actual == expected, "\(family): \(command.joined(separator: " "))")

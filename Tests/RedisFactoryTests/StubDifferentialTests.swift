@@ -54,8 +54,7 @@ import Testing
             guard actual != expected else { continue }
             // Against Valkey: a difference ValkeyDifferences lists, and explains, is not the stub's.
             if let known = ValkeyDifferences.explanation(of: command, redis: actual, valkey: expected) {
-                for undo in known.stubUndo { _ = try stub.send(undo.map(\.redisBytes)) }
-                for undo in known.serverUndo { _ = try real.send(undo.map(\.redisBytes)) }
+                try known.reconcile(stub: stub.send, server: real.send)
                 continue
             }
             return Mismatch(index: index, command: command, expected: expected, actual: actual)
