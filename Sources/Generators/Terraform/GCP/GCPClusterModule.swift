@@ -43,7 +43,7 @@ enum GCPClusterModule {
             .blank,
             .attribute("redis_configs", .object(GCPTarget.redisConfigs(of: topology))),
             .blank,
-            .block(HCLBlock("persistence_config", body: persistenceBody(persistence))),
+            .block(HCLBlock("persistence_config", body: GCPTarget.persistenceBody(persistence, fsync: { $0.uppercased() }))),
             .blank,
             gcp.maintenancePolicy,
             .blank,
@@ -57,7 +57,7 @@ enum GCPClusterModule {
         ]
         let summary = [
             "Memorystore for Redis Cluster `\(name)`: \(cluster.shards.value) shards × \(1 + cluster.replicasPerShard.value) node(s) of `\(gcp.clusterNodeType.value)`, multi-zone,"
-                + " in-transit TLS (server authentication), \(topology.auth.password == nil ? "no authorization" : "IAM authorization"), \(persistenceText(persistence)),"
+                + " in-transit TLS (server authentication), \(topology.auth.password == nil ? "no authorization" : "IAM authorization"), \(GCPTarget.persistenceText(persistence)),"
                 + " maintenance on \(gcp.maintenanceDay.value) at \(gcp.maintenanceHour.value):00 UTC, endpoints by private service connect in `var.network`.",
             "With IAM authorization a client's password is a short-lived access token (`gcloud auth print-access-token`) of an account with roles/redis.dbConnectionUser: the application refreshes it (the factory reads REDIS_PASSWORD_FILE at each connect). The topology's password reference only turns authorization on.",
         ]
@@ -66,22 +66,5 @@ enum GCPClusterModule {
             providers: [("google", "hashicorp/google", ">= 6.0, < 7.0")], variables: variables,
             main: [.blank, .block(HCLBlock("resource", "google_redis_cluster", "this", body: body))], outputs: outputs
         )
-    }
-
-    /// AOF where the topology appends, RDB at Memorystore's period where it only snapshots.
-    private static func persistenceBody(_ persistence: Persistence) -> [HCLItem] {
-        if persistence.appendonly.value {
-            return [
-                .attribute("mode", .string("AOF")),
-                .block(HCLBlock("aof_config", body: [.attribute("append_fsync", .string(persistence.appendfsync.value.uppercased()))])),
-            ]
-        }
-        guard let period = GCPTarget.snapshotPeriod(persistence) else { return [.attribute("mode", .string("DISABLED"))] }
-        return [.attribute("mode", .string("RDB")), .block(HCLBlock("rdb_config", body: [.attribute("rdb_snapshot_period", .string(period))]))]
-    }
-
-    private static func persistenceText(_ persistence: Persistence) -> String {
-        if persistence.appendonly.value { return "AOF (fsync \(persistence.appendfsync.value))" }
-        return GCPTarget.snapshotPeriod(persistence).map { "RDB snapshots (\($0))" } ?? "no persistence"
     }
 }

@@ -1,9 +1,11 @@
 import Topology
 
 /// Memorystore for Redis: BASIC for a standalone topology, STANDARD_HA with read replicas for
-/// Sentinel mode (Memorystore fails over by itself), AUTH and in-transit TLS always on.
+/// Sentinel mode (Memorystore fails over by itself), AUTH and in-transit TLS always on. Cluster
+/// topologies go to ``GCPClusterModule``, Valkey ones to ``GCPValkeyModule``.
 enum GCPModule {
     static func module(_ topology: Topology, _ gcp: GCPTarget, directory: String) -> TerraformModule {
+        if topology.redis.engine.value == .valkey { return GCPValkeyModule.module(topology, gcp, directory: directory) }
         let name = topology.name.value
         let ha: Bool
         switch topology.redis.mode.value {
@@ -34,8 +36,7 @@ enum GCPModule {
             .init(name: "labels", type: "map(string)", description: "Labels for the instance.", defaultValue: .object([])),
         ]
         if let kms = gcp.kmsKeyVariable {
-            variables.append(.init(name: kms.value, type: "string", description: "Cloud KMS key encrypting the instance's data at rest (CMEK); Memorystore's service agent needs Encrypter/Decrypter on it.",
-                                   validations: [("can(regex(\"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$\", var.\(kms.value)))", "Give a key as projects/P/locations/L/keyRings/R/cryptoKeys/K.")]))
+            variables.append(GCPTarget.kmsVariable(kms.value))
         }
         var body: [HCLItem] = [
             .attribute("project", .raw("var.project_id")),

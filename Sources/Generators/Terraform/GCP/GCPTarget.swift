@@ -1,7 +1,8 @@
 import Topology
 
-/// `targets.terraform[]` with `provider: gcp`: GCP Memorystore (`google_redis_instance`),
-/// BASIC for standalone, STANDARD_HA for sentinel.
+/// `targets.terraform[]` with `provider: gcp`: Memorystore for Redis (`google_redis_instance`,
+/// BASIC for standalone, STANDARD_HA for sentinel; `google_redis_cluster` for cluster), or
+/// Memorystore for Valkey (`google_memorystore_instance`) for `engine: valkey`.
 struct GCPTarget: Sendable {
     var location: SourceLocation
     var region: Located<String>
@@ -17,13 +18,20 @@ struct GCPTarget: Sendable {
     var kmsKeyVariable: Located<String>?
     /// Memorystore for Redis Cluster's node type (cluster mode only).
     var clusterNodeType: Located<String>
+    /// Memorystore for Valkey's node type (every shape).
+    var valkeyNodeType: Located<String>
     /// Terraform refuses to destroy the instance (a literal in `lifecycle`).
     var preventDestroy: Located<Bool>
+    /// The keys ops wrote, for the ones one service does not use.
+    var writtenKeys: [Located<String>]
 
     static let keys = [
         "provider", "region", "memory_size_gb", "network", "maintenance_day", "maintenance_hour", "connect_mode",
-        "kms_key_variable", "prevent_destroy", "cluster_node_type",
+        "kms_key_variable", "prevent_destroy", "cluster_node_type", "node_type",
     ]
+    /// Keys that size or connect Memorystore for Redis only, and Memorystore for Valkey's own.
+    static let redisOnlyKeys = ["memory_size_gb", "connect_mode", "cluster_node_type"]
+    static let valkeyOnlyKeys = ["node_type"]
     static let clusterNodeTypes = ["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"]
     static let connectModes = ["direct_peering": "DIRECT_PEERING", "private_service_access": "PRIVATE_SERVICE_ACCESS"]
     /// Memorystore serves read replicas only from instances of this size up.
@@ -52,7 +60,9 @@ extension GCPTarget {
             connectMode: entry.choice("connect_mode", from: GCPTarget.connectModes.keys.sorted(), default: "direct_peering"),
             kmsKeyVariable: entry.string("kms_key_variable"),
             clusterNodeType: entry.choice("cluster_node_type", from: GCPTarget.clusterNodeTypes, default: "REDIS_HIGHMEM_MEDIUM"),
-            preventDestroy: entry.bool("prevent_destroy", default: true)
+            valkeyNodeType: entry.choice("node_type", from: GCPTarget.valkeyNodeTypes, default: "HIGHMEM_MEDIUM"),
+            preventDestroy: entry.bool("prevent_destroy", default: true),
+            writtenKeys: entry.writtenKeys
         )
     }
 }
@@ -65,10 +75,13 @@ extension GCPTarget {
             validator.error("'region' '\(region.value)' is not a GCP region name", at: region.location)
         }
         if topology.redis.engine.value == .valkey {
-            // Memorystore for Valkey is another resource (google_memorystore_instance) with its
-            // own shape; it is not generated yet, and a Redis instance in its place would be wrong.
-            validator.error("the gcp target generates Memorystore for Redis; Memorystore for Valkey (google_memorystore_instance) is not generated yet: use 'engine: redis' here, or the aws or compose target for Valkey", at: topology.redis.engine.location)
-        } else if GCPTarget.versions[topology.redis.version.value] == nil {
+            checkValkey(topology, validator)
+            return
+        }
+        for key in writtenKeys where GCPTarget.valkeyOnlyKeys.contains(key.value) {
+            validator.error("'\(key.value)' is Memorystore for Valkey's node type; Memorystore for Redis is sized by 'memory_size_gb' (and 'cluster_node_type' for Redis Cluster)", at: key.location)
+        }
+        if GCPTarget.versions[topology.redis.version.value] == nil {
             validator.error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
         }
         if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
@@ -98,6 +111,37 @@ extension GCPTarget {
         }
         if !topology.auth.users.isEmpty {
             validator.warning("ACL users are not generated for Memorystore; only AUTH applies there", at: location)
+        }
+    }
+}
+
+extension GCPTarget {
+    /// Memorystore for Valkey: one resource for every shape, its own versions and node types.
+    func checkValkey(_ topology: Topology, _ validator: TopologyValidator) {
+        let version = topology.redis.version
+        if GCPTarget.valkeyVersions[version.value] == nil {
+            validator.error("Memorystore for Valkey has no Valkey \(version.value): 'redis.version' must be one of \(GCPTarget.valkeyVersions.keys.sorted().joined(separator: ", ")) on GCP", at: version.location)
+        }
+        if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
+            validator.error("'kms_key_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(kms.value)'", at: kms.location)
+        }
+        let replicas = topology.redis.replicas
+        switch topology.redis.mode.value {
+        case .sentinel where !(1...5).contains(replicas.value):
+            validator.error("Memorystore for Valkey fails over to 1 to 5 replicas; 'redis.replicas' is \(replicas.value)", at: replicas.location)
+        case .cluster where replicas.value > 5:
+            validator.error("Memorystore for Valkey takes 0 to 5 replicas per shard; 'cluster.replicas_per_shard' is \(replicas.value)", at: replicas.location)
+        case .cluster where (topology.cluster?.shards.value ?? 0) > 250:
+            validator.error("Memorystore for Valkey takes at most 250 shards", at: topology.cluster!.shards.location)
+        case .standalone, .sentinel, .cluster:
+            break
+        }
+        for key in writtenKeys where GCPTarget.redisOnlyKeys.contains(key.value) {
+            validator.warning("'\(key.value)' is not used by Memorystore for Valkey: it is sized by 'node_type' and reached by private service connect", at: key.location)
+        }
+        TerraformTarget.warnAboutDroppedKeys(topology, service: "Memorystore for Valkey", directives: GCPTarget.redisConfigs, validator)
+        if !topology.auth.users.isEmpty {
+            validator.warning("ACL users are not generated for Memorystore for Valkey; IAM authorization applies there", at: location)
         }
     }
 }
