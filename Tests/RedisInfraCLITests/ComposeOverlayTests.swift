@@ -66,7 +66,22 @@ import Testing
         let services = try #require(model["services"] as? [String: [String: Any]])
         let redis = (0...2).map { "embeddings-redis-\($0)" }
         let sentinels = (1...3).map { "embeddings-sentinel-\($0)" }
-        #expect(Set(services.keys) == Set(redis + sentinels + ["api", "worker"]))
+        let exporters = (redis + sentinels).map { "\($0)-exporter" }
+        #expect(Set(services.keys) == Set(redis + sentinels + exporters + ["api", "worker"]))
+        // monitoring.exporters: each sidecar reads its server's own secret file, as the server's
+        // uid; argv has the address, never the password.
+        for (server, exporter) in zip(redis + sentinels, exporters) {
+            let service = try #require(services[exporter])
+            let command = service["command"] as? [String] ?? []
+            let port = server.contains("sentinel") ? 26379 : 6379
+            #expect(command.first == "--redis.addr=redis://\(server):\(port)", "\(exporter): \(command)")
+            let mounted = (service["secrets"] as? [[String: Any]])?.compactMap { $0["target"] as? String } ?? []
+            #expect(mounted == [server.contains("sentinel") ? "sentinel-password" : "redis-password"], "\(exporter): \(mounted)")
+            let entrypoint = service["entrypoint"] as? [String] ?? []
+            // `config` prints a file Compose can load again: `$$` stays escaped there.
+            #expect(entrypoint.count == 4 && entrypoint[2].contains("REDIS_PASSWORD=$$(cat /run/secrets/\(mounted.first ?? ""))"), "\(entrypoint)")
+            #expect(service["user"] as? String == "999:999" && service["read_only"] as? Bool == true)
+        }
 
         for name in redis + sentinels {
             let service = try #require(services[name])

@@ -4,10 +4,11 @@ import RedisTestSupport
 import Testing
 
 /// The Sentinel example's generated rules and scrape configuration, loaded by a real Prometheus
-/// (Debian's 2.42) that scrapes a real redis_exporter (Debian's 1.45, multi-target) in front of
-/// a master, two replicas and three Sentinels on loopback, and the factory's series served the
-/// way an application serves them. Only addresses are rewritten (service names become loopback
-/// ports); `monitoring.fast` makes the alerts fire in seconds.
+/// (Debian's 2.42) that scrapes a real redis_exporter (Debian's 1.45) beside each of a master,
+/// two replicas and three Sentinels on loopback, as the example's `monitoring.exporters`
+/// sidecars do, and the factory's series served the way an application serves them. Only
+/// addresses are rewritten (service names become loopback ports); `monitoring.fast` makes the
+/// alerts fire in seconds.
 @Suite(.serialized) struct MonitoringEndToEndTests {
     @Test func alertsFireThroughPrometheusAndTheFallbackResolvesAfterRecovery() throws {
         let work = try makeTemporaryDirectory(prefix: "monitoring-e2e")
@@ -23,12 +24,16 @@ import Testing
 
         let set = try SentinelSet.start(replicas: 2, password: nil, masterName: "embeddings")
         defer { (set.nodes + set.sentinels).forEach { $0.stop() } }
-        let exporterPort = try freeLoopbackPort()
-        let exporter = try LaunchedProcess(
-            "/usr/bin/prometheus-redis-exporter", ["-web.listen-address", "127.0.0.1:\(exporterPort)"],
-            environment: [:], port: exporterPort, log: work.appendingPathComponent("exporter.log")
-        )
-        defer { exporter.stop() }
+        // One exporter per server, as the sidecars: (the service it stands for, its exporter).
+        let servers = set.nodes.enumerated().map { ("embeddings-redis-\($0)", $1) } + set.sentinels.enumerated().map { ("embeddings-sentinel-\($0 + 1)", $1) }
+        let exporters = try servers.map { service, server in
+            let port = try freeLoopbackPort()
+            return (service, try LaunchedProcess(
+                "/usr/bin/prometheus-redis-exporter", ["-redis.addr", server.url, "-web.listen-address", "127.0.0.1:\(port)"],
+                environment: [:], port: port, log: work.appendingPathComponent("\(service)-exporter.log")
+            ), port)
+        }
+        defer { exporters.forEach { $0.1.stop() } }
 
         // The factory's series, as an application serves them: its exposition at /metrics.
         let metrics = RedisMetrics()
@@ -55,7 +60,9 @@ import Testing
         for (index, sentinel) in set.sentinels.enumerated() {
             config = config.replacingOccurrences(of: "embeddings-sentinel-\(index + 1):26379", with: "127.0.0.1:\(sentinel.port)")
         }
-        config = config.replacingOccurrences(of: "embeddings-redis-exporter:9121", with: "127.0.0.1:\(exporterPort)")
+        for (service, _, port) in exporters {
+            config = config.replacingOccurrences(of: "\(service)-exporter:9121", with: "127.0.0.1:\(port)")
+        }
         try config.write(to: folder.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         try "[{\"targets\": [\"127.0.0.1:\(httpPort)\"]}]\n".write(to: folder.appendingPathComponent("factory-targets.json"), atomically: true, encoding: .utf8)
         let prometheusPort = try freeLoopbackPort()
@@ -76,10 +83,16 @@ import Testing
         let healthy = try api.firing()
         #expect(!healthy.contains("RedisDown") && !healthy.contains("RedisSentinelFailover"), "\(healthy)")
 
-        // Every query the rules make runs against this Prometheus and finds series.
-        for series in ["redis_up", "redis_connected_slaves", "redis_master_link_up", "redis_sentinel_master_status", "redis_sentinel_master_ckquorum_status", "infra_redis_fallback_total", "redis_memory_used_bytes"] {
-            #expect(try api.seriesCount(series) > 0, "no \(series)")
+        // Every series the rules read reaches this Prometheus (a replica's link series only
+        // once it has synced: waited for, not assumed).
+        var missing: [String] = []
+        let found = eventually(within: 30, every: 1) {
+            missing = ["redis_up", "redis_connected_slaves", "redis_master_link_up", "redis_sentinel_master_status", "redis_sentinel_master_ckquorum_status", "infra_redis_fallback_total", "redis_memory_used_bytes"]
+                .filter { ((try? api.seriesCount($0)) ?? 0) == 0 }
+            return missing.isEmpty
         }
+        #expect(found, "no \(missing)")
+        #expect(try api.seriesCount("up{job=~\"embeddings-(redis|sentinel)\"} == 1") == 6, "every sidecar scraped")
         // So does every panel of the generated dashboard (rates need a few scrapes first).
         let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("dashboard.json"))) as? [String: Any]
         let queries = ((dashboard?["panels"] as? [[String: Any]]) ?? []).flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
@@ -113,7 +126,18 @@ import Testing
         try RedisFactory.metricsExposition(restarted).write(to: served.appendingPathComponent("metrics"), atomically: true, encoding: .utf8)
         #expect(eventually(within: 60, every: 1) { (try? api.firing()).map { !$0.contains("RedisFactoryFallbackInProduction") } ?? false },
                 "still firing: \((try? api.firing()) ?? [])")
-        print("monitoring e2e: RedisDown and RedisSentinelFailover fired through Prometheus after the master was killed; the fallback alert fired and resolved")
+
+        // The killed node comes back, as a replaced container does: an empty server on its
+        // address, a replica of the new master. RedisDown resolves.
+        let newMaster = try #require(set.masterPort())
+        let returned = try LaunchedProcess(
+            ServerEngine.current.serverPath, ["--bind", "127.0.0.1", "--port", String(master.port), "--save", "", "--replicaof", "127.0.0.1", String(newMaster)],
+            environment: [:], port: master.port, log: work.appendingPathComponent("returned.log")
+        )
+        defer { returned.stop() }
+        #expect(eventually(within: 60, every: 1) { (try? api.firing(labelled: masterInstance)).map { !$0.contains("RedisDown") } ?? false },
+                "RedisDown still firing for \(masterInstance): \((try? api.firing()) ?? [])")
+        print("monitoring e2e: RedisDown and RedisSentinelFailover fired through Prometheus after the master was killed, RedisDown resolved when it returned; the fallback alert fired and resolved")
     }
 }
 

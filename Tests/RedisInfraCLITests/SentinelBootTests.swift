@@ -80,7 +80,7 @@ import Testing
             return info.components(separatedBy: "state=online").count - 1 == 2
         }
         #expect(replicated, "both replicas online")
-        let quorum = eventually(within: 30) {
+        let quorum = eventually(within: 60) {
             sentinelPorts.allSatisfy { port in
                 guard let sentinel = try? client(port: port, password: sentinelPassword) else { return false }
                 let ok = (try? sentinel.send(argv("SENTINEL", "CKQUORUM", "embeddings")).string)?.hasPrefix("OK") == true

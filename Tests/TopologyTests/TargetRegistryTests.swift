@@ -11,7 +11,7 @@ import struct Topology.SourceLocation
         static let schema = ["targets.single": ["size"]]
         var location: SourceLocation
         var size: Located<Int>
-        var runsOwnSentinels: Bool { false }
+        var runsOwnServers: Bool { false }
 
         static func read(_ targets: MappingReader, name: Located<String>) -> [any TargetSettings] {
             guard let mapping = targets.child(key) else { return [] }

@@ -9,6 +9,7 @@ enum ComposeOverlay {
         var services = plan.nodes.map { redisService($0, plan: plan) }
         services += plan.sentinels.enumerated().map { sentinelService($1, index: $0, plan: plan) }
         if plan.isCluster { services.append(clusterCreatorService(plan: plan)) }
+        services += plan.exporters.map { exporterService($0, plan: plan) }
         root.append(YAMLEntry("services", .mapping(services)))
 
         let network = YAMLEntry(plan.compose.network.value, .mapping([
@@ -108,6 +109,42 @@ enum ComposeOverlay {
         return YAMLEntry(plan.clusterCreator, .mapping(entries))
     }
 
+    /// A redis_exporter beside one server. Its entrypoint reads the server's secret file into
+    /// the variable the exporter takes its password from; argv carries only the address and
+    /// file paths.
+    private static func exporterService(_ exporter: DeploymentPlan.Exporter, plan: DeploymentPlan) -> YAMLEntry {
+        let readPassword = exporter.password.map { secret in
+            "REDIS_PASSWORD=$$(cat /run/secrets/\(secret.fileName)) || exit 1; export REDIS_PASSWORD; "
+        } ?? ""
+        var arguments = ["--redis.addr=\(exporter.target)", "--web.listen-address=:\(DeploymentPlan.exporterPort)"]
+        if let tls = exporter.tls {
+            arguments.append("--tls-ca-cert-file=/run/secrets/\(tls.ca.fileName)")
+            if let identity = tls.identity {
+                arguments += ["--tls-client-cert-file=/run/secrets/\(identity.certificate.fileName)", "--tls-client-key-file=/run/secrets/\(identity.key.fileName)"]
+            }
+        }
+        var entries: [YAMLEntry] = [
+            YAMLEntry("image", .string("${\(DeploymentPlan.exporterImageVariable):-\(DeploymentPlan.exporterImageDefault)}")),
+            YAMLEntry("entrypoint", .strings(["/bin/sh", "-c", readPassword + "exec \(DeploymentPlan.exporterBinary) \"$$@\"", "redis_exporter"])),
+            YAMLEntry("command", .strings(arguments)),
+            YAMLEntry("hostname", .string(exporter.service)),
+            // The secret files are the servers' (uid 999, mode 0400): the exporter reads them as 999.
+            YAMLEntry("user", .string("999:999")),
+            YAMLEntry("restart", .string(plan.topology.redis.restart.value)),
+            YAMLEntry("read_only", .bool(true)),
+            YAMLEntry("cap_drop", .strings(["ALL"])),
+            YAMLEntry("security_opt", .strings(["no-new-privileges:true"])),
+        ]
+        if !exporter.secrets.isEmpty {
+            entries.append(YAMLEntry("secrets", .sequence(exporter.secrets.map(secretMount))))
+        }
+        entries.append(YAMLEntry("networks", .mapping([
+            YAMLEntry(plan.compose.network.value, .mapping([YAMLEntry("ipv4_address", .string(exporter.address))])),
+        ])))
+        entries += [logging, limits(DeploymentPlan.exporterLimits, pids: 32)]
+        return YAMLEntry(exporter.service, .mapping(entries))
+    }
+
     /// What every Redis and Sentinel container shares: image, start script, hardening, probe.
     private static func common(
         plan: DeploymentPlan, command: [String], hostname: String, address: String, volume: String?, probe: ProbeInvocation?,
@@ -160,17 +197,23 @@ enum ComposeOverlay {
         }
         entries.append(YAMLEntry("healthcheck", probe.map { healthcheck($0, topology.healthcheck) } ?? formedCheck(topology.healthcheck)))
         entries.append(YAMLEntry("stop_grace_period", .string(stopGracePeriod)))
-        entries.append(YAMLEntry("logging", .mapping([
-            YAMLEntry("driver", .string("json-file")),
-            YAMLEntry("options", .mapping([YAMLEntry("max-size", .string("10m")), YAMLEntry("max-file", .string("3"))])),
-        ]), comment: "rotated: Docker's default json-file log grows without bound"))
-        entries.append(YAMLEntry("deploy", .mapping([YAMLEntry("resources", .mapping([YAMLEntry("limits", .mapping([
+        entries += [logging, self.limits(limits, pids: DeploymentPlan.pidsLimit)]
+        return entries
+    }
+
+    /// Rotated: Docker's default json-file log grows without bound.
+    private static let logging = YAMLEntry("logging", .mapping([
+        YAMLEntry("driver", .string("json-file")),
+        YAMLEntry("options", .mapping([YAMLEntry("max-size", .string("10m")), YAMLEntry("max-file", .string("3"))])),
+    ]), comment: "rotated: Docker's default json-file log grows without bound")
+
+    private static func limits(_ limits: (cpus: String, memory: Int64), pids: Int64) -> YAMLEntry {
+        YAMLEntry("deploy", .mapping([YAMLEntry("resources", .mapping([YAMLEntry("limits", .mapping([
             YAMLEntry("cpus", .string(limits.cpus)),
             YAMLEntry("memory", .string(memoryText(limits.memory))),
             // Here rather than `pids_limit`: Compose refuses both together.
-            YAMLEntry("pids", .int(DeploymentPlan.pidsLimit)),
-        ]))]))])))
-        return entries
+            YAMLEntry("pids", .int(pids)),
+        ]))]))]))
     }
 
     /// Compose's size text: mebibytes when whole, bytes otherwise.

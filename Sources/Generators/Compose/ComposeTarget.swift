@@ -53,7 +53,7 @@ extension ComposeTarget: TargetReader {
 
 extension ComposeTarget: TargetSettings {
     var location: SourceLocation { file.location }
-    var runsOwnSentinels: Bool { true }
+    var runsOwnServers: Bool { true }
 
     func refusal(of mode: RedisMode) -> String? {
         switch mode {

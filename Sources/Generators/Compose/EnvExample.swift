@@ -7,6 +7,14 @@ enum EnvExample {
             "",
             "# The image: \(plan.officialImage) plus redis-healthcheck (docker build -f healthchecks/Dockerfile\(plan.imageBuildArguments) .).",
             "\(DeploymentPlan.imageVariable)=\(plan.imageDefault)",
+        ]
+        if !plan.exporters.isEmpty {
+            lines += [
+                "# The redis_exporter sidecars' image (monitoring.exporters): one with /bin/sh and \(DeploymentPlan.exporterBinary).",
+                "\(DeploymentPlan.exporterImageVariable)=\(DeploymentPlan.exporterImageDefault)",
+            ]
+        }
+        lines += [
             "# This directory, as seen from the Compose project directory.",
             "\(plan.configDirectoryVariable)=\(plan.configDirectoryDefault)",
         ]

@@ -38,7 +38,7 @@ struct Dashboard {
                 Panel(title: "Seconds since the master was heard", query: "redis_master_last_io_seconds_ago", legend: "{{instance}}", unit: "s"),
             ]))
         }
-        if topology.redis.mode.value == .sentinel, let sentinel = topology.sentinel {
+        if let sentinel = topology.ownSentinels {
             let master = sentinel.masterName.value
             rows.append(("Sentinels", [
                 Panel(title: "Quorum reachable (CKQUORUM)", query: "redis_sentinel_master_ckquorum_status{master_name=\"\(master)\"}", legend: "{{instance}}", unit: "short"),

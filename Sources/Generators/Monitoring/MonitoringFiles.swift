@@ -33,6 +33,7 @@ enum MonitoringFiles: DeploymentTarget {
             dashboard = .object(fields)
         }
         files.append(GeneratedFile(path: "\(folder)/dashboard.json", contents: dashboard.rendered() + "\n"))
+        files.append(GeneratedFile(path: "\(folder)/ALERTS.md", contents: AlertsTable.render(topology, header: header)))
         if let compose = topology.target(ComposeTarget.self) {
             files.append(scrapeConfig(DeploymentPlan(topology: topology, compose: compose), folder: folder, header: header))
         }
@@ -42,12 +43,10 @@ enum MonitoringFiles: DeploymentTarget {
     private static func group(_ name: String, _ conditions: [AlertCondition], topology: Topology) -> YAMLValue {
         .mapping([
             YAMLEntry("name", .string(name)),
-            YAMLEntry("rules", .sequence(conditions.map { condition in
-                var entries = [YAMLEntry("alert", .string(condition.name)), YAMLEntry("expr", .string(condition.expression))]
-                if condition.holdSeconds > 0 {
-                    let hold = condition.holdSeconds % 60 == 0 ? "\(condition.holdSeconds / 60)m" : "\(condition.holdSeconds)s"
-                    entries.append(YAMLEntry("for", .string(hold)))
-                }
+            YAMLEntry("rules", .sequence(conditions.compactMap { condition in
+                guard let expression = condition.expression else { return nil }
+                var entries = [YAMLEntry("alert", .string(condition.name)), YAMLEntry("expr", .string(expression))]
+                if let hold = condition.holdText { entries.append(YAMLEntry("for", .string(hold))) }
                 entries += [
                     YAMLEntry("labels", .mapping([
                         YAMLEntry("severity", .string(condition.severity.rawValue)),
@@ -63,13 +62,26 @@ enum MonitoringFiles: DeploymentTarget {
         ])
     }
 
-    /// One redis_exporter in multi-target mode (`/scrape?target=`) reaches every node and
-    /// Sentinel by its service name; the applications' own metrics endpoints are the
-    /// operator's to list (`factory-targets.json`, file service discovery).
+    /// With `monitoring.exporters`, each sidecar is scraped, labelled with the server it reads;
+    /// else one redis_exporter in multi-target mode (`/scrape?target=`), run by the operator,
+    /// reaches every node and Sentinel by its service name. Either way `instance` is the
+    /// server's address, so rules and dashboard read the same. The applications' own metrics
+    /// endpoints are the operator's to list (`factory-targets.json`, file service discovery).
     private static func scrapeConfig(_ plan: DeploymentPlan, folder: String, header: GeneratedHeader) -> GeneratedFile {
         let port = plan.topology.redis.port.value
         let nodes = plan.nodes.map { "redis://\($0.service):\(port)" }
         let sentinels = plan.sentinels.map { "redis://\($0.service):\(plan.sentinelPort)" }
+        func sidecarJob(_ job: String, exporters: [DeploymentPlan.Exporter]) -> YAMLValue {
+            .mapping([
+                YAMLEntry("job_name", .string(job)),
+                YAMLEntry("static_configs", .sequence(exporters.map { exporter in
+                    .mapping([
+                        YAMLEntry("targets", .strings(["\(exporter.service):\(DeploymentPlan.exporterPort)"])),
+                        YAMLEntry("labels", .mapping([YAMLEntry("instance", .string(exporter.target))])),
+                    ])
+                })),
+            ])
+        }
         func exporterJob(_ job: String, targets: [String]) -> YAMLValue {
             .mapping([
                 YAMLEntry("job_name", .string(job)),
@@ -82,8 +94,15 @@ enum MonitoringFiles: DeploymentTarget {
                 ])),
             ])
         }
-        var jobs = [exporterJob("\(plan.name)-redis", targets: nodes)]
-        if !sentinels.isEmpty { jobs.append(exporterJob("\(plan.name)-sentinel", targets: sentinels)) }
+        var jobs: [YAMLValue]
+        let sidecars = plan.exporters
+        if sidecars.isEmpty {
+            jobs = [exporterJob("\(plan.name)-redis", targets: nodes)]
+            if !sentinels.isEmpty { jobs.append(exporterJob("\(plan.name)-sentinel", targets: sentinels)) }
+        } else {
+            jobs = [sidecarJob("\(plan.name)-redis", exporters: Array(sidecars.prefix(plan.nodes.count)))]
+            if !sentinels.isEmpty { jobs.append(sidecarJob("\(plan.name)-sentinel", exporters: Array(sidecars.dropFirst(plan.nodes.count)))) }
+        }
         jobs.append(.mapping([
             YAMLEntry("job_name", .string("\(plan.name)-factory")),
             YAMLEntry("file_sd_configs", .sequence([.mapping([YAMLEntry("files", .strings(["factory-targets.json"]))])])),

@@ -69,7 +69,7 @@ extension TerraformTarget: TargetSettings {
         }
     }
 
-    var runsOwnSentinels: Bool { false }
+    var runsOwnServers: Bool { false }
 
     func refusal(of mode: RedisMode) -> String? {
         switch self {

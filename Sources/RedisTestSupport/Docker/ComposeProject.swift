@@ -8,7 +8,10 @@ public let dockerBinary = "/usr/bin/docker"
 /// The images scripts/docker-engine.sh builds: healthchecks/Dockerfile's runtime stage over a
 /// local Debian 12 base (and over the same base with Valkey), with the fully static
 /// redis-healthcheck. Each project runs the one its generated .env.example names.
-public let testImages = ["redis-infra/redis:7.0", "redis-infra/valkey:8.1"]
+public let testImages = ["redis-infra/redis:7.0", "redis-infra/valkey:8.1", exporterTestImage]
+/// redis_exporter from Debian's package, laid out as the official image's Alpine line
+/// (`/redis_exporter`, a shell): what `monitoring.exporters` sidecars run in the tests.
+public let exporterTestImage = "redis-infra/redis-exporter:1.45"
 
 /// Says why the Docker suites cannot run, or nil when an engine answers and the image is built.
 /// The suites fail (never skip) on that reason: scripts/test.sh starts the engine.
@@ -186,7 +189,7 @@ public final class ComposeProject: @unchecked Sendable {
     }
 
     private var composeEnvironment: [String: String] {
-        ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": directory.path, "REDIS_INFRA_IMAGE": image]
+        ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": directory.path, "REDIS_INFRA_IMAGE": image, "REDIS_INFRA_EXPORTER_IMAGE": exporterTestImage]
     }
 }
 

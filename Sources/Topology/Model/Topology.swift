@@ -147,6 +147,8 @@ public struct MonitoringSettings: Sendable {
     public var productionContexts: [Located<String>]
     /// For tests and drills: every alert's `for:` shortened to seconds, so alerts fire at once.
     public var fast: Located<Bool>
+    /// A redis_exporter beside every node and Sentinel of a Compose deployment.
+    public var exporters: Located<Bool>
 }
 
 public struct TLSSettings: Sendable {

@@ -16,8 +16,9 @@ package protocol TargetReader {
 package protocol TargetSettings: Sendable {
     /// Where its settings start, for errors about the target as a whole.
     var location: SourceLocation { get }
-    /// It runs Sentinels of its own, so the advice about their password applies.
-    var runsOwnSentinels: Bool { get }
+    /// It runs servers (and Sentinels) of its own: the advice about the Sentinels' password, and
+    /// exporters beside the nodes, apply.
+    var runsOwnServers: Bool { get }
     /// nil when it deploys this mode; else why not, reported at `location`. An exhaustive
     /// switch in each target, so that a new mode does not compile until each says what it does.
     func refusal(of mode: RedisMode) -> String?

@@ -45,7 +45,8 @@ package struct TopologyReader {
         defer { monitoring?.finish() }
         return MonitoringSettings(
             productionContexts: monitoring?.strings("production_contexts") ?? [],
-            fast: monitoring?.bool("fast", default: false) ?? Located(false, at: location)
+            fast: monitoring?.bool("fast", default: false) ?? Located(false, at: location),
+            exporters: monitoring?.bool("exporters", default: false) ?? Located(false, at: location)
         )
     }
 

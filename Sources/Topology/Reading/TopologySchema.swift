@@ -7,7 +7,7 @@ public enum TopologySchema {
     /// The topology's own keys; each target brings its own (`keys(with:)`).
     static let ownKeys: [String: [String]] = [
         "": ["name", "redis", "sentinel", "cluster", "auth", "tls", "healthcheck", "monitoring", "clients", "targets"],
-        "monitoring": ["production_contexts", "fast"],
+        "monitoring": ["production_contexts", "fast", "exporters"],
         "redis": [
             "engine", "version", "mode", "port", "replicas", "persistence", "maxmemory", "maxmemory_policy",
             "min_replicas_to_write", "min_replicas_max_lag", "disabled_commands", "config", "restart",

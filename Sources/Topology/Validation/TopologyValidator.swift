@@ -11,13 +11,16 @@ public struct TopologyValidator {
         checkReferences(topology)
         checkRedis(topology.redis, users: topology.auth.users)
         if let sentinel = topology.sentinel {
-            checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.contains { $0.runsOwnSentinels })
+            checkSentinel(sentinel, redis: topology.redis, auth: topology.auth, runsSentinels: topology.targets.contains { $0.runsOwnServers })
         }
         if let cluster = topology.cluster { checkCluster(cluster, redis: topology.redis) }
         checkAuth(topology.auth, catalogue: EngineCatalogue.of(topology.redis.engine.value, version: topology.redis.version.value), redis: topology.redis)
         // The contexts land in a PromQL regex: names as application code gives them, nothing else.
         for context in topology.monitoring.productionContexts where !Self.isName(context.value, also: "._-", first: { $0.isLetter }) {
             error("'monitoring.production_contexts' lists the factory's context labels (letters, digits, '.', '-', '_', starting with a letter), like api or embeddings-worker, not '\(context.value)'", at: context.location)
+        }
+        if topology.monitoring.exporters.value && !topology.targets.contains(where: { $0.runsOwnServers }) {
+            warning("'monitoring.exporters' adds exporters beside the nodes of a Compose deployment; this topology has none, so it adds nothing", at: topology.monitoring.exporters.location)
         }
         checkTLS(topology.tls, clients: topology.clients)
         checkClients(topology.clients, users: topology.auth.users)

@@ -174,14 +174,14 @@ resource "aws_cloudwatch_metric_alarm" "memory" {
   count = var.node_count
 
   alarm_name          = "${local.member_cluster_ids[count.index]}-memory"
-  alarm_description   = "Data set above 80% of maxmemory for 10 minutes"
+  alarm_description   = "Data set above 90% of maxmemory for 5 minutes"
   namespace           = "AWS/ElastiCache"
   metric_name         = "DatabaseMemoryUsagePercentage"
   statistic           = "Average"
   period              = 300
-  evaluation_periods  = 2
+  evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
-  threshold           = 80
+  threshold           = 90
   treat_missing_data  = "notBreaching"
   alarm_actions       = [var.alarms_sns_topic_arn]
   ok_actions          = [var.alarms_sns_topic_arn]
@@ -191,18 +191,18 @@ resource "aws_cloudwatch_metric_alarm" "memory" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "evictions" {
+resource "aws_cloudwatch_metric_alarm" "writes_rejected" {
   count = var.node_count
 
-  alarm_name          = "${local.member_cluster_ids[count.index]}-evictions"
-  alarm_description   = "Keys evicted: the data set does not fit"
+  alarm_name          = "${local.member_cluster_ids[count.index]}-writes-rejected"
+  alarm_description   = "At maxmemory under noeviction: writes fail with OOM"
   namespace           = "AWS/ElastiCache"
-  metric_name         = "Evictions"
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 2
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
+  metric_name         = "DatabaseMemoryUsagePercentage"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 100
   treat_missing_data  = "notBreaching"
   alarm_actions       = [var.alarms_sns_topic_arn]
   ok_actions          = [var.alarms_sns_topic_arn]
@@ -216,14 +216,14 @@ resource "aws_cloudwatch_metric_alarm" "replication_lag" {
   count = var.node_count
 
   alarm_name          = "${local.member_cluster_ids[count.index]}-replication-lag"
-  alarm_description   = "A replica more than 5 s behind the primary"
+  alarm_description   = "A replica more than 10 s behind the primary (the topology's max_replica_lag)"
   namespace           = "AWS/ElastiCache"
   metric_name         = "ReplicationLag"
   statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 2
+  period              = 60
+  evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
-  threshold           = 5
+  threshold           = 10
   treat_missing_data  = "notBreaching"
   alarm_actions       = [var.alarms_sns_topic_arn]
   ok_actions          = [var.alarms_sns_topic_arn]

@@ -40,27 +40,6 @@ enum AWSModule {
         }
         return values
     }
-
-    fileprivate struct Alarm {
-        var id: String
-        var metric: String
-        var statistic: String
-        var threshold: Int64
-        var description: String
-    }
-
-    fileprivate static func alarms(_ topology: Topology, nodes: Int) -> [Alarm] {
-        var alarms = [
-            Alarm(id: "cpu", metric: "CPUUtilization", statistic: "Average", threshold: 80, description: "Host CPU above 80% for 10 minutes"),
-            Alarm(id: "engine_cpu", metric: "EngineCPUUtilization", statistic: "Average", threshold: 80, description: "Redis engine thread above 80% for 10 minutes"),
-            Alarm(id: "memory", metric: "DatabaseMemoryUsagePercentage", statistic: "Average", threshold: 80, description: "Data set above 80% of maxmemory for 10 minutes"),
-            Alarm(id: "evictions", metric: "Evictions", statistic: "Sum", threshold: 0, description: "Keys evicted: the data set does not fit"),
-        ]
-        if nodes > 1 {
-            alarms.append(Alarm(id: "replication_lag", metric: "ReplicationLag", statistic: "Maximum", threshold: 5, description: "A replica more than 5 s behind the primary"))
-        }
-        return alarms
-    }
 }
 
 /// What the module's parts share, decided once; each part is one method.
@@ -500,7 +479,9 @@ struct AWSModuleParts {
                     ? "[for index in range(1, var.node_count + 1) : format(\"%s-%03d\", \(group).replication_group_id, index)]"
                     : "[for pair in setproduct(range(1, var.shard_count + 1), range(1, var.replicas_per_shard + 2)) : format(\"%s-%04d-%03d\", \(group).replication_group_id, pair[0], pair[1])]")),
             ]))]
-            for alarm in AWSModule.alarms(topology, nodes: nodes) {
+            // The same table as the Prometheus rules (monitoring/<name>/rules.yml): same conditions, same thresholds.
+            for (alarm, hold) in AlertConditions(topology: topology).cloudWatchAlarms {
+                let periods = CloudWatchAlarm.periods(holdSeconds: hold)
                 main += [.blank, .block(HCLBlock("resource", "aws_cloudwatch_metric_alarm", alarm.id, body: [
                     .attribute("count", .raw(nodeCount)),
                     .blank,
@@ -509,9 +490,9 @@ struct AWSModuleParts {
                     .attribute("namespace", .string("AWS/ElastiCache")),
                     .attribute("metric_name", .string(alarm.metric)),
                     .attribute("statistic", .string(alarm.statistic)),
-                    .attribute("period", .number(300)),
-                    .attribute("evaluation_periods", .number(2)),
-                    .attribute("comparison_operator", .string("GreaterThanThreshold")),
+                    .attribute("period", .number(Int64(periods.period))),
+                    .attribute("evaluation_periods", .number(Int64(periods.count))),
+                    .attribute("comparison_operator", .string(alarm.comparison)),
                     .attribute("threshold", .number(alarm.threshold)),
                     .attribute("treat_missing_data", .string("notBreaching")),
                     .attribute("alarm_actions", .raw("[var.\(topic.value)]")),
@@ -611,7 +592,7 @@ struct AWSModuleParts {
             "ElastiCache (\(engine == .redis ? "Redis OSS" : "Valkey")) replication group `\(name)`: \(shards.map { "cluster mode enabled, \($0) shards of \(nodes) node(s)" } ?? "\(nodes) node(s)") of `\(aws.nodeType.value)`, \(engine.label) \(aws.engineVersion(of: topology).value),"
                 + " automatic failover \(aws.automaticFailover.value ? "on" : "off"), multi-AZ \(aws.multiAZ.value ? "on" : "off"),"
                 + " transit encryption \(aws.transitEncryption.value ? "on" : "off"), at-rest encryption \(aws.atRestEncryption.value ? "on" : "off").",
-            "Slow and engine logs to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "CPU, engine CPU, memory, evictions\(nodes > 1 ? ", replication lag" : "") alarms per node, and ElastiCache's events, to the SNS topic").",
+            "Slow and engine logs to CloudWatch Logs; \(aws.alarmTopicVariable == nil ? "no alarms (the topology names no SNS topic)" : "\(AlertConditions(topology: topology).cloudWatchAlarms.map { "`\($0.alarm.metric)`" }.joined(separator: ", ")) alarms per node (the Prometheus rules' conditions and thresholds: `monitoring/\(topology.name.value)/ALERTS.md`), and ElastiCache's events, to the SNS topic").",
         ]
         if usesRBAC {
             summary.append("Access by ElastiCache RBAC (no auth token): the `default` user with the topology's password, and \(rbacUsers.map { "`\($0.user.name.value)`" }.joined(separator: ", ")) with their own passwords and ACL rules (dangerous commands denied unless the rules say otherwise), in one user group.")
