@@ -50,6 +50,25 @@ extension GCPTarget {
         return snapshotPeriod(persistence).map { "RDB snapshots (\($0))" } ?? "no persistence"
     }
 
+    /// The variables every Memorystore module takes alike; `thing` is "instance" or "cluster".
+    static func projectVariable(_ thing: String) -> TerraformModule.Variable {
+        .init(name: "project_id", type: "string", description: "Project the \(thing) is created in.",
+              validations: [("can(regex(\"^[a-z][a-z0-9-]{4,28}[a-z0-9]$\", var.project_id))", "Give a GCP project id.")])
+    }
+
+    func regionVariable(_ thing: String) -> TerraformModule.Variable {
+        .init(name: "region", type: "string", description: "Region of the \(thing).", defaultValue: .string(region.value))
+    }
+
+    /// The network a private-service-connect service makes its endpoints in, by id.
+    static func connectNetworkVariable(_ thing: String, serviceClass: String) -> TerraformModule.Variable {
+        .init(name: "network", type: "string",
+              description: "VPC network id (projects/<project>/global/networks/<name>) the \(thing)'s private service connect endpoints are made in; it needs a service connection policy for \(serviceClass).",
+              validations: [("can(regex(\"^projects/[^/]+/global/networks/[^/]+$\", var.network))", "Give a network id: projects/<project>/global/networks/<name>.")])
+    }
+
+    static let labelsVariable = TerraformModule.Variable(name: "labels", type: "map(string)", description: "Labels for the instance.", defaultValue: .object([]))
+
     /// The variable that takes a Cloud KMS key (CMEK).
     static func kmsVariable(_ name: String) -> TerraformModule.Variable {
         .init(name: name, type: "string", description: "Cloud KMS key encrypting the instance's data at rest (CMEK); Memorystore's service agent needs Encrypter/Decrypter on it.",

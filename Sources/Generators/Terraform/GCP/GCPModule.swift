@@ -23,9 +23,8 @@ enum GCPModule {
                   defaultValue: .number(Int64(gcp.memorySizeGB.value)),
                   validations: [("var.memory_size_gb >= \(smallest) && var.memory_size_gb <= 300 && floor(var.memory_size_gb) == var.memory_size_gb",
                                  "Memorystore takes \(smallest) to 300 GiB\(ha ? " when it serves read replicas" : "").")]),
-            .init(name: "project_id", type: "string", description: "Project the instance is created in.",
-                  validations: [("can(regex(\"^[a-z][a-z0-9-]{4,28}[a-z0-9]$\", var.project_id))", "Give a GCP project id.")]),
-            .init(name: "region", type: "string", description: "Region of the instance.", defaultValue: .string(gcp.region.value)),
+            GCPTarget.projectVariable("instance"),
+            gcp.regionVariable("instance"),
             .init(name: "authorized_network", type: "string", description: "VPC network (name or id) clients connect from.",
                   defaultValue: .string(gcp.network.value)),
             .init(name: "reserved_ip_range", type: "string",
@@ -33,7 +32,7 @@ enum GCPModule {
                       ? "Name of the allocated range for private service access the instance takes its address from; null: any allocated range."
                       : "A /29 CIDR range the instance takes its address from; null: Memorystore chooses one.",
                   defaultValue: .raw("null")),
-            .init(name: "labels", type: "map(string)", description: "Labels for the instance.", defaultValue: .object([])),
+            GCPTarget.labelsVariable,
         ]
         if let kms = gcp.kmsKeyVariable {
             variables.append(GCPTarget.kmsVariable(kms.value))

@@ -16,12 +16,9 @@ enum GCPValkeyModule {
         var variables: [TerraformModule.Variable] = [
             .init(name: "name", type: "string", description: "Instance id.", defaultValue: .string(name),
                   validations: [("can(regex(\"^[a-z0-9]([a-z0-9-]{2,61}[a-z0-9])$\", var.name))", "An instance id is 4 to 63 lower-case letters, digits or hyphens, not ending with a hyphen.")]),
-            .init(name: "project_id", type: "string", description: "Project the instance is created in.",
-                  validations: [("can(regex(\"^[a-z][a-z0-9-]{4,28}[a-z0-9]$\", var.project_id))", "Give a GCP project id.")]),
-            .init(name: "region", type: "string", description: "Region of the instance.", defaultValue: .string(gcp.region.value)),
-            .init(name: "network", type: "string",
-                  description: "VPC network id (projects/<project>/global/networks/<name>) the instance's private service connect endpoints are made in; it needs a service connection policy for gcp-memorystore.",
-                  validations: [("can(regex(\"^projects/[^/]+/global/networks/[^/]+$\", var.network))", "Give a network id: projects/<project>/global/networks/<name>.")]),
+            GCPTarget.projectVariable("instance"),
+            gcp.regionVariable("instance"),
+            GCPTarget.connectNetworkVariable("instance", serviceClass: "gcp-memorystore"),
         ]
         if cluster != nil {
             variables.append(.init(name: "shard_count", type: "number", description: "Shards, each a primary serving a share of the slots.", defaultValue: .number(Int64(shards)),
@@ -34,7 +31,7 @@ enum GCPValkeyModule {
                                  "Memorystore for Valkey takes 0 to 5 replicas per shard\(topology.redis.mode.value == .sentinel ? " (1 or more for failover)" : "").")]),
             .init(name: "node_type", type: "string", description: "Node type of every node.", defaultValue: .string(gcp.valkeyNodeType.value),
                   validations: [("contains(\(HCLRenderer.inline(.list(GCPTarget.valkeyNodeTypes.map { .string($0) }))), var.node_type)", "Give one of \(GCPTarget.valkeyNodeTypes.joined(separator: ", ")).")]),
-            .init(name: "labels", type: "map(string)", description: "Labels for the instance.", defaultValue: .object([])),
+            GCPTarget.labelsVariable,
         ]
         if let kms = gcp.kmsKeyVariable {
             variables.append(GCPTarget.kmsVariable(kms.value))
