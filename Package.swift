@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "RedisFactoryTests",
             dependencies: [
-                "RedisFactory", "RedisClientCore", "RedisStub", "RedisTestSupport", .product(name: "Logging", package: "swift-log"),
+                "RedisFactory", "RedisClientCore", "RedisStub", "RedisTestSupport", "Topology", .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]

@@ -119,6 +119,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     }
 
     private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "xreadgroup"]
+    /// What a session answers itself, beside the command table (docs/stub.md's coverage).
+    static var sessionCommandNames: Set<String> { sessionCommands }
 
     private static func runsInBatch(_ command: RedisCommandArgv) -> Bool {
         guard let first = command.first, first.count <= 10 else { return true }

@@ -57,6 +57,14 @@ final class StubDatabase {
         if deadline != nil { expiring.insert(HashedBytes(key)) } else { expiring.remove(HashedBytes(key)) }
     }
 
+    /// SWAPDB: every connection on one index now sees the other's keys.
+    func swapContents(with other: StubDatabase) {
+        guard other !== self else { return }
+        swap(&entries, &other.entries)
+        swap(&expiring, &other.expiring)
+        swap(&sweepQueue, &other.sweepQueue)
+    }
+
     func removeAll() {
         entries.removeAll()
         expiring.removeAll()

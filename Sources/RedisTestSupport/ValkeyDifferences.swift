@@ -43,7 +43,11 @@ public enum ValkeyDifferences {
         name: "nested MULTI",
         why: "Valkey refuses MULTI inside a transaction as a command not allowed there (\"ERR Command 'multi' not allowed inside a transaction\") and so aborts the transaction at EXEC (EXECABORT), where Redis 7.0 answers \"ERR MULTI calls can not be nested\" and runs the rest; both sides DISCARD then, and the sequence goes on outside a transaction"
     )
-    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti]
+    public static let expiryBeforeKey = Difference(
+        name: "GETEX's expiry checked before its key",
+        why: "Valkey refuses a bad GETEX expiry (\"ERR invalid expire time in 'getex' command\") before it looks up the key, where Redis 7.0 looks up the key first and answers nil for a missing one or WRONGTYPE for another type; neither side changes anything"
+    )
+    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
     /// Redis's text before comparing.
@@ -70,6 +74,10 @@ public enum ValkeyDifferences {
         if name == "MULTI", redis.errorMessage == "ERR MULTI calls can not be nested",
            valkey.errorMessage == "ERR Command 'multi' not allowed inside a transaction" {
             return Explanation(differences: [nestedMulti], stubUndo: [["DISCARD"]], serverUndo: [["DISCARD"]])
+        }
+        if name == "GETEX", valkey.errorMessage == "ERR invalid expire time in 'getex' command",
+           redis == .null || redis.errorMessage?.hasPrefix("WRONGTYPE") == true {
+            return Explanation(differences: [expiryBeforeKey])
         }
         var used: [Difference] = []
         guard agree(redis, valkey, command: command, used: &used) else { return nil }

@@ -1,3 +1,4 @@
+import Foundation
 import RedisTestSupport
 import Testing
 @testable import RedisClientCore
@@ -145,6 +146,40 @@ import Testing
         #expect(Set(seen).count == 1001 && seen.count == 1001)
         #expect(try stub.scanAll(type: "set") == ["key:set"])
     }
+
+    /// The commands whose replies are random, checked by property on both sides: SPOP,
+    /// SRANDMEMBER, HRANDFIELD, RANDOMKEY.
+    @Test func randomRepliesHaveRedisProperties() throws {
+        let server = try RedisServer.start()
+        let real = try rawClient(server)
+        _ = try real.send("FLUSHALL")
+        let stub = InMemoryRedis()
+        let members: Set<String> = ["a", "b", "c", "d"]
+        for side in [{ (argv: [String]) in try real.send(argv.map(\.redisBytes)) }, { (argv: [String]) in try stub.send(argv.map(\.redisBytes)) }] {
+            func strings(_ reply: RedisValue) -> [String] {
+                guard case .array(let elements) = reply else { return [] }
+                return elements.compactMap { if case .bulkString(let bytes) = $0 { String(decoding: bytes, as: UTF8.self) } else { nil } }
+            }
+            _ = try side(["SADD", "s"] + members.sorted())
+            let distinct = strings(try side(["SRANDMEMBER", "s", "10"]))
+            #expect(Set(distinct) == members && distinct.count == 4, "positive count: distinct, at most the set")
+            let repeated = strings(try side(["SRANDMEMBER", "s", "-9"]))
+            #expect(repeated.count == 9 && Set(repeated).isSubset(of: members), "negative count: repeats allowed")
+            let popped = strings(try side(["SPOP", "s", "3"]))
+            #expect(Set(popped).count == 3 && Set(popped).isSubset(of: members))
+            #expect(try side(["SCARD", "s"]) == .integer(1))
+            _ = try side(["HSET", "h", "f1", "v1", "f2", "v2", "f3", "v3"])
+            let pairs = strings(try side(["HRANDFIELD", "h", "-4", "WITHVALUES"]))
+            #expect(pairs.count == 8 && stride(from: 0, to: 8, by: 2).allSatisfy { pairs[$0 + 1] == "v" + pairs[$0].dropFirst() }, "\(pairs)")
+            if case .bulkString(let key) = try side(["RANDOMKEY"]) {
+                #expect(["s", "h"].contains(String(decoding: key, as: UTF8.self)))
+            } else {
+                Issue.record("RANDOMKEY answered no key")
+            }
+            _ = try side(["FLUSHALL"])
+            #expect(try side(["RANDOMKEY"]) == .null && side(["SPOP", "s"]) == .null && side(["SPOP", "s", "2"]) == .array([]))
+        }
+    }
 }
 
 /// A client that keeps bulk replies as bytes, for exact comparison.
@@ -155,10 +190,20 @@ func rawClient(_ server: RedisServer) throws -> RedisClient {
 /// Replies whose order Redis does not define are compared sorted; idle times (which depend on
 /// when each side ran the command) are zeroed.
 func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
+    // A deadline set relative to now differs by the milliseconds between the two sides: within
+    // a day of now it reads as "relative"; an absolute one (year 2100) is compared exactly.
+    if case .integer(let deadline) = reply, ["EXPIRETIME", "PEXPIRETIME"].contains(command[0].uppercased()), deadline > 0 {
+        let now = Int64(Date().timeIntervalSince1970) * (command[0].uppercased() == "PEXPIRETIME" ? 1000 : 1)
+        let day = Int64(86_400) * (command[0].uppercased() == "PEXPIRETIME" ? 1000 : 1)
+        return abs(deadline - now) < day ? .simpleString("a deadline near now") : reply
+    }
     guard case .array(let elements) = reply else { return reply }
     switch command[0].uppercased() {
-    case "SMEMBERS", "KEYS":
+    case "SMEMBERS", "KEYS", "SINTER", "SUNION", "SDIFF":
         return .array(elements.sorted { $0.description < $1.description })
+    case "SSCAN" where elements.count == 2:
+        guard case .array(let page) = elements[1] else { return reply }
+        return .array([elements[0], .array(page.sorted { $0.description < $1.description })])
     case "XPENDING" where command.count > 3:
         return .array(elements.map { row in
             guard case .array(var fields) = row, fields.count == 4 else { return row }

@@ -53,9 +53,10 @@ extension StubCommands {
         if command.count == 2 && !["ASYNC", "SYNC"].contains(StubParse.upper(command[1])) { throw .syntax }
     }
 
-    /// `EXPIRE key n [NX|XX|GT|LT]`, in Redis 7.0's order of checks.
+    /// `EXPIRE key n [NX|XX|GT|LT]` (and the `…AT` forms, `absolute`), in Redis 7.0's order
+    /// of checks.
     static func expire(
-        _ execution: inout StubExecution, _ command: RedisCommandArgv, unitMilliseconds: Int64, name: String
+        _ execution: inout StubExecution, _ command: RedisCommandArgv, unitMilliseconds: Int64, name: String, absolute: Bool = false
     ) throws(StubError) -> RedisValue {
         var flags = Set<String>()
         for option in command.dropFirst(3) {
@@ -73,7 +74,7 @@ extension StubCommands {
         }
         let amount = try StubParse.integer(command[2])
         let (milliseconds, overflow) = amount.multipliedReportingOverflow(by: unitMilliseconds)
-        let (deadline, overflowSum) = milliseconds.addingReportingOverflow(execution.now)
+        let (deadline, overflowSum) = milliseconds.addingReportingOverflow(absolute ? 0 : execution.now)
         guard !overflow, !overflowSum else { throw .invalidExpire(name) }
 
         let database = execution.database
@@ -91,10 +92,12 @@ extension StubCommands {
         return .integer(1)
     }
 
-    static func ttl(_ execution: StubExecution, _ key: StubKey, milliseconds: Bool) -> RedisValue {
+    /// TTL and PTTL, or with `absolute` EXPIRETIME and PEXPIRETIME: -2 without the key, -1
+    /// without a deadline; seconds rounded to the nearest, as Redis rounds them.
+    static func ttl(_ execution: StubExecution, _ key: StubKey, milliseconds: Bool, absolute: Bool = false) -> RedisValue {
         guard let entry = execution.database.entry(key, now: execution.now) else { return .integer(-2) }
         guard let deadline = entry.expiresAt else { return .integer(-1) }
-        let remaining = max(deadline - execution.now, 0)
+        let remaining = max(absolute ? deadline : deadline - execution.now, 0)
         return .integer(milliseconds ? remaining : (remaining + 500) / 1000)
     }
 

@@ -1,0 +1,61 @@
+/// Where the stub stands on each of Redis 7.0's commands: served as Redis serves it, served
+/// with a stated difference, not served because it cannot exist in one process without
+/// persistence or replication, or not served yet. docs/stub.md's command table is rendered from
+/// this, and a test keeps the two and the command table in step.
+public enum StubCoverage {
+    public enum Status: Equatable, Sendable {
+        case same
+        case differs(String)
+        case notServed(String)
+        case notYet
+    }
+
+    /// Every command the stub answers: its command table and what a session answers itself.
+    public static var served: Set<String> { Set(StubCommands.table.keys).union(InMemoryRedis.sessionCommandNames) }
+
+    /// Served, but not quite as Redis answers: how.
+    static let differences: [String: String] = [
+        "auth": "accepts any password: the stub has no users",
+        "client": "ID, SETNAME, GETNAME, SETINFO; the other subcommands not yet",
+        "command": "answers an empty list: COUNT, INFO, DOCS, GETKEYS not yet",
+        "config": "GET of save, appendonly and databases; SET, RESETSTAT and the other parameters not yet",
+        "hello": "protocol 2 only: HELLO 3 is refused with NOPROTO",
+        "hscan": "one page with cursor 0 (Redis pages a hash beyond its listpack encoding by its buckets)",
+        "info": "Server, Memory, Persistence, Replication and Keyspace with the fields clients read; memory figures are 0",
+        "publish": "no subscribers exist in the stub yet: always 0",
+        "scan": "the cursor is a stable hash of the key, not Redis's bucket index; every guarantee SCAN makes holds",
+        "sscan": "one page with cursor 0 (Redis pages a set held as a hash table, any set with a non-integer member, by its buckets)",
+    ]
+
+    /// Not served, and why: what needs disk, replicas, a cluster or the server process itself.
+    static let outOfScope: [String: String] = [
+        "asking": "cluster", "bgrewriteaof": "persistence: nothing is kept on disk", "bgsave": "persistence: nothing is kept on disk",
+        "cluster": "cluster", "failover": "replication", "lastsave": "persistence: nothing is kept on disk",
+        "migrate": "moves keys between servers", "module": "modules are C libraries loaded into redis-server",
+        "monitor": "a server-wide command feed: not kept", "psync": "replication", "readonly": "cluster", "readwrite": "cluster",
+        "replconf": "replication", "replicaof": "replication", "restore-asking": "cluster", "save": "persistence: nothing is kept on disk",
+        "shutdown": "stop stub-server with a signal", "slaveof": "replication", "sync": "replication", "wait": "replication: no replicas to wait for",
+    ]
+
+    public static func status(of command: String) -> Status {
+        if let difference = differences[command] { return .differs(difference) }
+        if served.contains(command) { return .same }
+        if let reason = outOfScope[command] { return .notServed(reason) }
+        return .notYet
+    }
+
+    /// The Markdown table of `commands` (Redis 7.0's, from its catalogue), one row each.
+    public static func markdownTable(_ commands: [String]) -> String {
+        var lines = ["| command | status |", "|---|---|"]
+        for command in commands.sorted() {
+            let text = switch status(of: command) {
+            case .same: "same as Redis"
+            case .differs(let how): "differs: \(how)"
+            case .notServed(let why): "not served: \(why)"
+            case .notYet: "not served yet"
+            }
+            lines.append("| `\(command.uppercased())` | \(text) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
