@@ -160,7 +160,7 @@ extension DockerDeployments {
             var last: [String: String] = [:]
             let healthy = eventually(within: 180, every: 1) {
                 last = (try? project.health()) ?? [:]
-                return !last.isEmpty && last.values.allSatisfy { $0 == "healthy" }
+                return !last.isEmpty && last.allSatisfy { ComposeProject.isReady(service: $0.key, state: $0.value) }
             }
             #expect(healthy, "not all healthy: \(last)\n\(project.diagnosis())")
         }

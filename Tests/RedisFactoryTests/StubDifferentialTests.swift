@@ -127,7 +127,7 @@ struct CommandGenerator {
 
     private mutating func generate() -> [String] {
         let k = key()
-        switch Int.random(in: 0..<130, using: &random) {
+        switch Int.random(in: 0..<150, using: &random) {
         case 0: return ["GET", k]
         case 1: return ["SET", k, member()] + pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["PX", "200000"], ["KEEPTTL"], ["EX", "0"], ["NX", "GET"]])
         case 2: return ["SETEX", k, pick(["100", "0", "x"]), member()]
@@ -247,6 +247,20 @@ struct CommandGenerator {
         case 106: return ["LPOS", k, member()] + pick([[], ["RANK", "-1"], ["RANK", "0"], ["RANK", "2", "COUNT", "0"], ["COUNT", "2", "MAXLEN", "3"], ["COUNT", "x"], ["FOO", "1"], ["MAXLEN", "-1"]])
         case 107: return ["LMPOP", pick(["1", "2", "0", "x"]), k, key(), pick(["LEFT", "RIGHT", "UP"])] + pick([[], ["COUNT", "2"], ["COUNT", "0"], ["COUNT"]])
         case 108: return ["RPUSH", k, member(), member(), member()]
+        // More sorted sets.
+        case 109: return [pick(["ZRANK", "ZREVRANK"]), k, member()]
+        case 110: return ["ZREVRANGE", k, index(), index()] + pick([[], ["WITHSCORES"], ["LIMIT"]])
+        case 111: return ["ZREVRANGEBYSCORE", k, bound(), bound()] + pick([[], ["WITHSCORES"], ["LIMIT", "0", "2"], ["BAD"]])
+        case 112: return ["ZREMRANGEBYRANK", k, index(), index()]
+        case 113: return ["ZMSCORE", k, member(), member()]
+        case 114: return [pick(["ZPOPMIN", "ZPOPMAX"]), k] + pick([[], ["2"], ["0"], ["-1"], ["x"]])
+        case 115: return ["ZMPOP", pick(["1", "2", "0"]), k, key(), pick(["MIN", "MAX", "MID"])] + pick([[], ["COUNT", "2"], ["COUNT", "0"]])
+        case 116: return [pick(["ZUNION", "ZINTER", "ZDIFF"]), pick(["1", "2", "0", "3", "x"]), k, key()]
+            + pick([[], ["WITHSCORES"], ["WEIGHTS", "2", "0.5"], ["WEIGHTS", "2"], ["AGGREGATE", "MAX", "WITHSCORES"], ["AGGREGATE", "AVG"], ["WEIGHTS", "1", "x"]])
+        case 117: return [pick(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"]), key(), pick(["1", "2", "0"]), k, key()] + pick([[], ["WEIGHTS", "3", "1"], ["AGGREGATE", "MIN"], ["WITHSCORES"]])
+        case 118: return ["ZINTERCARD", pick(["1", "2", "0"]), k, key()] + pick([[], ["LIMIT", "1"], ["LIMIT", "-2"]])
+        case 119: return inTransaction ? ["ZCARD", k] : ["ZSCAN", k, pick(["0", "x"])] + pick([[], ["MATCH", "m[1-3]"], ["COUNT", "0"]])
+        case 120: return ["ZADD", k, "1", "m1", "2", "m2", "inf", "m3", "-inf", "m4"]
         default: return ["STRLEN", k]
         }
     }

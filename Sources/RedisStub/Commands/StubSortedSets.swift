@@ -127,7 +127,7 @@ extension StubCommands {
     }
 
     /// `ZRANGE key start stop [BYSCORE] [REV] [LIMIT offset count] [WITHSCORES]`.
-    private static func zrange(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+    static func zrange(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
         var withScores = false
         var byScore = false
         var reverse = false
@@ -176,7 +176,7 @@ extension StubCommands {
         return limit.count < 0 ? Array(tail) : Array(tail.prefix(Int(min(limit.count, Int64(tail.count)))))
     }
 
-    private static func rangeReply(_ elements: [(score: Double, member: [UInt8])], withScores: Bool) -> RedisValue {
+    static func rangeReply(_ elements: [(score: Double, member: [UInt8])], withScores: Bool) -> RedisValue {
         guard withScores else { return .bulks(elements.map(\.member)) }
         return .bulks(elements.flatMap { [$0.member, StubFormat.double($0.score)] })
     }

@@ -142,6 +142,13 @@ public final class ComposeProject: @unchecked Sendable {
         return String(id)
     }
 
+    /// Whether a service in `health()` is where it should be: healthy, or running for a
+    /// `monitoring.exporters` sidecar (no shell tool to probe itself with; the boot test reads
+    /// its metrics instead).
+    public static func isReady(service: String, state: String) -> Bool {
+        state == (service.hasSuffix("-exporter") ? "running" : "healthy")
+    }
+
     /// Every container of the project with its health ("healthy", "unhealthy", "starting",
     /// or the state when it has no health check).
     public func health() throws -> [String: String] {
