@@ -6,6 +6,8 @@ final class StubDatabase {
     private var entries: [HashedBytes: StubEntry] = [:]
     private var expiring: Set<HashedBytes> = []
     private var sweepQueue: [HashedBytes] = []
+    /// Containers a command reached: their encodings are settled when it ends.
+    private(set) var touched: [StubKey] = []
 
     var count: Int { entries.count }
     var expiringCount: Int { expiring.count }
@@ -23,7 +25,14 @@ final class StubDatabase {
 
     /// Stores a value; a new value clears any expiry unless told otherwise (as `SET` does).
     func put(_ key: StubKey, _ value: StubValue, expiresAt: Int64? = nil) {
-        let old = entries.updateValue(StubEntry(value: value, expiresAt: expiresAt), forKey: HashedBytes(key))
+        put(key, StubEntry(value: value, expiresAt: expiresAt))
+    }
+
+    /// Stores an entry whole: RENAME, MOVE and COPY keep a string's encoding with its value.
+    func put(_ key: StubKey, _ entry: StubEntry) {
+        let expiresAt = entry.expiresAt
+        if case .string = entry.value {} else { touched.append(key) }
+        let old = entries.updateValue(entry, forKey: HashedBytes(key))
         if expiresAt != nil {
             expiring.insert(HashedBytes(key))
         } else if old?.expiresAt != nil {
@@ -32,12 +41,22 @@ final class StubDatabase {
     }
 
     /// Replaces a string value and keeps the key's expiry (`INCR`, `DECRBY`, ...).
-    func replaceString(_ key: StubKey, _ value: [UInt8]) {
+    func replaceString(_ key: StubKey, _ value: [UInt8], form: StubEncoding.StringForm = .whole) {
         if entries[HashedBytes(key)] != nil {
             entries[HashedBytes(key)]!.value = .string(value)
+            entries[HashedBytes(key)]!.stringForm = form
         } else {
-            put(key, .string(value))
+            put(key, StubEntry(value: .string(value), expiresAt: nil, stringForm: form))
         }
+    }
+
+    /// Settles the encodings of the containers the command reached (StubEncoding).
+    func settleEncodings(_ config: StubConfig) {
+        guard !touched.isEmpty else { return }
+        for key in touched {
+            if let entry = entries[HashedBytes(key)] { StubEncoding.settle(entry.value, config) }
+        }
+        touched.removeAll(keepingCapacity: true)
     }
 
     @discardableResult
@@ -63,6 +82,7 @@ final class StubDatabase {
         swap(&entries, &other.entries)
         swap(&expiring, &other.expiring)
         swap(&sweepQueue, &other.sweepQueue)
+        swap(&touched, &other.touched)
     }
 
     func removeAll() {
@@ -99,7 +119,10 @@ final class StubDatabase {
     /// The key's container of one type: nil when absent (or created empty when `create`),
     /// `WRONGTYPE` when the key holds another type.
     func container<T: StubContainer>(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> T? {
-        if let found = try existing(key, now: now, T.extract) { return found }
+        if let found = try existing(key, now: now, T.extract) {
+            touched.append(key)
+            return found
+        }
         guard create else { return nil }
         let fresh = T()
         put(key, fresh.value)

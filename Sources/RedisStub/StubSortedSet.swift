@@ -9,6 +9,8 @@ final class StubSortedSet: StubContainer {
     private(set) var ordered: [(score: Double, member: [UInt8])] = []
 
     var count: Int { ordered.count }
+    /// Converted from a listpack (StubEncoding), for good.
+    var isSkiplist = false
 
     func score(of member: [UInt8]) -> Double? { scores[member] }
 

@@ -65,6 +65,7 @@ final class StubState {
     let databases: [StubDatabase] = (0..<StubStore.databaseCount).map { _ in StubDatabase() }
     /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
+    var config = StubConfig()
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
@@ -93,6 +94,7 @@ struct StubExecution {
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
         do {
             let handler = try StubCommands.lookup(command)
+            defer { database.settleEncodings(state.config) }
             return try handler.run(&self, command)
         } catch {
             return .error(error.message)

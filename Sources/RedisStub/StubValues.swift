@@ -65,6 +65,8 @@ final class StubList: StubContainer {
 
 final class StubSet: StubContainer {
     var members: Set<[UInt8]> = []
+    /// Converted from an intset (StubEncoding), for good.
+    var isHashtable = false
 
     static func extract(_ value: StubValue) -> StubSet? { if case .set(let set) = value { set } else { nil } }
     var value: StubValue { .set(self) }
@@ -77,6 +79,8 @@ final class StubHash: StubContainer {
     /// Insertion order kept so HGETALL answers in a stable order, as Redis's listpack does.
     var fields: [[UInt8]: [UInt8]] = [:]
     var order: [[UInt8]] = []
+    /// Converted from a listpack (StubEncoding), for good.
+    var isHashtable = false
 
     func set(_ field: [UInt8], _ value: [UInt8]) -> Bool {
         let added = fields.updateValue(value, forKey: field) == nil
@@ -95,4 +99,5 @@ struct StubEntry {
     var value: StubValue
     /// Unix milliseconds; nil for no expiry.
     var expiresAt: Int64?
+    var stringForm = StubEncoding.StringForm.whole
 }

@@ -40,7 +40,7 @@ extension StubCommands {
             let source = execution.database
             let destination = execution.state.databases[Int(target)]
             guard let entry = source.entry(command[1], now: execution.now), !destination.exists(command[1], now: execution.now) else { return .integer(0) }
-            destination.put(command[1], entry.value, expiresAt: entry.expiresAt)
+            destination.put(command[1], entry)
             source.remove(command[1])
             return .integer(1)
         },
@@ -61,7 +61,7 @@ extension StubCommands {
         guard let entry = database.entry(command[1], now: execution.now) else { throw StubError("ERR no such key") }
         if command[1] == command[2] { return !onlyIfAbsent }
         if onlyIfAbsent && database.exists(command[2], now: execution.now) { return false }
-        database.put(command[2], entry.value, expiresAt: entry.expiresAt)
+        database.put(command[2], entry)
         database.remove(command[1])
         return true
     }
@@ -91,7 +91,9 @@ extension StubCommands {
         guard let entry = execution.database.entry(command[1], now: execution.now) else { return .integer(0) }
         let destination = execution.state.databases[target]
         if destination.exists(command[2], now: execution.now) && !replace { return .integer(0) }
-        destination.put(command[2], entry.value.copied(), expiresAt: entry.expiresAt)
+        var copy = entry
+        copy.value = entry.value.copied()
+        destination.put(command[2], copy)
         return .integer(1)
     }
 }
@@ -108,15 +110,18 @@ extension StubValue {
         case .set(let set):
             let copy = StubSet()
             copy.members = set.members
+            copy.isHashtable = set.isHashtable
             return .set(copy)
         case .hash(let hash):
             let copy = StubHash()
             copy.fields = hash.fields
             copy.order = hash.order
+            copy.isHashtable = hash.isHashtable
             return .hash(copy)
         case .sortedSet(let zset):
             let copy = StubSortedSet()
             for (score, member) in zset.ordered { copy.set(member, score: score) }
+            copy.isSkiplist = zset.isSkiplist
             return .sortedSet(copy)
         case .stream(let stream):
             let copy = StubStream()

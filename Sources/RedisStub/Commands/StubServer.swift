@@ -8,16 +8,49 @@ extension StubCommands {
             let micros = execution.clock.nowMicroseconds()
             return .bulks([StubFormat.integer(micros / 1_000_000), StubFormat.integer(micros % 1_000_000)])
         },
-        // What redis-benchmark and client libraries ask at start; the stub persists nothing.
-        "config": StubCommand(-2) { _, command throws(StubError) in
-            guard StubParse.upper(command[1]) == "GET", command.count >= 3 else {
-                throw StubError("ERR unknown subcommand '\(String(decoding: command[1], as: UTF8.self))'. Try CONFIG HELP.")
+        // The parameters StubConfig keeps: the encoding thresholds, maxmemory-policy, and what
+        // redis-benchmark and client libraries ask at start.
+        "config": StubCommand(-2, subcommands: ["GET": -3, "SET": -4, "RESETSTAT": 2, "REWRITE": 2, "HELP": 2]) { execution, command throws(StubError) in
+            switch StubParse.upper(command[1]) {
+            case "GET":
+                return .bulks(execution.state.config.get(Array(command.dropFirst(2))).flatMap { [Array($0.0.utf8), Array($0.1.utf8)] })
+            case "SET":
+                guard command.count % 2 == 0 else { throw .syntax }
+                let pairs = stride(from: 2, to: command.count, by: 2).map {
+                    (name: String(decoding: command[$0], as: UTF8.self), value: String(decoding: command[$0 + 1], as: UTF8.self))
+                }
+                try execution.state.config.set(pairs)
+                return .ok
+            case "RESETSTAT":
+                return .ok
+            case "REWRITE":
+                throw StubError("ERR The server is running without a config file")
+            default:
+                return .array(configHelp.map { .simpleString($0) })
             }
-            let known: [(String, String)] = [("save", ""), ("appendonly", "no"), ("databases", "16")]
-            return .bulks(command.dropFirst(2).flatMap { pattern in
-                known.filter { GlobPattern.matches(Array(String(decoding: pattern, as: UTF8.self).lowercased().utf8), Array($0.0.utf8)) }
-                    .flatMap { [Array($0.0.utf8), Array($0.1.utf8)] }
-            })
+        },
+        "object": StubCommand(-2, subcommands: ["ENCODING": 3, "FREQ": 3, "IDLETIME": 3, "REFCOUNT": 3, "HELP": 2]) { execution, command throws(StubError) in
+            let subcommand = StubParse.upper(command[1])
+            // Help lines are status replies, as Redis's addReplyHelp sends them.
+            if subcommand == "HELP" { return .array(objectHelp.map { .simpleString($0) }) }
+            guard let entry = execution.database.entry(command[2], now: execution.now) else { return .null }
+            switch subcommand {
+            case "ENCODING":
+                StubEncoding.settle(entry.value, execution.state.config)
+                return .bulkString(Array(StubEncoding.name(of: entry).utf8))
+            case "REFCOUNT":
+                return .integer(StubEncoding.referenceCount(of: entry))
+            case "IDLETIME":
+                guard !execution.state.config.evictsByFrequency else {
+                    throw StubError("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+                }
+                return .integer(0)
+            default:
+                guard execution.state.config.evictsByFrequency else {
+                    throw StubError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+                }
+                return .integer(0)
+            }
         },
         "command": StubCommand(-1) { _, _ in .array([]) },
         // The stub has no subscribers.
@@ -31,6 +64,33 @@ extension StubCommands {
             }.joined(separator: "\r\n")
             return .bulkString(Array(text.utf8))
         },
+    ]
+
+    static let configHelp = [
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+        "RESETSTAT", "    Reset statistics reported by the INFO command.",
+        "REWRITE", "    Rewrite the configuration file.",
+        "HELP", "    Prints this help.",
+    ]
+
+    static let objectHelp = [
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
     ]
 
     private static func infoSections(_ execution: StubExecution) -> [(name: String, fields: [(String, String)])] {

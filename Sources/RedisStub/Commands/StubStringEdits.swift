@@ -48,9 +48,11 @@ extension StubCommands {
         },
         "getex": StubCommand(-2, getex),
         "append": StubCommand(3) { execution, command throws(StubError) in
-            let value = (try execution.database.string(command[1], now: execution.now) ?? []) + command[2]
+            let current = try execution.database.string(command[1], now: execution.now)
+            let value = (current ?? []) + command[2]
             try checkLength(value.count)
-            execution.database.replaceString(command[1], value)
+            // A new key is stored whole; appending to one edits it in place (raw).
+            execution.database.replaceString(command[1], value, form: current == nil ? .whole : .edited)
             return .integer(value.count)
         },
         "getrange": StubCommand(4, getrange),
@@ -63,7 +65,7 @@ extension StubCommands {
             let sum = base + increment
             guard sum.isFinite else { throw StubError("ERR increment would produce NaN or Infinity") }
             let text = LongDouble.human(sum)
-            execution.database.replaceString(command[1], text)
+            execution.database.replaceString(command[1], text, form: .notInteger)
             return .bulkString(text)
         },
     ]
@@ -131,7 +133,7 @@ extension StubCommands {
         let end = Int(offset) + patch.count
         if value.count < end { value += [UInt8](repeating: 0, count: end - value.count) }
         value.replaceSubrange(Int(offset)..<end, with: patch)
-        execution.database.replaceString(command[1], value)
+        execution.database.replaceString(command[1], value, form: .edited)
         return .integer(value.count)
     }
 
