@@ -6,8 +6,9 @@ final class StubDatabase {
     private var entries: [HashedBytes: StubEntry] = [:]
     private var expiring: Set<HashedBytes> = []
     private var sweepQueue: [HashedBytes] = []
-    /// Containers a command reached: their encodings are settled when it ends.
-    private(set) var touched: [StubKey] = []
+    /// Containers a command may write (reached to create or add), with their size then: their
+    /// encodings are settled when it ends, as Redis converts on a write that adds.
+    private(set) var touched: [(key: StubKey, size: Int)] = []
 
     var count: Int { entries.count }
     var expiringCount: Int { expiring.count }
@@ -26,12 +27,13 @@ final class StubDatabase {
     /// Stores a value; a new value clears any expiry unless told otherwise (as `SET` does).
     func put(_ key: StubKey, _ value: StubValue, expiresAt: Int64? = nil) {
         put(key, StubEntry(value: value, expiresAt: expiresAt))
+        // A container made whole (the STORE forms) takes the encoding its size calls for.
+        if case .string = value {} else { touched.append((key, -1)) }
     }
 
     /// Stores an entry whole: RENAME, MOVE and COPY keep a string's encoding with its value.
     func put(_ key: StubKey, _ entry: StubEntry) {
         let expiresAt = entry.expiresAt
-        if case .string = entry.value {} else { touched.append(key) }
         let old = entries.updateValue(entry, forKey: HashedBytes(key))
         if expiresAt != nil {
             expiring.insert(HashedBytes(key))
@@ -53,8 +55,8 @@ final class StubDatabase {
     /// Settles the encodings of the containers the command reached (StubEncoding).
     func settleEncodings(_ config: StubConfig) {
         guard !touched.isEmpty else { return }
-        for key in touched {
-            if let entry = entries[HashedBytes(key)] { StubEncoding.settle(entry.value, config) }
+        for (key, size) in touched {
+            if let entry = entries[HashedBytes(key)] { StubEncoding.settle(entry.value, config, sizeBefore: size) }
         }
         touched.removeAll(keepingCapacity: true)
     }
@@ -120,7 +122,7 @@ final class StubDatabase {
     /// `WRONGTYPE` when the key holds another type.
     func container<T: StubContainer>(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> T? {
         if let found = try existing(key, now: now, T.extract) {
-            touched.append(key)
+            if create { touched.append((key, found.value.size)) }
             return found
         }
         guard create else { return nil }

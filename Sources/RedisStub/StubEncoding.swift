@@ -25,8 +25,11 @@ enum StubEncoding {
         }
     }
 
-    /// After a command: a container past its compact encoding's limits converts for good.
-    static func settle(_ value: StubValue, _ config: StubConfig) {
+    /// After a command that may have written: a container past its compact encoding's limits
+    /// converts for good. Sets and sorted sets convert only when they grew (Redis checks as it
+    /// adds a member); a hash on any write (Redis checks after every HSET).
+    static func settle(_ value: StubValue, _ config: StubConfig, sizeBefore: Int) {
+        if case .hash = value {} else if value.size <= sizeBefore { return }
         switch value {
         case .set(let set) where !set.isHashtable:
             set.isHashtable = set.members.count > config.integer("set-max-intset-entries") || set.members.contains { StubParse.parseInteger($0) == nil }

@@ -37,6 +37,18 @@ enum StubValue {
         }
     }
 
+    /// Elements in a container (0 for a string).
+    var size: Int {
+        switch self {
+        case .string: return 0
+        case .list(let list): return list.items.count
+        case .set(let set): return set.members.count
+        case .hash(let hash): return hash.fields.count
+        case .sortedSet(let zset): return zset.count
+        case .stream(let stream): return stream.entries.count
+        }
+    }
+
     /// Redis deletes a container key when its last element goes.
     var isEmptyContainer: Bool {
         switch self {

@@ -51,7 +51,11 @@ public enum ValkeyDifferences {
         name: "encodings",
         why: "Valkey keeps Redis 7.2's encodings: a small set of strings is a listpack (OBJECT ENCODING), CONFIG GET also lists set-max-listpack-entries and -value, and OBJECT REFCOUNT of a small integer is 1 (no shared integers); replies only, no data differs"
     )
-    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings]
+    public static let bitmapArguments = Difference(
+        name: "bitmap arguments",
+        why: "Valkey checks BITCOUNT's and BITPOS's arguments before it looks up the key (a bad range or unit is an error even on a missing or wrong-typed key, where Redis 7.0 answers 0, -1 or WRONGTYPE first), and takes BITCOUNT key start without an end, which Redis 7.0 refuses as a syntax error; both commands only read"
+    )
+    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
     /// Redis's text before comparing.
@@ -85,6 +89,9 @@ public enum ValkeyDifferences {
         if name == "CONFIG", command.count > 2, command[1].uppercased() == "GET", case .array(let ours) = redis, case .array(let theirs) = valkey,
            Set(ours.map(\.description)).isSubset(of: Set(theirs.map(\.description))) {
             return Explanation(differences: [encodings])
+        }
+        if ["BITCOUNT", "BITPOS"].contains(name), redis.errorMessage != nil || valkey.errorMessage != nil {
+            return Explanation(differences: [bitmapArguments])
         }
         if name == "GETEX", valkey.errorMessage == "ERR invalid expire time in 'getex' command",
            redis == .null || redis.errorMessage?.hasPrefix("WRONGTYPE") == true {

@@ -129,7 +129,7 @@ struct CommandGenerator {
 
     private mutating func generate() -> [String] {
         let k = key()
-        switch Int.random(in: 0..<160, using: &random) {
+        switch Int.random(in: 0..<170, using: &random) {
         case 0: return ["GET", k]
         case 1: return ["SET", k, member()] + pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["PX", "200000"], ["KEEPTTL"], ["EX", "0"], ["NX", "GET"]])
         case 2: return ["SETEX", k, pick(["100", "0", "x"]), member()]
@@ -278,6 +278,15 @@ struct CommandGenerator {
         case 127: return ["SADD", k, pick(["1", "2", "x", "300"]), pick(["4", "5"])]
         case 128: return ["HSET", k, member(), "v", member(), "w"]
         case 129: return ["ZADD", k, "1", pick([member(), String(repeating: "w", count: 65)])]
+        // Bitmaps.
+        case 130: return ["SETBIT", k, pick(["0", "7", "13", "100", "-1", "x", "4294967296"]), pick(["1", "0", "2"])]
+        case 131: return ["GETBIT", k, pick(["0", "7", "13", "100", "-1", "x"])]
+        // (BITCOUNT and BITPOS only outside MULTI: Valkey checks their arguments first.)
+        case 132 where inTransaction, 133 where inTransaction: return ["STRLEN", k]
+        case 132: return ["BITCOUNT", k] + pick([[], ["0", "-1"], ["1", "2"], ["-2", "-1"], ["0", "10", "BIT"], ["-5", "-1", "BIT"], ["0", "1", "BYTE"], ["0"], ["0", "1", "WORD"], ["x", "1"]])
+        case 133: return ["BITPOS", k, pick(["0", "1", "2", "x"])] + pick([[], ["0"], ["1"], ["0", "-1"], ["2", "-1", "BIT"], ["0", "3", "BYTE"], ["-1"], ["0", "1", "X"]])
+        case 134: return ["BITOP", pick(["AND", "OR", "XOR", "NOT", "NAND"]), key(), k] + pick([[], [key()]])
+        case 135: return ["SET", k, pick(["\u{ff}\u{f0}", "abc", "\u{0}", "zz\u{ff}"])]
         default: return ["STRLEN", k]
         }
     }

@@ -36,7 +36,6 @@ extension StubCommands {
             guard let entry = execution.database.entry(command[2], now: execution.now) else { return .null }
             switch subcommand {
             case "ENCODING":
-                StubEncoding.settle(entry.value, execution.state.config)
                 return .bulkString(Array(StubEncoding.name(of: entry).utf8))
             case "REFCOUNT":
                 return .integer(StubEncoding.referenceCount(of: entry))
