@@ -40,6 +40,12 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         switch name {
         case "client" where command.count >= 2: return client(command)
         case "hello": return hello(command)
+        case "reset" where command.count == 1:
+            // Inside MULTI too: the transaction goes, the database is 0 again, the name is gone.
+            transaction = nil
+            database = 0
+            clientName = nil
+            return .simpleString("RESET")
         default: break
         }
         if transaction != nil { return queue(name, command) }
@@ -118,7 +124,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         return replies
     }
 
-    private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "xreadgroup"]
+    private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "xreadgroup", "reset"]
     /// What a session answers itself, beside the command table (docs/stub.md's coverage).
     static var sessionCommandNames: Set<String> { sessionCommands }
 

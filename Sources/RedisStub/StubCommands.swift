@@ -30,7 +30,7 @@ enum StubCommands {
     /// Every command, by lower-case name; each family adds its own table.
     static let table: [String: StubCommand] = {
         var table: [String: StubCommand] = [:]
-        for family in [connection, strings, stringEdits, bitmaps, keys, keyMoves, sets, setAlgebra, sortedSets, sortedSetMore, hashes, hashFields, lists, listEdits, streams, scripting, server] {
+        for family in [connection, strings, stringEdits, bitmaps, keys, keyMoves, sets, setAlgebra, sortedSets, sortedSetMore, hashes, hashFields, lists, listEdits, streams, scripting, server, standalone] {
             table.merge(family, uniquingKeysWith: { first, _ in first })
         }
         return table
@@ -42,6 +42,8 @@ enum StubCommands {
         let name = lowercasedCommandName(first)
         guard let handler = table[name] else { throw unknownCommand(command) }
         guard handler.accepts(argumentCount: command.count) else { throw .arity(name) }
+        // A protected command, as enable-debug-command's default leaves DEBUG.
+        if name == "debug" { throw .debugDisabled }
         if let subcommands = handler.subcommands {
             let subcommand = String(decoding: command[1], as: UTF8.self)
             guard let arity = subcommands[subcommand.uppercased()] else {

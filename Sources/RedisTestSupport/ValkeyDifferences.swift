@@ -55,7 +55,11 @@ public enum ValkeyDifferences {
         name: "bitmap arguments",
         why: "Valkey checks BITCOUNT's and BITPOS's arguments before it looks up the key (a bad range or unit is an error even on a missing or wrong-typed key, where Redis 7.0 answers 0, -1 or WRONGTYPE first), and takes BITCOUNT key start without an end, which Redis 7.0 refuses as a syntax error; both commands only read"
     )
-    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments]
+    public static let standaloneAnswers = Difference(
+        name: "standalone answers",
+        why: "Valkey answers READONLY and READWRITE with OK on a standalone server, where Redis 7.0 says cluster support is disabled, and its ROLE counts a replication offset where Redis 7.0's stays 0 without replicas; neither changes data"
+    )
+    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
     /// Redis's text before comparing.
@@ -89,6 +93,9 @@ public enum ValkeyDifferences {
         if name == "CONFIG", command.count > 2, command[1].uppercased() == "GET", case .array(let ours) = redis, case .array(let theirs) = valkey,
            Set(ours.map(\.description)).isSubset(of: Set(theirs.map(\.description))) {
             return Explanation(differences: [encodings])
+        }
+        if ["ROLE", "READONLY", "READWRITE"].contains(name) {
+            return Explanation(differences: [standaloneAnswers])
         }
         if ["BITCOUNT", "BITPOS"].contains(name), redis.errorMessage != nil || valkey.errorMessage != nil {
             return Explanation(differences: [bitmapArguments])

@@ -121,7 +121,7 @@ struct CommandGenerator {
         }
         switch command[0] {
         case "MULTI": inTransaction = true
-        case "EXEC", "DISCARD": inTransaction = false
+        case "EXEC", "DISCARD", "RESET": inTransaction = false
         default: break
         }
         return command
@@ -129,7 +129,7 @@ struct CommandGenerator {
 
     private mutating func generate() -> [String] {
         let k = key()
-        switch Int.random(in: 0..<170, using: &random) {
+        switch Int.random(in: 0..<175, using: &random) {
         case 0: return ["GET", k]
         case 1: return ["SET", k, member()] + pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["PX", "200000"], ["KEEPTTL"], ["EX", "0"], ["NX", "GET"]])
         case 2: return ["SETEX", k, pick(["100", "0", "x"]), member()]
@@ -287,6 +287,12 @@ struct CommandGenerator {
         case 133: return ["BITPOS", k, pick(["0", "1", "2", "x"])] + pick([[], ["0"], ["1"], ["0", "-1"], ["2", "-1", "BIT"], ["0", "3", "BYTE"], ["-1"], ["0", "1", "X"]])
         case 134: return ["BITOP", pick(["AND", "OR", "XOR", "NOT", "NAND"]), key(), k] + pick([[], [key()]])
         case 135: return ["SET", k, pick(["\u{ff}\u{f0}", "abc", "\u{0}", "zz\u{ff}"])]
+        // A standalone server's answers for replication, cluster and DEBUG; RESET.
+        case 136: return ["WAIT", pick(["0", "1", "x"]), pick(["0", "10", "-1", "x"])]
+        // (ROLE and READONLY/READWRITE not inside MULTI: Valkey answers them otherwise.)
+        case 137: return pick(inTransaction ? [["ASKING"], ["CLUSTER", "INFO"], ["DEBUG", "OBJECT", k]] : [["ROLE"], ["READONLY"], ["READWRITE"], ["ASKING"], ["CLUSTER", "INFO"], ["DEBUG", "OBJECT", k]])
+        case 138: return ["SLOWLOG"] + pick([["GET"], ["GET", "5"], ["GET", "-2"], ["LEN"], ["RESET"], ["GET", "1", "2"]])
+        case 139: return Int.random(in: 0..<5, using: &random) == 0 ? ["RESET"] : ["WAIT", "0", "0"]
         default: return ["STRLEN", k]
         }
     }
