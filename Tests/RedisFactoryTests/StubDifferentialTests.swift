@@ -129,7 +129,7 @@ struct CommandGenerator {
 
     private mutating func generate() -> [String] {
         let k = key()
-        switch Int.random(in: 0..<175, using: &random) {
+        switch Int.random(in: 0..<180, using: &random) {
         case 0: return ["GET", k]
         case 1: return ["SET", k, member()] + pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["PX", "200000"], ["KEEPTTL"], ["EX", "0"], ["NX", "GET"]])
         case 2: return ["SETEX", k, pick(["100", "0", "x"]), member()]
@@ -293,6 +293,8 @@ struct CommandGenerator {
         case 137: return pick(inTransaction ? [["ASKING"], ["CLUSTER", "INFO"], ["DEBUG", "OBJECT", k]] : [["ROLE"], ["READONLY"], ["READWRITE"], ["ASKING"], ["CLUSTER", "INFO"], ["DEBUG", "OBJECT", k]])
         case 138: return ["SLOWLOG"] + pick([["GET"], ["GET", "5"], ["GET", "-2"], ["LEN"], ["RESET"], ["GET", "1", "2"]])
         case 139: return Int.random(in: 0..<5, using: &random) == 0 ? ["RESET"] : ["WAIT", "0", "0"]
+        case 140: return ["LCS", k, key()] + pick([[], ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", "2"], ["LEN", "IDX"], ["MINMATCHLEN"], ["FOO"]])
+        case 141: return ["SET", k, pick(["ohmytext", "mynewtext", "abcabc", "cab", "m1m2m3"])]
         default: return ["STRLEN", k]
         }
     }
