@@ -129,7 +129,7 @@ struct CommandGenerator {
 
     private mutating func generate() -> [String] {
         let k = key()
-        switch Int.random(in: 0..<180, using: &random) {
+        switch Int.random(in: 0..<185, using: &random) {
         case 0: return ["GET", k]
         case 1: return ["SET", k, member()] + pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["PX", "200000"], ["KEEPTTL"], ["EX", "0"], ["NX", "GET"]])
         case 2: return ["SETEX", k, pick(["100", "0", "x"]), member()]
@@ -295,6 +295,8 @@ struct CommandGenerator {
         case 139: return Int.random(in: 0..<5, using: &random) == 0 ? ["RESET"] : ["WAIT", "0", "0"]
         case 140: return ["LCS", k, key()] + pick([[], ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", "2"], ["LEN", "IDX"], ["MINMATCHLEN"], ["FOO"]])
         case 141: return ["SET", k, pick(["ohmytext", "mynewtext", "abcabc", "cab", "m1m2m3"])]
+        case 142: return ["XTRIM", k, pick(["MAXLEN", "MINID", "FOO"])] + pick([[], ["="], ["~"]]) + [pick(["0", "1", "2", "10-0", "-1", "bad"])] + pick([[], ["LIMIT", "5"], ["LIMIT", "0"]])
+        case 143: return ["XSETID", k, pick(["1-1", "50-0", "0-0", "bad", streamID()])] + pick([[], ["ENTRIESADDED", "100"], ["ENTRIESADDED", "0"], ["MAXDELETEDID", "60-0"], ["MAXDELETEDID", "1-0"], ["FOO", "1"]])
         default: return ["STRLEN", k]
         }
     }
