@@ -37,7 +37,7 @@ extension StubCommands {
             execution.database.removeIfEmpty(command[1])
             return .integer(doomed.count)
         },
-        "zrange": StubCommand(-4, zrange),
+        "zrange": StubCommand(-4) { execution, command throws(StubError) in try zrange(&execution, command) },
         "zrangebyscore": StubCommand(-4) { execution, command throws(StubError) in
             var withScores = false
             var limit: (offset: Int64, count: Int64)?
@@ -126,17 +126,20 @@ extension StubCommands {
         return .integer(flags.contains("CH") ? added + changed : added)
     }
 
-    /// `ZRANGE key start stop [BYSCORE] [REV] [LIMIT offset count] [WITHSCORES]`.
-    static func zrange(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+    /// `ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]`, and
+    /// with `destination` ZRANGESTORE's form (the source key after it, no WITHSCORES).
+    static func zrange(_ execution: inout StubExecution, _ command: RedisCommandArgv, destination: StubKey? = nil) throws(StubError) -> RedisValue {
+        let keyIndex = destination == nil ? 1 : 2
         var withScores = false
-        var byScore = false
+        var by: String?
         var reverse = false
         var limit: (offset: Int64, count: Int64)?
-        var index = 4
+        var index = keyIndex + 3
         while index < command.count {
-            switch StubParse.upper(command[index]) {
-            case "WITHSCORES": withScores = true
-            case "BYSCORE": byScore = true
+            let option = StubParse.upper(command[index])
+            switch option {
+            case "WITHSCORES" where destination == nil: withScores = true
+            case "BYSCORE" where by == nil, "BYLEX" where by == nil: by = option
             case "REV": reverse = true
             case "LIMIT" where index + 2 < command.count:
                 limit = (try StubParse.integer(command[index + 1]), try StubParse.integer(command[index + 2]))
@@ -145,26 +148,43 @@ extension StubCommands {
             }
             index += 1
         }
-        if limit != nil && !byScore {
+        if limit != nil && by == nil {
             throw StubError("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
         }
-        if byScore {
-            let (low, high) = reverse ? (command[3], command[2]) : (command[2], command[3])
+        if withScores && by == "BYLEX" { throw StubError("ERR syntax error, WITHSCORES not supported in combination with BYLEX") }
+        let (first, second) = (command[keyIndex + 1], command[keyIndex + 2])
+        var found: [(score: Double, member: [UInt8])]
+        switch by {
+        case "BYSCORE":
+            let (low, high) = reverse ? (second, first) : (first, second)
             let min = try StubParse.scoreLimit(low)
             let max = try StubParse.scoreLimit(high)
-            guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .array([]) }
-            var found = Array(zset.ordered[zset.range(min: min, max: max)])
+            let zset = try execution.database.sortedSet(command[keyIndex], now: execution.now)
+            found = zset.map { Array($0.ordered[$0.range(min: min, max: max)]) } ?? []
             if reverse { found.reverse() }
-            return rangeReply(applyLimit(found, limit), withScores: withScores)
+            found = applyLimit(found, limit)
+        case "BYLEX":
+            let (low, high) = reverse ? (second, first) : (first, second)
+            let range = try LexRange(min: low, max: high)
+            let zset = try execution.database.sortedSet(command[keyIndex], now: execution.now)
+            found = applyLimit(zset.map { range.elements(of: $0, reverse: reverse) } ?? [], limit)
+        default:
+            let start = try StubParse.integer(first)
+            let stop = try StubParse.integer(second)
+            let zset = try execution.database.sortedSet(command[keyIndex], now: execution.now)
+            if let zset, let range = clampedRange(start, stop, count: zset.count) {
+                found = reverse ? range.map { zset.ordered[zset.count - 1 - $0] } : Array(zset.ordered[range])
+            } else {
+                found = []
+            }
         }
-        let start = try StubParse.integer(command[2])
-        let stop = try StubParse.integer(command[3])
-        guard let zset = try execution.database.sortedSet(command[1], now: execution.now) else { return .array([]) }
-        guard let range = clampedRange(start, stop, count: zset.count) else { return .array([]) }
-        let elements = reverse
-            ? range.map { zset.ordered[zset.count - 1 - $0] }
-            : Array(zset.ordered[range])
-        return rangeReply(elements, withScores: withScores)
+        guard let destination else { return rangeReply(found, withScores: withScores) }
+        execution.database.remove(destination)
+        guard !found.isEmpty else { return .integer(0) }
+        let stored = StubSortedSet()
+        for element in found { stored.set(element.member, score: element.score) }
+        execution.database.put(destination, stored.value)
+        return .integer(found.count)
     }
 
     private static func applyLimit(
