@@ -110,6 +110,7 @@ struct CommandGenerator {
     private mutating func streamID() -> String {
         pick(["\(Int.random(in: 1...40, using: &random))-\(Int.random(in: 0...3, using: &random))", "\(Int.random(in: 1...40, using: &random))-*", "0-0", "bad", "5"])
     }
+    private mutating func lexKey() -> String { pick(["lex", "lex", "lex", "lex", "nolex"]) }
     private mutating func lexBound() -> String { pick(["-", "+", "[a", "(b", "[c", "(m1", "[m3", "x", "[", "("]) }
     private mutating func rangeID() -> String { pick(["-", "+", "5", "10-1", "(3-0", "20", "bad"]) }
 
@@ -130,7 +131,7 @@ struct CommandGenerator {
 
     private mutating func generate() -> [String] {
         let k = key()
-        switch Int.random(in: 0..<192, using: &random) {
+        switch Int.random(in: 0..<194, using: &random) {
         case 0: return ["GET", k]
         case 1: return ["SET", k, member()] + pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["PX", "200000"], ["KEEPTTL"], ["EX", "0"], ["NX", "GET"]])
         case 2: return ["SETEX", k, pick(["100", "0", "x"]), member()]
@@ -298,13 +299,17 @@ struct CommandGenerator {
         case 141: return ["SET", k, pick(["ohmytext", "mynewtext", "abcabc", "cab", "m1m2m3"])]
         case 142: return ["XTRIM", k, pick(["MAXLEN", "MINID", "FOO"])] + pick([[], ["="], ["~"]]) + [pick(["0", "1", "2", "10-0", "-1", "bad"])] + pick([[], ["LIMIT", "5"], ["LIMIT", "0"]])
         case 143: return ["XSETID", k, pick(["1-1", "50-0", "0-0", "bad", streamID()])] + pick([[], ["ENTRIESADDED", "100"], ["ENTRIESADDED", "0"], ["MAXDELETEDID", "60-0"], ["MAXDELETEDID", "1-0"], ["FOO", "1"]])
-        // Member ranges.
-        case 144: return ["ZADD", k, "0", "a", "0", "b", "0", "c", "0", "d"]
-        case 145: return [pick(["ZRANGEBYLEX", "ZREVRANGEBYLEX"]), k, lexBound(), lexBound()] + pick([[], ["LIMIT", "1", "2"], ["LIMIT", "0", "-1"], ["LIMIT", "1"]])
-        case 146: return ["ZLEXCOUNT", k, lexBound(), lexBound()]
-        case 147: return ["ZREMRANGEBYLEX", k, lexBound(), lexBound()]
-        case 148: return ["ZRANGE", k, lexBound(), lexBound(), "BYLEX"] + pick([[], ["REV"], ["WITHSCORES"], ["LIMIT", "0", "2"]])
-        case 149: return ["ZRANGESTORE", key(), k] + pick([[index(), index()], [bound(), bound(), "BYSCORE"], [lexBound(), lexBound(), "BYLEX"], ["0", "-1", "WITHSCORES"], ["0", "-1", "REV"]])
+        // Member ranges, on a key of one score only (the keys above mix scores: with mixed
+        // scores Redis's answer depends on its skiplist's random levels), or on none.
+        case 144: return ["ZADD", "lex", "0", pick(["a", "b", "c", "d", member()]), "0", pick(["b", "e", member()])]
+        case 145: return [pick(["ZRANGEBYLEX", "ZREVRANGEBYLEX"]), lexKey(), lexBound(), lexBound()] + pick([[], ["LIMIT", "1", "2"], ["LIMIT", "0", "-1"], ["LIMIT", "1"]])
+        case 146: return ["ZLEXCOUNT", lexKey(), lexBound(), lexBound()]
+        case 147: return ["ZREMRANGEBYLEX", lexKey(), lexBound(), lexBound()]
+        case 148: return ["ZRANGE", lexKey(), lexBound(), lexBound(), "BYLEX"] + pick([[], ["REV"], ["WITHSCORES"], ["LIMIT", "0", "2"]])
+        case 149: return pick([["ZRANGESTORE", key(), k] + pick([[index(), index()], [bound(), bound(), "BYSCORE"], ["0", "-1", "WITHSCORES"], ["0", "-1", "REV"]]),
+                               ["ZRANGESTORE", key(), "lex", lexBound(), lexBound(), "BYLEX"]])
+        case 150: return ["PUBSUB"] + pick([["CHANNELS"], ["CHANNELS", "a*"], ["NUMSUB", "a", "b"], ["NUMPAT"], ["SHARDCHANNELS"], ["SHARDNUMSUB", "x"], ["CHANNELS", "a", "b"], ["FOO"]])
+        case 151: return ["SPUBLISH", "chan", member()]
         default: return ["STRLEN", k]
         }
     }

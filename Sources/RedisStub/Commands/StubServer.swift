@@ -52,8 +52,26 @@ extension StubCommands {
             }
         },
         "command": StubCommand(-1) { _, _ in .array([]) },
-        // The stub has no subscribers.
+        // The stub has no subscribers (SUBSCRIBE is not served yet): nobody receives a message,
+        // and PUBSUB finds no channel.
         "publish": StubCommand(3) { _, _ in .integer(0) },
+        "spublish": StubCommand(3) { _, _ in .integer(0) },
+        "pubsub": StubCommand(-2, subcommands: ["CHANNELS": -2, "NUMSUB": -2, "NUMPAT": 2, "SHARDCHANNELS": -2, "SHARDNUMSUB": -2, "HELP": 2]) { _, command throws(StubError) in
+            let subcommand = StubParse.upper(command[1])
+            switch subcommand {
+            case "CHANNELS", "SHARDCHANNELS":
+                guard command.count <= 3 else {
+                    throw StubError("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: command[1], as: UTF8.self))'. Try PUBSUB HELP.")
+                }
+                return .array([])
+            case "NUMSUB", "SHARDNUMSUB":
+                return .array(command.dropFirst(2).flatMap { [.bulkString($0), .integer(0)] })
+            case "NUMPAT":
+                return .integer(0)
+            default:
+                return .array(pubsubHelp.map { .simpleString($0) })
+            }
+        },
         "info": StubCommand(-1) { execution, command in
             let wanted = Set(command.dropFirst().map { String(decoding: $0, as: UTF8.self).lowercased() })
             let everything = wanted.isEmpty || !wanted.isDisjoint(with: ["all", "everything", "default"])
@@ -63,6 +81,17 @@ extension StubCommands {
             }.joined(separator: "\r\n")
             return .bulkString(Array(text.utf8))
         },
+    ]
+
+    static let pubsubHelp = [
+        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT", "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]", "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "SHARDNUMSUB [<shardchannel> ...]", "    Return the number of subscribers for the specified shard level channel(s)",
+        "HELP", "    Prints this help.",
     ]
 
     static let configHelp = [
