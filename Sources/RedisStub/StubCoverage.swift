@@ -17,6 +17,7 @@ public enum StubCoverage {
     static let differences: [String: String] = [
         "auth": "accepts any password: the stub has no users",
         "client": "ID, SETNAME, GETNAME, SETINFO; the other subcommands not yet",
+        "wait": "answers 0 at once: with no replicas, Redis answers 0 too, but only after waiting out the timeout (forever for 0) when asked for one or more",
         "cluster": "every subcommand answers that cluster support is disabled, as a standalone server does; an unknown one too (Redis names it unknown)",
         "command": "answers an empty list: COUNT, INFO, DOCS, GETKEYS not yet",
         "config": "GET and SET of the encoding thresholds (and their ziplist names) and maxmemory-policy, as Redis checks them; save, appendonly and databases read only; REWRITE refused as by a server without a config file; other parameters unknown",

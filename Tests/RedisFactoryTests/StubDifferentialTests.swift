@@ -290,7 +290,9 @@ struct CommandGenerator {
         case 134: return ["BITOP", pick(["AND", "OR", "XOR", "NOT", "NAND"]), key(), k] + pick([[], [key()]])
         case 135: return ["SET", k, pick(["\u{ff}\u{f0}", "abc", "\u{0}", "zz\u{ff}"])]
         // A standalone server's answers for replication, cluster and DEBUG; RESET.
-        case 136: return ["WAIT", pick(["0", "1", "x"]), pick(["0", "10", "-1", "x"])]
+        // (Never WAIT for a replica: Redis waits out the timeout, forever for 0; the stub, with
+        // no replicas to wait for, answers at once — docs/stub.md.)
+        case 136: return ["WAIT", pick(["0", "x"]), pick(["0", "10", "-1", "x"])]
         // (ROLE and READONLY/READWRITE not inside MULTI: Valkey answers them otherwise.)
         case 137: return pick(inTransaction ? [["ASKING"], ["CLUSTER", "INFO"], ["DEBUG", "OBJECT", k]] : [["ROLE"], ["READONLY"], ["READWRITE"], ["ASKING"], ["CLUSTER", "INFO"], ["DEBUG", "OBJECT", k]])
         case 138: return ["SLOWLOG"] + pick([["GET"], ["GET", "5"], ["GET", "-2"], ["LEN"], ["RESET"], ["GET", "1", "2"]])

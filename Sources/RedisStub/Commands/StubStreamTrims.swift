@@ -10,7 +10,8 @@ extension StubCommands {
             guard strategy == "MAXLEN" || strategy == "MINID" else { throw .syntax }
             var index = 3
             var approximate = false
-            if command[index] == Array("~".utf8) || command[index] == Array("=".utf8) {
+            // An operator only when a threshold follows it; else it is the threshold.
+            if (command[index] == Array("~".utf8) || command[index] == Array("=".utf8)) && index + 1 < command.count {
                 approximate = command[index] == Array("~".utf8)
                 index += 1
             }
