@@ -28,7 +28,12 @@ start_docker_engine() {
   mkdir -p "$docker_state_dir"
   if "$DOCKER" info >/dev/null 2>&1; then return 0; fi
   echo "docker: starting dockerd (log: $docker_state_dir/dockerd.log)" >&2
-  dockerd --pidfile "$PWD/$docker_state_dir/dockerd.pid" >"$docker_state_dir/dockerd.log" 2>&1 &
+  # Networks Compose makes without a subnet (each project's `default`) come from a pool away
+  # from the examples' fixed 172.28.x.0/24 subnets: Docker's own pools walk through
+  # 172.17-31.0.0/16 and, after enough projects, hand out the /16 an example's subnet is in
+  # ("Pool overlaps with other one on this address space").
+  dockerd --pidfile "$PWD/$docker_state_dir/dockerd.pid" --default-address-pool base=10.213.0.0/16,size=24 \
+    >"$docker_state_dir/dockerd.log" 2>&1 &
   docker_engine_pid=$!
   if [ "${1:-}" != keep ]; then
     trap stop_docker_engine EXIT
