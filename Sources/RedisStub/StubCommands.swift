@@ -8,11 +8,14 @@ struct StubCommand: Sendable {
     /// For container commands (`XGROUP`, `SCRIPT`): each subcommand's arity, checked with the
     /// command's own before it runs or is queued.
     let subcommands: [String: Int]?
+    /// Refused before it runs or is queued (a protected command, as DEBUG is by default).
+    let refusal: StubError?
     let run: Handler
 
-    init(_ arity: Int, subcommands: [String: Int]? = nil, _ run: @escaping Handler) {
+    init(_ arity: Int, subcommands: [String: Int]? = nil, refusal: StubError? = nil, _ run: @escaping Handler) {
         self.arity = arity
         self.subcommands = subcommands
+        self.refusal = refusal
         self.run = run
     }
 
@@ -42,8 +45,7 @@ enum StubCommands {
         let name = lowercasedCommandName(first)
         guard let handler = table[name] else { throw unknownCommand(command) }
         guard handler.accepts(argumentCount: command.count) else { throw .arity(name) }
-        // A protected command, as enable-debug-command's default leaves DEBUG.
-        if name == "debug" { throw .debugDisabled }
+        if let refusal = handler.refusal { throw refusal }
         if let subcommands = handler.subcommands {
             let subcommand = String(decoding: command[1], as: UTF8.self)
             guard let arity = subcommands[subcommand.uppercased()] else {

@@ -11,7 +11,7 @@ public enum StubCoverage {
     }
 
     /// Every command the stub answers: its command table and what a session answers itself.
-    public static var served: Set<String> { Set(StubCommands.table.keys).union(InMemoryRedis.sessionCommandNames) }
+    public static let served: Set<String> = Set(StubCommands.table.keys).union(InMemoryRedis.sessionCommandNames)
 
     /// Served, but not quite as Redis answers: how.
     static let differences: [String: String] = [

@@ -10,13 +10,13 @@ enum AlertsTable {
         var lines = header.lines(purpose: "The alerts of \(topology.name.value), their thresholds and what to check first.").map { "<!-- \($0) -->" }
         lines += ["", "# Alerts of \(topology.name.value)", ""]
         lines += ["Rendered from one table: `rules.yml` beside this file\(onAWS ? " and the CloudWatch alarms of `terraform/\(topology.name.value)/aws`" : "") are its other views.", ""]
-        var header = "| alert | severity | Prometheus (`for`) |"
+        var columns = "| alert | severity | Prometheus (`for`) |"
         var rule = "|---|---|---|"
         if onAWS {
-            header += " CloudWatch (per node) |"
+            columns += " CloudWatch (per node) |"
             rule += "---|"
         }
-        lines += [header + " what to check first |", rule + "---|"]
+        lines += [columns + " what to check first |", rule + "---|"]
         // Prometheus's holds as evaluated (`monitoring.fast` shortens them), CloudWatch's as written.
         let rows = conditions.factory.map { ($0, $0) } + Array(zip(conditions.redis, conditions.redisTable))
         for (evaluated, written) in rows {

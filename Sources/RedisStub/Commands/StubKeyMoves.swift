@@ -12,16 +12,8 @@ extension StubCommands {
         },
         "expiretime": StubCommand(2) { execution, command in ttl(execution, command[1], milliseconds: false, absolute: true) },
         "pexpiretime": StubCommand(2) { execution, command in ttl(execution, command[1], milliseconds: true, absolute: true) },
-        "touch": StubCommand(-2) { execution, command in
-            let database = execution.database
-            let now = execution.now
-            return .integer(command.dropFirst().filter { database.exists($0, now: now) }.count)
-        },
-        "unlink": StubCommand(-2) { execution, command in
-            let database = execution.database
-            let now = execution.now
-            return .integer(command.dropFirst().filter { database.exists($0, now: now) && database.remove($0) }.count)
-        },
+        "touch": StubCommand(-2, countExisting),
+        "unlink": StubCommand(-2, deleteKeys),
         "randomkey": StubCommand(1) { execution, _ in
             execution.database.liveKeys(now: execution.now).randomElement().map(RedisValue.bulkString) ?? .null
         },

@@ -1,16 +1,8 @@
 import RedisClientCore
 extension StubCommands {
     static let keys: [String: StubCommand] = [
-        "del": StubCommand(-2) { execution, command in
-            let database = execution.database
-            let now = execution.now
-            return .integer(command.dropFirst().filter { database.exists($0, now: now) && database.remove($0) }.count)
-        },
-        "exists": StubCommand(-2) { execution, command in
-            let database = execution.database
-            let now = execution.now
-            return .integer(command.dropFirst().filter { database.exists($0, now: now) }.count)
-        },
+        "del": StubCommand(-2, deleteKeys),
+        "exists": StubCommand(-2, countExisting),
         "expire": StubCommand(-3) { execution, command throws(StubError) in
             try expire(&execution, command, unitMilliseconds: 1000, name: "expire")
         },
@@ -47,6 +39,20 @@ extension StubCommands {
             return .ok
         },
     ]
+
+    /// DEL and UNLINK (the stub frees at once either way): how many keys went.
+    static func deleteKeys(_ execution: inout StubExecution, _ command: RedisCommandArgv) -> RedisValue {
+        let database = execution.database
+        let now = execution.now
+        return .integer(command.dropFirst().filter { database.exists($0, now: now) && database.remove($0) }.count)
+    }
+
+    /// EXISTS and TOUCH: how many of the keys (repeats counted) exist.
+    static func countExisting(_ execution: inout StubExecution, _ command: RedisCommandArgv) -> RedisValue {
+        let database = execution.database
+        let now = execution.now
+        return .integer(command.dropFirst().filter { database.exists($0, now: now) }.count)
+    }
 
     private static func flushOptions(_ command: RedisCommandArgv) throws(StubError) {
         guard command.count <= 2 else { throw .syntax }

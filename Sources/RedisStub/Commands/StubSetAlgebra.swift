@@ -24,15 +24,7 @@ extension StubCommands {
         },
         "sintercard": StubCommand(-3) { execution, command throws(StubError) in
             let (keys, rest) = try numberedKeys(command)
-            var limit = 0
-            var index = 0
-            while index < rest.count {
-                guard StubParse.upper(rest[index]) == "LIMIT", index + 1 < rest.count else { throw .syntax }
-                let value = try StubParse.integer(rest[index + 1])
-                guard value >= 0 else { throw StubError("ERR LIMIT can't be negative") }
-                limit = Int(clamping: value)
-                index += 2
-            }
+            let limit = try cardinalityLimit(rest)
             let count = try combine(&execution, keys, .intersection).count
             return .integer(limit > 0 ? min(count, limit) : count)
         },
@@ -116,6 +108,22 @@ extension StubCommands {
         guard count <= command.count - start - 1 else { throw StubError("ERR Number of keys can't be greater than number of args") }
         let keys = Array(command[(start + 1)...(start + Int(count))])
         return (keys, Array(command.dropFirst(start + 1 + Int(count))))
+    }
+
+    /// SINTERCARD's and ZINTERCARD's `[LIMIT n]` (0, the default: no limit).
+    static func cardinalityLimit(_ options: some Collection<[UInt8]>) throws(StubError) -> Int {
+        let options = Array(options)
+        var limit = 0
+        var index = 0
+        while index < options.count {
+            guard StubParse.upper(options[index]) == "LIMIT", index + 1 < options.count else { throw .syntax }
+            let negative = StubError("ERR LIMIT can't be negative")
+            let value = try StubParse.integer(options[index + 1], or: negative)
+            guard value >= 0 else { throw negative }
+            limit = Int(clamping: value)
+            index += 2
+        }
+        return limit
     }
 
     /// SPOP's and HRANDFIELD's count: not negative.

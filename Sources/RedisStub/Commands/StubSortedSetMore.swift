@@ -72,16 +72,7 @@ extension StubCommands {
         "zintercard": StubCommand(-3) { execution, command throws(StubError) in
             let keys = try sortedInputKeys(command, numkeysIndex: 1)
             let scored = try scoredSets(&execution, keys)
-            var limit = 0
-            var index = 2 + keys.count
-            while index < command.count {
-                guard StubParse.upper(command[index]) == "LIMIT", index + 1 < command.count else { throw .syntax }
-                let negative = StubError("ERR LIMIT can't be negative")
-                let value = try StubParse.integer(command[index + 1], or: negative)
-                guard value >= 0 else { throw negative }
-                limit = Int(clamping: value)
-                index += 2
-            }
+            let limit = try cardinalityLimit(command.dropFirst(2 + keys.count))
             let count = scored.intersectionMembers().count
             return .integer(limit > 0 ? min(count, limit) : count)
         },

@@ -15,8 +15,8 @@ extension StubCommands {
         "readwrite": StubCommand(1) { _, _ throws(StubError) in throw .clusterDisabled },
         "asking": StubCommand(1) { _, _ throws(StubError) in throw .clusterDisabled },
         "cluster": StubCommand(-2) { _, _ throws(StubError) in throw .clusterDisabled },
-        // Refused in StubCommands.lookup, before MULTI queues it, as Redis refuses it.
-        "debug": StubCommand(-2) { _, _ throws(StubError) in throw .debugDisabled },
+        // Protected, as enable-debug-command's default leaves it: refused before MULTI queues it.
+        "debug": StubCommand(-2, refusal: .debugDisabled) { _, _ throws(StubError) in throw .debugDisabled },
         // Nothing is slow enough to log in memory, and nothing is logged.
         "slowlog": StubCommand(-2, subcommands: ["GET": -2, "LEN": 2, "RESET": 2, "HELP": 2]) { _, command throws(StubError) in
             switch StubParse.upper(command[1]) {

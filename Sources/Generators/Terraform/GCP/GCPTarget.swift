@@ -74,6 +74,9 @@ extension GCPTarget {
         } else if !region.value.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII }) {
             validator.error("'region' '\(region.value)' is not a GCP region name", at: region.location)
         }
+        if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
+            validator.error("'kms_key_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(kms.value)'", at: kms.location)
+        }
         if topology.redis.engine.value == .valkey {
             checkValkey(topology, validator)
             return
@@ -83,9 +86,6 @@ extension GCPTarget {
         }
         if GCPTarget.versions[topology.redis.version.value] == nil {
             validator.error("Memorystore has no Redis \(topology.redis.version.value); use one of \(GCPTarget.versions.keys.sorted().joined(separator: ", "))", at: topology.redis.version.location)
-        }
-        if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
-            validator.error("'kms_key_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(kms.value)'", at: kms.location)
         }
         let replicas = topology.redis.replicas.value
         switch topology.redis.mode.value {
@@ -121,9 +121,6 @@ extension GCPTarget {
         let version = topology.redis.version
         if GCPTarget.valkeyVersions[version.value] == nil {
             validator.error("Memorystore for Valkey has no Valkey \(version.value): 'redis.version' must be one of \(GCPTarget.valkeyVersions.keys.sorted().joined(separator: ", ")) on GCP", at: version.location)
-        }
-        if let kms = kmsKeyVariable, !TopologyValidator.isTerraformName(kms.value) {
-            validator.error("'kms_key_variable' must be a Terraform variable name (letters, digits, '_' and '-', starting with a letter or '_'), not '\(kms.value)'", at: kms.location)
         }
         let replicas = topology.redis.replicas
         switch topology.redis.mode.value {
