@@ -17,6 +17,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// `CLIENT SETNAME`.
     private var clientName: [UInt8]?
     private let clientID = InMemoryRedis.nextClientID.add(1, ordering: .relaxed).newValue
+    /// Set by a server that encodes replies itself: EXEC keeps the commands it ran, in order,
+    /// for ``takeExecutedTransaction()``.
+    public var recordsTransactions = false
+    private var executedTransactions: [[RedisCommandArgv]] = []
     private static let nextClientID = Atomic<Int64>(0)
 
     public var isStub: Bool { true }
@@ -64,36 +68,69 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         }
     }
 
-    /// One try at a command without waiting: its reply, or nil and how long a blocking read
-    /// that found nothing may wait (0: forever) for another client's write before it answers
-    /// null. An event loop holds such a client and asks again when a stream has grown, instead
-    /// of parking a thread on it (see ``StubServer``). Inside `MULTI` nothing blocks.
-    public func attempt(_ command: RedisCommandArgv) -> (reply: RedisValue?, block: Int64?) {
-        guard transaction == nil, Self.mayBlock(command) else { return ((try? send(command)) ?? .error("ERR internal error"), nil) }
+    /// One try at a command without waiting: its reply, or nil and how a blocking command
+    /// that found nothing may wait for another client's write before it answers null. An
+    /// event loop holds such a client and asks again (``retry(_:)``) when a key has grown,
+    /// instead of parking a thread on it (see ``StubServer``). Inside `MULTI` nothing blocks.
+    public func attempt(_ command: RedisCommandArgv) -> StubAttempt {
+        guard transaction == nil, Self.mayBlock(command) else { return .reply((try? send(command)) ?? .error("ERR internal error")) }
         let (replies, block) = store.execute([command], database: &database)
-        return block == nil ? (replies[0], nil) : (nil, block)
+        return block.map(StubAttempt.blocked) ?? .reply(replies[0])
     }
 
-    /// `XREADGROUP ... BLOCK ms` may wait for another client's XADD.
+    /// A parked command's next try (``StubBlock/retries``, or the command itself): its reply
+    /// once it finds something — an error too, as when BLMOVE's destination now holds
+    /// another type — else nil.
+    public func retry(_ command: RedisCommandArgv, _ block: StubBlock) -> RedisValue? {
+        for attempt in block.retries.isEmpty ? [command] : block.retries {
+            let (replies, stillBlocked) = store.execute([attempt], database: &database, retrying: true)
+            if stillBlocked == nil { return replies[0] }
+        }
+        return nil
+    }
+
+    /// The commands that answer an array, for which Redis's "nothing" is a null array.
+    private static let nullArrayCommands: Set<String> = [
+        "blpop", "brpop", "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "lmpop", "zmpop", "xread", "xreadgroup",
+    ]
+
+    public static func answersNullArray(_ command: RedisCommandArgv) -> Bool {
+        guard let first = command.first, first.count <= 10 else { return false }
+        return nullArrayCommands.contains(lowercasedCommandName(first))
+    }
+
+    /// The commands the oldest EXEC not yet taken ran (with ``recordsTransactions``).
+    public func takeExecutedTransaction() -> [RedisCommandArgv]? {
+        executedTransactions.isEmpty ? nil : executedTransactions.removeFirst()
+    }
+
+    private static let blockingPops: Set<String> = ["blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"]
+
+    /// The blocking pops, and `XREAD`/`XREADGROUP ... BLOCK ms`, may wait for another
+    /// client's write. Asked of every command a server runs, so the first letter decides most.
     public static func mayBlock(_ command: RedisCommandArgv) -> Bool {
-        guard command.count > 3, lowercasedCommandName(command[0]) == "xreadgroup" else { return false }
-        return command.contains { $0.count == 5 && String(decoding: $0, as: UTF8.self).uppercased() == "BLOCK" }
+        guard let first = command.first, (5...10).contains(first.count) else { return false }
+        let initial = first[0] | 0x20
+        guard initial == UInt8(ascii: "b") || initial == UInt8(ascii: "x") else { return false }
+        let name = lowercasedCommandName(first)
+        if blockingPops.contains(name) { return true }
+        guard name == "xread" || name == "xreadgroup" else { return false }
+        return command.contains { $0.count == 5 && StubParse.upper($0) == "BLOCK" }
     }
 
-    /// Runs a command; a blocking read (`XREADGROUP ... BLOCK ms`) that found nothing waits,
-    /// outside the store's lock, for another client's XADD or for its timeout.
+    /// Runs a command; a blocking one that found nothing waits, outside the store's lock, for
+    /// another client's write or for its timeout.
     private func executeBlocking(_ command: RedisCommandArgv) -> RedisValue {
-        var seen = store.streamWrites.load(ordering: .acquiring)
-        var (replies, block) = store.execute([command], database: &database)
+        var seen = store.keyGrowthCount
+        let (replies, block) = store.execute([command], database: &database)
         guard let block else { return replies[0] }
         let clock = ContinuousClock()
-        let deadline = block == 0 ? nil : clock.now.advanced(by: .milliseconds(block))
+        let deadline = block.milliseconds == 0 ? nil : clock.now.advanced(by: .milliseconds(block.milliseconds))
         while true {
-            let writes = store.streamWrites.load(ordering: .acquiring)
-            if writes != seen {
-                seen = writes
-                (replies, _) = store.execute([command], database: &database)
-                if replies[0] != .null { return replies[0] }
+            let growth = store.keyGrowthCount
+            if growth != seen {
+                seen = growth
+                if let reply = retry(command, block) { return reply }
             }
             if let deadline, clock.now >= deadline { return .null }
             usleep(500)
@@ -113,7 +150,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             batch.removeAll(keepingCapacity: true)
         }
         for command in commands {
-            if transaction == nil && Self.runsInBatch(command) {
+            if transaction == nil && Self.runsInBatch(command) && !Self.mayBlock(command) {
                 batch.append(command)
             } else {
                 flush()
@@ -124,7 +161,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         return replies
     }
 
-    private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "xreadgroup", "reset"]
+    private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "reset"]
     /// What a session answers itself, beside the command table (docs/stub.md's coverage).
     static var sessionCommandNames: Set<String> { sessionCommands }
 
@@ -147,6 +184,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             guard let (commands, failed) = transaction else { return .error("ERR EXEC without MULTI") }
             transaction = nil
             if failed { return .error("EXECABORT Transaction discarded because of previous errors.") }
+            if recordsTransactions { executedTransactions.append(commands) }
             // Blocking reads inside a transaction do not block, as in Redis.
             return .array(store.execute(commands, database: &database).replies)
         default:
@@ -201,4 +239,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             .bulk("role"), .bulk("master"), .bulk("modules"), .array([]),
         ])
     }
+}
+
+/// A command tried without waiting: its reply, or how it waits for a key to grow.
+public enum StubAttempt {
+    case reply(RedisValue)
+    case blocked(StubBlock)
 }

@@ -13,8 +13,14 @@ public enum StubCoverage {
     /// Every command the stub answers: its command table and what a session answers itself.
     public static let served: Set<String> = Set(StubCommands.table.keys).union(InMemoryRedis.sessionCommandNames)
 
+    /// Several keys growing in one transaction or script: Redis serves the one that grew first.
+    private static let firstKeyServed =
+        "when several of its keys grow in one transaction or script, served from the first of them in argument order, where Redis serves the first to grow"
+
     /// Served, but not quite as Redis answers: how.
     static let differences: [String: String] = [
+        "blpop": firstKeyServed, "brpop": firstKeyServed, "blmpop": firstKeyServed,
+        "bzpopmin": firstKeyServed, "bzpopmax": firstKeyServed, "bzmpop": firstKeyServed,
         "auth": "accepts any password: the stub has no users",
         "client": "ID, SETNAME, GETNAME, SETINFO; the other subcommands not yet",
         "wait": "answers 0 at once: with no replicas, Redis answers 0 too, but only after waiting out the timeout (forever for 0) when asked for one or more",

@@ -9,6 +9,12 @@ final class StubDatabase {
     /// Containers a command may write (reached to create or add), with their size then: their
     /// encodings are settled when it ends, as Redis converts on a write that adds.
     private(set) var touched: [(key: StubKey, size: Int)] = []
+    /// Shared by the store's databases: blocked clients look again when it moves.
+    private let growth: StubGrowth
+
+    init(growth: StubGrowth = StubGrowth()) {
+        self.growth = growth
+    }
 
     var count: Int { entries.count }
     var expiringCount: Int { expiring.count }
@@ -33,6 +39,7 @@ final class StubDatabase {
 
     /// Stores an entry whole: RENAME, MOVE and COPY keep a string's encoding with its value.
     func put(_ key: StubKey, _ entry: StubEntry) {
+        growth.count &+= 1
         let expiresAt = entry.expiresAt
         let old = entries.updateValue(entry, forKey: HashedBytes(key))
         if expiresAt != nil {
@@ -85,6 +92,7 @@ final class StubDatabase {
         swap(&expiring, &other.expiring)
         swap(&sweepQueue, &other.sweepQueue)
         swap(&touched, &other.touched)
+        growth.count &+= 1
     }
 
     func removeAll() {
@@ -122,7 +130,10 @@ final class StubDatabase {
     /// `WRONGTYPE` when the key holds another type.
     func container<T: StubContainer>(_ key: StubKey, now: Int64, create: Bool = false) throws(StubError) -> T? {
         if let found = try existing(key, now: now, T.extract) {
-            if create { touched.append((key, found.value.size)) }
+            if create {
+                touched.append((key, found.value.size))
+                growth.count &+= 1
+            }
             return found
         }
         guard create else { return nil }

@@ -293,6 +293,8 @@ private let stubCall: lua_CFunction = { state in
         return fail("ERR Wrong number of args calling Redis command from script")
     }
     let reply = execution.pointee.run(command)
+    // A blocking command in a script answers at once, as in Redis: the script never waits.
+    execution.pointee.block = nil
     if case .error(let message) = reply { return fail(message) }
     lua_pushboolean(state, 1)
     StubLua.push(reply, on: state)

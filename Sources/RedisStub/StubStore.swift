@@ -18,23 +18,28 @@ public final class StubStore: Sendable {
         state = Mutex(StubState(scriptTimeLimitMilliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
     }
 
-    /// Counts stream appends, so that blocked readers know when to look again.
-    let streamWrites = Atomic<Int>(0)
+    /// Counts the batches that added to a key (a push, an XADD, a new key), so that blocked
+    /// clients know when to look again.
+    private let growth = Atomic<Int>(0)
 
-    /// Counts XADDs: a blocked reader need only look again when it has moved.
-    public var streamWriteCount: Int { streamWrites.load(ordering: .acquiring) }
+    /// Moves whenever a key may have gained something: a blocked client need only look again
+    /// when it has moved.
+    public var keyGrowthCount: Int { growth.load(ordering: .acquiring) }
 
     /// Runs commands atomically against the store, starting in `database`. Answers the replies
-    /// and, when the last was a blocking read that found nothing, how long it may wait.
-    func execute(_ commands: [RedisCommandArgv], database: inout Int) -> (replies: [RedisValue], block: Int64?) {
+    /// and, when the last was a blocking command that found nothing, how long it may wait (0:
+    /// forever) and the command to try again then (`XREAD ... $` with the ids it resolved).
+    func execute(_ commands: [RedisCommandArgv], database: inout Int, retrying: Bool = false) -> (replies: [RedisValue], block: StubBlock?) {
         let selected = database
-        let (replies, finalDatabase, block, wrote) = state.withLock { state -> ([RedisValue], Int, Int64?, Bool) in
+        let (replies, finalDatabase, block, grew) = state.withLock { state -> ([RedisValue], Int, StubBlock?, Bool) in
+            let before = state.growth.count
             var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
+            execution.retrying = retrying
             let replies = commands.map { execution.run($0) }
             execution.database.sweep(now: execution.now, budget: 4)
-            return (replies, execution.databaseIndex, execution.blockMilliseconds, execution.streamWritten)
+            return (replies, execution.databaseIndex, execution.block, state.growth.count != before)
         }
-        if wrote { streamWrites.add(1, ordering: .releasing) }
+        if grew { growth.add(1, ordering: .releasing) }
         database = finalDatabase
         return (replies, block)
     }
@@ -62,7 +67,9 @@ public final class StubStore: Sendable {
 
 final class StubState {
     let scriptTimeLimitMilliseconds: Int64
-    let databases: [StubDatabase] = (0..<StubStore.databaseCount).map { _ in StubDatabase() }
+    /// Bumped by every database when a key is created or reached to add to (under the lock).
+    let growth = StubGrowth()
+    let databases: [StubDatabase]
     /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
     var config = StubConfig()
@@ -71,6 +78,7 @@ final class StubState {
 
     init(scriptTimeLimitMilliseconds: Int64) {
         self.scriptTimeLimitMilliseconds = scriptTimeLimitMilliseconds
+        databases = (0..<StubStore.databaseCount).map { [growth] _ in StubDatabase(growth: growth) }
     }
 
     func resetLua() {
@@ -84,12 +92,22 @@ struct StubExecution {
     var databaseIndex: Int
     let now: Int64
     let clock: any StubClock
-    /// Set by XADD, so that blocked readers look again.
-    var streamWritten = false
-    /// Set by a blocking read that found nothing: how long the caller may wait (0: forever).
-    var blockMilliseconds: Int64?
+    /// Set by a blocking command that found nothing: how long the caller may wait, and what
+    /// to run again. Only a command run alone honours it: inside MULTI or a script, a
+    /// blocking command answers at once, as in Redis.
+    var block: StubBlock?
+    /// A parked blocking command tried again: Redis serves it from a key of the type it waits
+    /// for, so its keys of another type are passed over instead of answering WRONGTYPE.
+    var retrying = false
 
     var database: StubDatabase { state.databases[databaseIndex] }
+
+    /// The container a pop takes from: nil when absent, and — while a parked command is
+    /// tried again — when the key holds another type (see ``retrying``).
+    func poppable<T: StubContainer>(_ key: StubKey) throws(StubError) -> T? {
+        guard retrying else { return try database.container(key, now: now) }
+        return (try? database.container(key, now: now)) ?? nil
+    }
 
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
         do {
@@ -100,4 +118,18 @@ struct StubExecution {
             return .error(error.message)
         }
     }
+}
+
+/// A blocking command that found nothing: how long it may wait (0: forever) and what to try
+/// again when a key grows: the command itself, or `XREAD` stream by stream with the ids it
+/// resolved for `$` (woken by one stream, Redis answers with that stream alone).
+public struct StubBlock: Sendable {
+    public let milliseconds: Int64
+    /// Empty: the command itself.
+    public let retries: [RedisCommandArgv]
+}
+
+/// How many times a key was created or reached to add to; read under the store's lock.
+final class StubGrowth {
+    var count = 0
 }

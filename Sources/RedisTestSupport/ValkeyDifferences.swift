@@ -29,7 +29,7 @@ public enum ValkeyDifferences {
 
     public static let errorTexts = Difference(
         name: "error texts",
-        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREADGROUP's unbalanced streams named as XREADGROUP with '>', and a script's error without the script's SHA1 (\"script: on @user_script:1.\")"
+        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREAD's and XREADGROUP's unbalanced streams named by the command (with '>' for XREADGROUP), and a script's error without the script's SHA1 (\"script: on @user_script:1.\")"
     )
     public static let shortestFloats = Difference(
         name: "shortest float text",
@@ -59,7 +59,22 @@ public enum ValkeyDifferences {
         name: "standalone answers",
         why: "Valkey answers READONLY and READWRITE with OK on a standalone server, where Redis 7.0 says cluster support is disabled, and its ROLE counts a replication offset where Redis 7.0's stays 0 without replicas; neither changes data"
     )
-    public static let all = [errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers]
+    public static let hugeTimeouts = Difference(
+        name: "timeouts past 2^63 ms",
+        why: "Valkey refuses a blocking command's timeout too large for a 64-bit count of milliseconds (BLPOP k 1e400) as \"ERR timeout is out of range\", where Redis 7.0's conversion overflows to a negative number and answers \"ERR timeout is negative\"; neither blocks or changes anything"
+    )
+    public static let xreadLastEntry = Difference(
+        name: "XREAD +",
+        why: "Valkey (as Redis 7.4) reads XREAD's id `+` as the stream's last entry, which Redis 7.0 refuses as an invalid stream ID; XREAD only reads"
+    )
+    public static let xsetidChecks = Difference(
+        name: "XSETID's order of checks",
+        why: "Valkey checks XSETID's new last id against the stream's top item before its ENTRIESADDED against the length, where Redis 7.0 checks ENTRIESADDED first; both refuse, with the other's error, and change nothing"
+    )
+    public static let all = [
+        errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
+        xreadLastEntry, xsetidChecks,
+    ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
     /// Redis's text before comparing.
@@ -94,6 +109,12 @@ public enum ValkeyDifferences {
            Set(ours.map(\.description)).isSubset(of: Set(theirs.map(\.description))) {
             return Explanation(differences: [encodings])
         }
+        if name == "XREAD", command.contains("+"), redis.errorMessage == "ERR Invalid stream ID specified as stream command argument" {
+            return Explanation(differences: [xreadLastEntry])
+        }
+        if name == "XSETID", redis.errorMessage != nil, valkey.errorMessage != nil {
+            return Explanation(differences: [xsetidChecks])
+        }
         if ["ROLE", "READONLY", "READWRITE"].contains(name) {
             return Explanation(differences: [standaloneAnswers])
         }
@@ -117,8 +138,11 @@ public enum ValkeyDifferences {
             guard left.count == right.count else { return false }
             for (l, r) in zip(left, right) where !agree(l, r, command: command, used: &used) { return false }
             return true
+        case (.error("ERR timeout is negative"), .error("ERR timeout is out of range")):
+            used.append(hugeTimeouts)
+            return true
         case (.error(let left), .error(let right)):
-            guard reworded(left, command: command) == right else { return false }
+            guard reworded(left, command: command) == right || unbalancedStreams(left, right) else { return false }
             used.append(errorTexts)
             return true
         default:
@@ -133,14 +157,15 @@ public enum ValkeyDifferences {
         for (redis, valkey) in rewordings { text = text.replacingOccurrences(of: redis, with: valkey) }
         // "script: <sha1>, on @user_script:1." → "script: on @user_script:1."
         text = text.replacingOccurrences(of: #"script: [0-9a-f]{40}, on @"#, with: "script: on @", options: .regularExpression)
-        // XREADGROUP's, or EXEC's reply to a queued XREADGROUP (the suites send no XREAD).
-        if ["XREADGROUP", "EXEC"].contains(command.first?.uppercased()) {
-            text = text.replacingOccurrences(
-                of: "Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
-                with: "Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."
-            )
-        }
         return text
+    }
+
+    /// XREAD's and XREADGROUP's unbalanced streams (at the top or inside EXEC's reply): Valkey
+    /// names the command, and `>` for XREADGROUP, where Redis 7.0 says XREAD and `$` for both.
+    static func unbalancedStreams(_ redis: String, _ valkey: String) -> Bool {
+        redis == "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
+            && ["ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.",
+                "ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."].contains(valkey)
     }
 
     static func isHexadecimal(_ text: String) -> Bool {

@@ -9,10 +9,11 @@ import Synchronization
 /// client in any language can use it through a plain `REDIS_URL`.
 ///
 /// Like Redis, one event-loop thread serves every connection (poll, non-blocking sockets), so
-/// pipelining clients are not slowed by threads handing a lock around. A blocking read
-/// (`XREADGROUP ... BLOCK`) that finds nothing parks its client in the loop, as Redis does: the
-/// loop asks again when a stream has grown or answers null at the timeout, and a client that
-/// hangs up while parked is dropped without its read ever running. No thread per client, so a
+/// pipelining clients are not slowed by threads handing a lock around. A blocking command
+/// (`BLPOP`, `BZPOPMIN`, `XREAD ... BLOCK`, ...) that finds nothing parks its client in the
+/// loop, as Redis does: the loop tries the parked clients again, oldest first, after each
+/// command that made a key grow, or answers null at the timeout, and a client that hangs up
+/// while parked is dropped without its command ever running. No thread per client, so a
 /// crowd of abandoned readers costs a socket each and nothing more. Each connection keeps its
 /// own session (`SELECT`, `MULTI`, `CLIENT SETNAME`).
 public final class StubServer: Sendable {
@@ -42,46 +43,34 @@ public final class StubServer: Sendable {
     /// Serves until ``stop()`` is called or `shouldStop` answers true, then closes everything.
     public func run(until shouldStop: @escaping @Sendable () -> Bool = { false }) {
         setNonBlocking(listener)
-        var connections: [Int32: ClientConnection] = [:]
+        let loop = ServerLoop(store: store)
         let clock = ContinuousClock()
         while !stopping.load(ordering: .acquiring) && !shouldStop() {
             // poll(2) over the listener and every connection: a stub serves tens of clients,
-            // where rebuilding the set each turn costs less than a syscall. Parked readers are
+            // where rebuilding the set each turn costs less than a syscall. Parked clients are
             // watched too: their hang-up must free them.
             var watched = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            watched += connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            // One pass, no allocation: is anyone parked, and whose timeout comes first.
-            var parked = false
-            var nearest: ContinuousClock.Instant?
-            for connection in connections.values where connection.isBlocked {
-                parked = true
-                if let deadline = connection.blockDeadline, nearest.map({ deadline < $0 }) ?? true { nearest = deadline }
-            }
-            let wait = nearest.map { max(0, min(100, Int32((($0 - clock.now) / .milliseconds(1)).rounded(.up)))) } ?? 100
+            watched += loop.connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let wait = loop.nearestDeadline.map { max(0, min(100, Int32((($0 - clock.now) / .milliseconds(1)).rounded(.up)))) } ?? 100
             if poll(&watched, nfds_t(watched.count), wait) > 0 {
                 for entry in watched where entry.revents != 0 {
                     if entry.fd == listener {
-                        acceptAll(into: &connections)
-                    } else if let connection = connections[entry.fd], !connection.serveReadable(now: clock.now) {
-                        close(entry.fd)
-                        connections[entry.fd] = nil
+                        acceptAll(into: loop)
+                    } else if let connection = loop.connections[entry.fd], !connection.serveReadable(now: clock.now) {
+                        loop.drop(connection)
                     }
                 }
             }
-            // Parked readers: a stream grew (any client's XADD above), or a timeout ran out.
-            guard parked else { continue }
-            let writes = store.streamWriteCount
-            for (fd, connection) in connections where connection.isBlocked && !connection.retryBlocked(streamWrites: writes, now: clock.now) {
-                close(fd)
-                connections[fd] = nil
-            }
+            // Another process's client of the same store may have written; timeouts ran out.
+            loop.serveParked(now: clock.now)
+            loop.expireParked(now: clock.now)
         }
         close(listener)
         if case .unix(let path) = endpoint { unlink(path) }
-        for fd in connections.keys { close(fd) }
+        for fd in loop.connections.keys { close(fd) }
     }
 
-    private func acceptAll(into connections: inout [Int32: ClientConnection]) {
+    private func acceptAll(into loop: ServerLoop) {
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
@@ -90,7 +79,67 @@ public final class StubServer: Sendable {
                 setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
             }
             setNonBlocking(client)
-            connections[client] = ClientConnection(fd: client, session: InMemoryRedis(store: store), password: password)
+            let session = InMemoryRedis(store: store)
+            session.recordsTransactions = true
+            loop.connections[client] = ClientConnection(fd: client, session: session, loop: loop, password: password)
+        }
+    }
+}
+
+/// The event loop's state: the connections, and the parked clients in the order they blocked,
+/// which is the order Redis serves them in.
+final class ServerLoop {
+    let store: StubStore
+    var connections: [Int32: ClientConnection] = [:]
+    private(set) var parked: [ClientConnection] = []
+    private var seenGrowth: Int
+    /// Set while parked clients are being served: a write made by one of them is seen by the
+    /// serving loop's next pass, not by a nested one.
+    private var serving = false
+
+    init(store: StubStore) {
+        self.store = store
+        seenGrowth = store.keyGrowthCount
+    }
+
+    var hasParked: Bool { !parked.isEmpty }
+
+    var nearestDeadline: ContinuousClock.Instant? {
+        parked.lazy.compactMap(\.blockDeadline).min()
+    }
+
+    func park(_ connection: ClientConnection) {
+        parked.append(connection)
+    }
+
+    func unpark(_ connection: ClientConnection) {
+        parked.removeAll { $0 === connection }
+    }
+
+    func drop(_ connection: ClientConnection) {
+        close(connection.fd)
+        connections[connection.fd] = nil
+        unpark(connection)
+    }
+
+    /// Tries the parked clients again, oldest first, for as long as keys keep growing: Redis
+    /// serves blocked clients after each command that made a key ready.
+    func serveParked(now: ContinuousClock.Instant) {
+        guard !serving, !parked.isEmpty else { return }
+        serving = true
+        defer { serving = false }
+        while !parked.isEmpty && store.keyGrowthCount != seenGrowth {
+            seenGrowth = store.keyGrowthCount
+            for connection in parked where connection.isBlocked && !connection.retryBlocked(now: now) {
+                drop(connection)
+            }
+        }
+    }
+
+    /// Answers null to the parked clients whose time is up.
+    func expireParked(now: ContinuousClock.Instant) {
+        for connection in parked where (connection.blockDeadline.map { $0 <= now } ?? false) && !connection.timeOut(now: now) {
+            drop(connection)
         }
     }
 }
@@ -99,20 +148,22 @@ public final class StubServer: Sendable {
 final class ClientConnection: @unchecked Sendable {
     let fd: Int32
     private let session: InMemoryRedis
+    private unowned let loop: ServerLoop
     private let requests = RequestReader()
     private var input = [UInt8](repeating: 0, count: 64 * 1024)
-    /// Received, not yet run: what follows a parked read waits for it, in order.
+    /// Received, not yet run: what follows a parked command waits for it, in order.
     private var queued: [RedisCommandArgv] = []
     /// A protocol problem or `QUIT` (""): the connection ends once everything before it is answered.
     private var ending: String?
-    /// The parked read, when to give up on it (nil: never), and the stream writes it has seen.
-    private var blocked: (command: RedisCommandArgv, deadline: ContinuousClock.Instant?, seen: Int)?
+    /// The parked command, how to try it again, and when to give up on it (nil: never).
+    private var blocked: (command: RedisCommandArgv, block: StubBlock, deadline: ContinuousClock.Instant?)?
     /// nil once authenticated, or when the server asks for no password.
     private var passwordToPass: [UInt8]?
 
-    init(fd: Int32, session: InMemoryRedis, password: [UInt8]? = nil) {
+    init(fd: Int32, session: InMemoryRedis, loop: ServerLoop, password: [UInt8]? = nil) {
         self.fd = fd
         self.session = session
+        self.loop = loop
         passwordToPass = password
     }
 
@@ -122,32 +173,33 @@ final class ClientConnection: @unchecked Sendable {
     /// Reads what arrived and answers what can be answered. False when the connection is done.
     func serveReadable(now: ContinuousClock.Instant) -> Bool {
         let (readAnything, peerClosed) = readAvailable()
-        // A parked client that hangs up is dropped: its read never runs, as in Redis.
+        // A parked client that hangs up is dropped: its command never runs, as in Redis.
         if peerClosed && (blocked != nil || !readAnything) { return false }
         takeCommands()
         if blocked != nil { return true }
         return runQueued(now: now) && !peerClosed
     }
 
-    /// Asks the parked read again when a stream grew, or answers null when its time is up.
-    func retryBlocked(streamWrites: Int, now: ContinuousClock.Instant) -> Bool {
-        guard let parked = blocked else { return true }
+    /// Runs the parked command again: when it finds something, answers and goes on with what
+    /// the client sent meanwhile. False when the connection is to be closed.
+    func retryBlocked(now: ContinuousClock.Instant) -> Bool {
+        guard let parked = blocked, let reply = session.retry(parked.command, parked.block) else { return true }
         var output: [UInt8] = []
-        if streamWrites != parked.seen {
-            blocked?.seen = streamWrites
-            if let reply = session.attempt(parked.command).reply {
-                blocked = nil
-                RESPEncoder.encode(reply, into: &output)
-            }
-        }
-        if let deadline = blocked?.deadline, now >= deadline {
-            blocked = nil
-            RESPEncoder.encode(.null, into: &output)
-        }
-        guard blocked == nil else { return true }
-        return writeAll(output) && runQueued(now: now)
+        encode(reply, answering: parked.command, into: &output)
+        return resume(writing: output, now: now)
     }
 
+    /// The parked command's time is up: it answers a null array, as every blocking command
+    /// does in Redis at its timeout (RESP2's `*-1`, which ``RedisValue`` does not tell apart).
+    func timeOut(now: ContinuousClock.Instant) -> Bool {
+        resume(writing: Array("*-1\r\n".utf8), now: now)
+    }
+
+    private func resume(writing reply: [UInt8], now: ContinuousClock.Instant) -> Bool {
+        blocked = nil
+        loop.unpark(self)
+        return writeAll(reply) && runQueued(now: now)
+    }
     /// Reads what the socket holds: whether anything came, and whether the client hung up.
     private func readAvailable() -> (readAnything: Bool, peerClosed: Bool) {
         var readAnything = false
@@ -190,7 +242,9 @@ final class ClientConnection: @unchecked Sendable {
             RESPEncoder.encode(authenticate(queued.removeFirst(), password: password), into: &output)
         }
         while !queued.isEmpty {
-            let plain = queued.firstIndex(where: InMemoryRedis.mayBlock) ?? queued.count
+            // While clients are parked, each command runs alone and they are tried after it,
+            // as Redis serves the keys a command made ready before it runs the next.
+            let plain = loop.hasParked ? 0 : queued.firstIndex(where: InMemoryRedis.mayBlock) ?? queued.count
             if plain > 0 {
                 // The usual case is the whole queue: hand it over without copying.
                 let batch: [RedisCommandArgv]
@@ -202,21 +256,39 @@ final class ClientConnection: @unchecked Sendable {
                     queued.removeFirst(plain)
                 }
                 let replies = (try? session.pipeline(batch)) ?? batch.map { _ in .error("ERR internal error") }
-                for reply in replies { RESPEncoder.encode(reply, into: &output) }
+                for (command, reply) in zip(batch, replies) { encode(reply, answering: command, into: &output) }
                 continue
             }
             let command = queued.removeFirst()
-            let (reply, block) = session.attempt(command)
-            if let reply {
-                RESPEncoder.encode(reply, into: &output)
+            switch session.attempt(command) {
+            case .reply(let reply):
+                encode(reply, answering: command, into: &output)
+                loop.serveParked(now: now)
                 continue
+            case .blocked(let block):
+                blocked = (command, block, block.milliseconds == 0 ? nil : now.advanced(by: .milliseconds(block.milliseconds)))
+                loop.park(self)
+                return writeAll(output)
             }
-            let deadline = (block ?? 0) == 0 ? nil : now.advanced(by: .milliseconds(block!))
-            blocked = (command, deadline, session.store.streamWriteCount)
-            return writeAll(output)
         }
         if let ending, !ending.isEmpty { RESPEncoder.encode(.error("ERR Protocol error: \(ending)"), into: &output) }
         return writeAll(output) && ending == nil
+    }
+
+    /// RESP2, where Redis's "no answer" is a null array (`*-1`) for the commands that answer
+    /// arrays (``InMemoryRedis/answersNullArray(_:)``), inside EXEC's reply too; ``RedisValue``
+    /// has one null for both.
+    private func encode(_ reply: RedisValue, answering command: RedisCommandArgv, into output: inout [UInt8]) {
+        switch reply {
+        case .null where InMemoryRedis.answersNullArray(command):
+            output += Array("*-1\r\n".utf8)
+        case .array(let replies) where command.count == 1 && command[0].count == 4 && lowercasedCommandName(command[0]) == "exec":
+            guard let transaction = session.takeExecutedTransaction(), transaction.count == replies.count else { fallthrough }
+            output += Array("*\(replies.count)\r\n".utf8)
+            for (queued, reply) in zip(transaction, replies) { encode(reply, answering: queued, into: &output) }
+        default:
+            RESPEncoder.encode(reply, into: &output)
+        }
     }
 
     /// Before a successful `AUTH` only `AUTH` and `QUIT` run, with Redis's replies.

@@ -41,6 +41,21 @@ import Testing
         #expect(try reader.llen("jobs") == 0)
     }
 
+    /// A queue worker on the fallback stub blocks on BLPOP as it would on Redis, and another
+    /// client's push wakes it; a timeout answers nil.
+    @Test func aBlockedWorkerOnTheStubIsWokenByAnotherClientsPush() async throws {
+        let url = "redis://127.0.0.1:\(try freeLoopbackPort())/0"
+        let context = uniqueContext()
+        let worker = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
+        let producer = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
+        #expect(try worker.send("BLPOP", "jobs", "0.05") == .null)
+        let taken = Task.detached { try worker.send("BLPOP", "jobs", "other", "5") }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try producer.send("RPUSH", "other", "job-1") == .integer(1))
+        #expect(try await taken.value == .array([.bulkString(Array("other".utf8)), .bulkString(Array("job-1".utf8))]))
+        #expect(try producer.send("LLEN", "other") == .integer(0))
+    }
+
     @Test func withoutFallbackTheTypedErrorIsThrown() throws {
         let port = try freeLoopbackPort()
         let logs = LogCapture()

@@ -112,6 +112,8 @@ struct CommandGenerator {
     }
     private mutating func lexKey() -> String { pick(["lex", "lex", "lex", "lex", "nolex"]) }
     private mutating func lexBound() -> String { pick(["-", "+", "[a", "(b", "[c", "(m1", "[m3", "x", "[", "("]) }
+    /// A blocking command's timeout in seconds, never 0 (forever).
+    private mutating func timeout() -> String { pick(["0.01", "0.001", "0.01", "-1", "x", "1e400"]) }
     private mutating func rangeID() -> String { pick(["-", "+", "5", "10-1", "(3-0", "20", "bad"]) }
 
     mutating func next() -> [String] {
@@ -312,6 +314,21 @@ struct CommandGenerator {
                                ["ZRANGESTORE", key(), "lex", lexBound(), lexBound(), "BYLEX"]])
         case 150: return ["PUBSUB"] + pick([["CHANNELS"], ["CHANNELS", "a*"], ["NUMSUB", "a", "b"], ["NUMPAT"], ["SHARDCHANNELS"], ["SHARDNUMSUB", "x"], ["CHANNELS", "a", "b"], ["FOO"]])
         case 151: return ["SPUBLISH", "chan", member()]
+        // Blocking commands: with something to take they answer at once; otherwise they wait
+        // 10 ms on both sides (inside MULTI not at all). Never 0 (forever), even in MULTI: a
+        // Valkey difference may end the transaction behind the generator's back.
+        case 152: return [pick(["BLPOP", "BRPOP"]), k] + pick([[], [key()]]) + [timeout()]
+        case 153: return ["BRPOPLPUSH", k, key(), timeout()]
+        case 154: return ["BLMOVE", k, key(), pick(["LEFT", "RIGHT", "UP"]), pick(["LEFT", "RIGHT"]), timeout()]
+        case 155: return ["BLMPOP", timeout(), pick(["1", "2", "0"]), k, key(), pick(["LEFT", "RIGHT", "UP"])] + pick([[], ["COUNT", "2"], ["COUNT", "0"]])
+        case 156: return [pick(["BZPOPMIN", "BZPOPMAX"]), k] + pick([[], [key()]]) + [timeout()]
+        case 157: return ["BZMPOP", timeout(), pick(["1", "2", "0"]), k, key(), pick(["MIN", "MAX", "MID"])] + pick([[], ["COUNT", "2"], ["COUNT", "0"]])
+        case 158:
+            let block = pick([[], ["BLOCK", "10"], ["BLOCK", "-1"], ["BLOCK", "x"]])
+            let streams = pick([[k], [k, key()]])
+            // `+` only outside MULTI: Valkey reads it (ValkeyDifferences.xreadLastEntry).
+            let ids = streams.map { _ in pick(["0", "$", "5-0", "10", ">", "bad", inTransaction ? "0" : "+"]) }
+            return ["XREAD"] + pick([[], ["COUNT", "2"], ["COUNT", "x"], ["NOACK"]]) + block + ["STREAMS"] + streams + ids
         default: return ["STRLEN", k]
         }
     }

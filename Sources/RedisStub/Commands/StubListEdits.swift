@@ -55,28 +55,46 @@ extension StubCommands {
         },
         "lpos": StubCommand(-3, lpos),
         "lmpop": StubCommand(-4) { execution, command throws(StubError) in
-            let (keys, rest) = try numberedKeys(command)
-            guard let where_ = rest.first else { throw .syntax }
-            let fromFront = try side(where_)
-            var count: Int64?
-            var index = 1
-            while index < rest.count {
-                guard StubParse.upper(rest[index]) == "COUNT", count == nil, index + 1 < rest.count else { throw .syntax }
-                count = try StubParse.integer(rest[index + 1])
-                guard count! > 0 else { throw StubError("ERR count should be greater than 0") }
-                index += 2
-            }
-            for key in keys {
-                guard let list = try execution.database.list(key, now: execution.now), !list.items.isEmpty else { continue }
-                let taken = Int(min(count ?? 1, Int64(list.items.count)))
-                let popped = fromFront ? Array(list.items.prefix(taken)) : Array(list.items.suffix(taken).reversed())
-                if fromFront { list.items.removeFirst(taken) } else { list.items.removeLast(taken) }
-                execution.database.removeIfEmpty(key)
-                return .array([.bulkString(key), .bulks(popped)])
-            }
-            return .null
+            try lmpop(&execution, multiPop(command, numkeysAt: 1, sides: lmpopSides))
         },
     ]
+
+    static let lmpopSides = ["LEFT": true, "RIGHT": false]
+
+    /// LMPOP's and ZMPOP's arguments (and their blocking forms'): `numkeys key... side [COUNT n]`.
+    struct MultiPop {
+        let keys: [StubKey]
+        /// LEFT (or MIN): true.
+        let first: Bool
+        let count: Int64
+    }
+
+    static func multiPop(_ command: RedisCommandArgv, numkeysAt start: Int, sides: [String: Bool]) throws(StubError) -> MultiPop {
+        let (keys, rest) = try numberedKeys(command, from: start)
+        guard let where_ = rest.first, let first = sides[StubParse.upper(where_)] else { throw .syntax }
+        var count: Int64?
+        var index = 1
+        while index < rest.count {
+            guard StubParse.upper(rest[index]) == "COUNT", count == nil, index + 1 < rest.count else { throw .syntax }
+            count = try StubParse.integer(rest[index + 1])
+            guard count! > 0 else { throw StubError("ERR count should be greater than 0") }
+            index += 2
+        }
+        return MultiPop(keys: keys, first: first, count: count ?? 1)
+    }
+
+    /// The first non-empty list's elements: `[key, [element...]]`, or null.
+    static func lmpop(_ execution: inout StubExecution, _ pop: MultiPop) throws(StubError) -> RedisValue {
+        for key in pop.keys {
+            guard let list: StubList = try execution.poppable(key), !list.items.isEmpty else { continue }
+            let taken = Int(min(pop.count, Int64(list.items.count)))
+            let popped = pop.first ? Array(list.items.prefix(taken)) : Array(list.items.suffix(taken).reversed())
+            if pop.first { list.items.removeFirst(taken) } else { list.items.removeLast(taken) }
+            execution.database.removeIfEmpty(key)
+            return .array([.bulkString(key), .bulks(popped)])
+        }
+        return .null
+    }
 
     /// A list index (negative from the end) as a position, nil when out of range.
     static func position(_ index: Int64, in list: StubList) -> Int? {
@@ -97,7 +115,7 @@ extension StubCommands {
     /// destination's; the same list may be both.
     static func move(_ execution: inout StubExecution, _ sourceKey: StubKey, _ destinationKey: StubKey, fromFront: Bool, toFront: Bool) throws(StubError) -> RedisValue {
         let database = execution.database
-        guard let source = try database.list(sourceKey, now: execution.now), !source.items.isEmpty else { return .null }
+        guard let source: StubList = try execution.poppable(sourceKey), !source.items.isEmpty else { return .null }
         let destination = try database.list(destinationKey, now: execution.now)
         let value = fromFront ? source.items.removeFirst() : source.items.removeLast()
         let target: StubList

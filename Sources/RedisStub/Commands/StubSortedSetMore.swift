@@ -40,28 +40,7 @@ extension StubCommands {
             try zpop(&execution, command, max: true)
         },
         "zmpop": StubCommand(-4) { execution, command throws(StubError) in
-            let (keys, rest) = try numberedKeys(command)
-            guard let where_ = rest.first else { throw .syntax }
-            let max: Bool
-            switch StubParse.upper(where_) {
-            case "MIN": max = false
-            case "MAX": max = true
-            default: throw .syntax
-            }
-            var count: Int64 = 1
-            if rest.count > 1 {
-                guard rest.count == 3, StubParse.upper(rest[1]) == "COUNT" else { throw .syntax }
-                count = try StubParse.integer(rest[2])
-                guard count > 0 else { throw StubError("ERR count should be greater than 0") }
-            }
-            for key in keys {
-                guard let zset = try execution.database.sortedSet(key, now: execution.now), zset.count > 0 else { continue }
-                let popped = pop(zset, count: Int(clamping: count), max: max)
-                execution.database.removeIfEmpty(key)
-                // Pairs nested, unlike ZPOPMIN's flat reply.
-                return .array([.bulkString(key), .array(popped.map { .bulks([$0.member, StubFormat.double($0.score)]) })])
-            }
-            return .null
+            try zmpop(&execution, multiPop(command, numkeysAt: 1, sides: zmpopSides))
         },
         "zunion": StubCommand(-3) { execution, command throws(StubError) in try combineSorted(&execution, command, .union, store: false) },
         "zinter": StubCommand(-3) { execution, command throws(StubError) in try combineSorted(&execution, command, .intersection, store: false) },
@@ -95,6 +74,20 @@ extension StubCommands {
         guard let zset = try execution.database.sortedSet(command[1], now: execution.now),
               let position = zset.ordered.firstIndex(where: { $0.member == command[2] }) else { return .null }
         return .integer(reverse ? zset.count - 1 - position : position)
+    }
+
+    static let zmpopSides = ["MIN": true, "MAX": false]
+
+    /// The first non-empty sorted set's lowest (MIN) or highest elements: `[key, [[member,
+    /// score]...]]` — pairs nested, unlike ZPOPMIN's flat reply — or null.
+    static func zmpop(_ execution: inout StubExecution, _ pop: MultiPop) throws(StubError) -> RedisValue {
+        for key in pop.keys {
+            guard let zset: StubSortedSet = try execution.poppable(key), zset.count > 0 else { continue }
+            let popped = self.pop(zset, count: Int(clamping: pop.count), max: !pop.first)
+            execution.database.removeIfEmpty(key)
+            return .array([.bulkString(key), .array(popped.map { .bulks([$0.member, StubFormat.double($0.score)]) })])
+        }
+        return .null
     }
 
     /// The lowest (or highest) `count` elements, removed.

@@ -99,7 +99,6 @@ extension StubCommands {
             if maxLength.approximate { excess = excess / 100 * 100 }
             if excess > 0 { stream.entries.removeFirst(excess) }
         }
-        execution.streamWritten = true
         return .bulkString(id.bytes)
     }
 
@@ -176,7 +175,7 @@ extension StubCommands {
         return .array(found.map { entryReply($0.id, $0.fields) })
     }
 
-    private static func entryReply(_ id: StreamID, _ fields: [[UInt8]]?) -> RedisValue {
+    static func entryReply(_ id: StreamID, _ fields: [[UInt8]]?) -> RedisValue {
         .array([.bulkString(id.bytes), fields.map(RedisValue.bulks) ?? .null])
     }
 
@@ -259,9 +258,7 @@ extension StubCommands {
                 count = max(try StubParse.integer(command[index + 1]), 0)
                 index += 1
             case "BLOCK" where remaining >= 1:
-                let timeout = try StubParse.integer(command[index + 1], or: StubError("ERR timeout is not an integer or out of range"))
-                guard timeout >= 0 else { throw StubError("ERR timeout is negative") }
-                block = timeout
+                block = try timeoutMilliseconds(command[index + 1])
                 index += 1
             case "STREAMS" where remaining >= 1:
                 streamsAt = index + 1
@@ -331,7 +328,7 @@ extension StubCommands {
             replies.append(.array([.bulkString(target.key), .array(fresh.map { entryReply($0.id, $0.fields) })]))
         }
         if replies.isEmpty {
-            if let block { execution.blockMilliseconds = block }
+            if let block { execution.block = StubBlock(milliseconds: block, retries: []) }
             return .null
         }
         return .array(replies)

@@ -1,0 +1,137 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// Scenarios with several connections — blocking commands woken by other clients' writes,
+/// timeouts, hang-ups — run step by step on a real redis-server and on the stub-server, and
+/// every connection's bytes after every step compared. Redis's own answers are the expected
+/// ones; nothing here is written down by hand.
+@Suite struct StubServerScenarioTests {
+    enum Step {
+        /// Connection `n` sends these commands (one write, so a pipeline).
+        case send(Int, [[String]])
+        /// Time passes (for a timeout to run out).
+        case wait(milliseconds: Int)
+        /// Connection `n` hangs up.
+        case hangUp(Int)
+    }
+
+    struct Scenario: CustomTestStringConvertible, Sendable {
+        let name: String
+        let connections: Int
+        let steps: [Step]
+        var testDescription: String { name }
+    }
+
+    static let scenarios: [Scenario] = [
+        Scenario(name: "clients blocked on a key are served oldest first, each from the key that grew", connections: 3, steps: [
+            .send(0, [["BLPOP", "q1", "q2", "0"]]),
+            .send(1, [["BRPOP", "q2", "0"]]),
+            .send(2, [["RPUSH", "q2", "x", "y", "z"], ["LPOP", "q2"]]),
+            .send(0, [["LLEN", "q2"]]),
+        ]),
+        Scenario(name: "a pipeline's next command runs after the blocked client took its element", connections: 2, steps: [
+            .send(0, [["BLPOP", "k", "0"]]),
+            .send(1, [["RPUSH", "k", "a"], ["LPOP", "k"], ["EXISTS", "k"]]),
+        ]),
+        Scenario(name: "timeouts answer a null array and the connection goes on", connections: 1, steps: [
+            .send(0, [["BZPOPMIN", "z", "0.2"], ["PING"]]),
+            .wait(milliseconds: 400),
+            .send(0, [["BLMPOP", "0.05", "1", "l", "LEFT"], ["XREAD", "BLOCK", "50", "STREAMS", "s", "0"], ["ECHO", "after"]]),
+            .wait(milliseconds: 400),
+        ]),
+        Scenario(name: "XREAD BLOCK with $ gets what came after it arrived, one stream at a time", connections: 2, steps: [
+            .send(1, [["XADD", "s", "1-1", "f", "old"]]),
+            .send(0, [["XREAD", "BLOCK", "0", "STREAMS", "s", "t", "$", "$"]]),
+            .send(1, [["XADD", "t", "2-1", "f", "new"], ["XADD", "s", "3-1", "f", "newer"]]),
+            .send(0, [["XREAD", "COUNT", "1", "BLOCK", "0", "STREAMS", "s", "0"]]),
+        ]),
+        Scenario(name: "a transaction's pushes wake the blocked client once it commits", connections: 2, steps: [
+            .send(0, [["BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"], ["LRANGE", "dst", "0", "-1"]]),
+            .send(1, [["MULTI"], ["RPUSH", "src", "1"], ["RPUSH", "src", "2"]]),
+            .send(1, [["EXEC"]]),
+        ]),
+        Scenario(name: "a key of another type neither wakes nor fails the blocked client", connections: 2, steps: [
+            .send(0, [["BLMPOP", "0", "2", "l1", "l2", "RIGHT", "COUNT", "5"]]),
+            .send(1, [["SET", "l1", "str"], ["RPUSH", "l2", "a", "b"]]),
+            .send(0, [["BRPOPLPUSH", "src", "dst", "0"]]),
+            .send(1, [["SET", "dst", "str"], ["RPUSH", "src", "x"]]),
+            .send(1, [["DEL", "dst"], ["RPUSH", "src", "y"], ["LRANGE", "dst", "0", "-1"]]),
+        ]),
+        Scenario(name: "sorted-set pops block and wake with their scores", connections: 2, steps: [
+            .send(0, [["BZMPOP", "0", "1", "zz", "MAX", "COUNT", "2"]]),
+            .send(1, [["ZADD", "zz", "1", "a", "2", "b", "3", "c"]]),
+            .send(0, [["BZPOPMAX", "none", "zz", "0"]]),
+        ]),
+        Scenario(name: "a client that hangs up while blocked takes nothing", connections: 2, steps: [
+            .send(0, [["BLPOP", "k", "0"]]),
+            .hangUp(0),
+            .send(1, [["RPUSH", "k", "v"], ["LRANGE", "k", "0", "-1"]]),
+        ]),
+        Scenario(name: "blocking commands answer at once when there is something, or an error", connections: 1, steps: [
+            .send(0, [["RPUSH", "l", "a"], ["SET", "s", "x"], ["BLPOP", "s", "0"], ["BLPOP", "l", "s", "0"], ["BRPOP", "l", "-1"], ["BLPOP", "l", "x1"]]),
+            .send(0, [["MULTI"], ["BLPOP", "l", "0"], ["BZPOPMIN", "z", "0"], ["EXEC"]]),
+        ]),
+    ]
+
+    @Test(arguments: scenarios)
+    func stubServerAnswersEveryStepAsRedisDoes(scenario: Scenario) throws {
+        let redis = try RedisServer.start()
+        let expected = try run(scenario, port: redis.port, expected: nil)
+        let stub = try StubServerProcess()
+        let actual = try run(scenario, port: stub.port!, expected: expected)
+        for (index, (want, got)) in zip(expected, actual).enumerated() where want != got {
+            Issue.record("step \(index + 1): redis \(want.debugDescription), stub \(got.debugDescription)")
+        }
+    }
+
+    /// Runs the steps; after each, what every connection received. Against Redis, each read
+    /// lasts until the connection is quiet; against the stub, until it has Redis's bytes (or
+    /// more, or is quiet long after).
+    private func run(_ scenario: Scenario, port: Int, expected: [[String]]?) throws -> [[String]] {
+        var sockets: [RawSocket?] = try (0..<scenario.connections).map { _ in try RawSocket(port: port) }
+        try sockets[0]!.send(Self.encode([["FLUSHALL"]]))
+        _ = try sockets[0]!.receive(until: "+OK\r\n")
+        var outputs: [[String]] = []
+        for (index, step) in scenario.steps.enumerated() {
+            switch step {
+            case .send(let connection, let commands): try sockets[connection]!.send(Self.encode(commands))
+            case .wait(let milliseconds): usleep(UInt32(milliseconds) * 1000)
+            case .hangUp(let connection): sockets[connection] = nil
+            }
+            outputs.append(sockets.indices.map { connection in
+                guard let socket = sockets[connection] else { return "" }
+                return socket.receiveAvailable(expecting: expected.map { Array($0[index][connection].utf8) })
+            })
+        }
+        return outputs
+    }
+
+    static func encode(_ commands: [[String]]) -> String {
+        commands.map { command in
+            "*\(command.count)\r\n" + command.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
+        }.joined()
+    }
+}
+
+extension RawSocket {
+    /// What arrives before the connection is quiet for 150 ms, or — given what is expected —
+    /// until that much has arrived (giving up 3 s later: the comparison then shows the gap).
+    func receiveAvailable(expecting expected: [UInt8]?) -> String {
+        var received: [UInt8] = []
+        let deadline = Date().addingTimeInterval(3)
+        while true {
+            if let expected, received.count >= expected.count, !expected.isEmpty { break }
+            var waiter = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&waiter, 1, 150) > 0 else {
+                if let expected, received.count < expected.count, Date() < deadline { continue }
+                break
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            received += chunk[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+}
