@@ -23,10 +23,19 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     private var executedTransactions: [[RedisCommandArgv]] = []
     private static let nextClientID = Atomic<Int64>(0)
 
+    /// This session's channels and patterns, and the messages waiting for it.
+    public let subscriber = StubSubscriber()
+    /// Taken from the mailbox by ``nextMessage(timeout:)``, not yet handed out.
+    private var unread: ArraySlice<RedisValue> = []
+
     public var isStub: Bool { true }
 
     public init(store: StubStore = StubStore()) {
         self.store = store
+    }
+
+    deinit {
+        if subscriber.isSubscribed { store.leave(subscriber) }
     }
 
     /// A session on another database; throws what Redis answers to `SELECT` beyond its 16
@@ -40,6 +49,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     public func send(_ command: RedisCommandArgv) throws -> RedisValue {
         guard let first = command.first else { return .error("ERR unknown command ''") }
         let name = lowercasedCommandName(first)
+        if subscriber.isSubscribed, let refusal = Self.subscribedModeRefusal(name, command) { return refusal }
         // Connection commands answer at once, inside MULTI too: they touch no data.
         switch name {
         case "client" where command.count >= 2: return client(command)
@@ -49,6 +59,9 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             transaction = nil
             database = 0
             clientName = nil
+            if subscriber.isSubscribed { store.leave(subscriber) }
+            _ = subscriber.takeMail()
+            unread = []
             return .simpleString("RESET")
         default: break
         }
@@ -74,7 +87,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// instead of parking a thread on it (see ``StubServer``). Inside `MULTI` nothing blocks.
     public func attempt(_ command: RedisCommandArgv) -> StubAttempt {
         guard transaction == nil, Self.mayBlock(command) else { return .reply((try? send(command)) ?? .error("ERR internal error")) }
-        let (replies, block) = store.execute([command], database: &database)
+        let (replies, block) = store.execute([command], database: &database, subscriber: subscriber)
         return block.map(StubAttempt.blocked) ?? .reply(replies[0])
     }
 
@@ -83,7 +96,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// another type — else nil.
     public func retry(_ command: RedisCommandArgv, _ block: StubBlock) -> RedisValue? {
         for attempt in block.retries.isEmpty ? [command] : block.retries {
-            let (replies, stillBlocked) = store.execute([attempt], database: &database, retrying: true)
+            let (replies, stillBlocked) = store.execute([attempt], database: &database, subscriber: subscriber, retrying: true)
             if stillBlocked == nil { return replies[0] }
         }
         return nil
@@ -122,7 +135,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// another client's write or for its timeout.
     private func executeBlocking(_ command: RedisCommandArgv) -> RedisValue {
         var seen = store.keyGrowthCount
-        let (replies, block) = store.execute([command], database: &database)
+        let (replies, block) = store.execute([command], database: &database, subscriber: subscriber)
         guard let block else { return replies[0] }
         let clock = ContinuousClock()
         let deadline = block.milliseconds == 0 ? nil : clock.now.advanced(by: .milliseconds(block.milliseconds))
@@ -146,11 +159,11 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         var batch: [RedisCommandArgv] = []
         func flush() {
             guard !batch.isEmpty else { return }
-            replies += store.execute(batch, database: &database).replies
+            replies += store.execute(batch, database: &database, subscriber: subscriber).replies
             batch.removeAll(keepingCapacity: true)
         }
         for command in commands {
-            if transaction == nil && Self.runsInBatch(command) && !Self.mayBlock(command) {
+            if transaction == nil && !subscriber.isSubscribed && Self.runsInBatch(command) && !Self.mayBlock(command) {
                 batch.append(command)
             } else {
                 flush()
@@ -165,9 +178,56 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// What a session answers itself, beside the command table (docs/stub.md's coverage).
     static var sessionCommandNames: Set<String> { sessionCommands }
 
+    /// Session commands, and the (un)subscribe ones (what follows them may be refused), run
+    /// alone; everything else in one batch under the lock.
     private static func runsInBatch(_ command: RedisCommandArgv) -> Bool {
-        guard let first = command.first, first.count <= 10 else { return true }
-        return !sessionCommands.contains(lowercasedCommandName(first))
+        guard let first = command.first, first.count <= 12 else { return true }
+        let name = lowercasedCommandName(first)
+        return !sessionCommands.contains(name) && !isSubscription(name)
+    }
+
+    private static func isSubscription(_ name: String) -> Bool {
+        name.hasSuffix("subscribe") && StubCommands.allowedWhileSubscribed.contains(name)
+    }
+
+    /// What a server runs one at a time through ``attempt(_:)``, writing the session's mail
+    /// after it: the commands that may block, and the (un)subscribe ones.
+    public static func runsAlone(_ command: RedisCommandArgv) -> Bool {
+        if mayBlock(command) { return true }
+        guard let first = command.first, (9...12).contains(first.count), first.last! | 0x20 == UInt8(ascii: "e") else { return false }
+        return isSubscription(lowercasedCommandName(first))
+    }
+
+    /// RESP2's subscribed mode: only the (un)subscribe commands, PING, QUIT and RESET, after
+    /// Redis's own checks (a known command, its arity); PING answers `["pong", message]`.
+    private static func subscribedModeRefusal(_ name: String, _ command: RedisCommandArgv) -> RedisValue? {
+        guard StubCommands.allowedWhileSubscribed.contains(name) else {
+            do {
+                // The session's own commands (MULTI, CLIENT, ...) are known without the table.
+                if !sessionCommands.contains(name) { _ = try StubCommands.lookup(command) }
+            } catch {
+                return .error(error.message)
+            }
+            var fullName = name
+            if StubCommands.table[name]?.subcommands != nil { fullName += "|" + String(decoding: command[1], as: UTF8.self).lowercased() }
+            return .error("ERR Can't execute '\(fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+        }
+        guard name == "ping" else { return nil }
+        guard command.count <= 2 else { return .error(StubError.arity("ping").message) }
+        return .array([.bulk("pong"), .bulkString(command.count == 2 ? command[1] : [])])
+    }
+
+    /// The next message (or confirmation beyond a command's first) for this session, waiting up
+    /// to `timeout` for a publisher on another thread; nil when none came.
+    public func nextMessage(timeout: Duration) -> RedisValue? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while true {
+            if unread.isEmpty { unread = subscriber.takeMail()[...] }
+            if let message = unread.popFirst() { return message }
+            if clock.now >= deadline { return nil }
+            usleep(500)
+        }
     }
 
     private func queue(_ name: String, _ command: RedisCommandArgv) -> RedisValue {
@@ -186,7 +246,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             if failed { return .error("EXECABORT Transaction discarded because of previous errors.") }
             if recordsTransactions { executedTransactions.append(commands) }
             // Blocking reads inside a transaction do not block, as in Redis.
-            return .array(store.execute(commands, database: &database).replies)
+            return .array(store.execute(commands, database: &database, subscriber: subscriber).replies)
         default:
             do {
                 _ = try StubCommands.lookup(command)

@@ -31,9 +31,6 @@ public enum StubCoverage {
         "hello": "protocol 2 only: HELLO 3 is refused with NOPROTO",
         "hscan": "one page with cursor 0 (Redis pages a hash beyond its listpack encoding by its buckets)",
         "info": "Server, Memory, Persistence, Replication and Keyspace with the fields clients read; memory figures are 0",
-        "publish": "no subscribers exist in the stub yet (SUBSCRIBE is not served): always 0",
-        "pubsub": "answers for a server with no subscriptions: no channels, 0 subscribers",
-        "spublish": "no subscribers exist in the stub yet (SSUBSCRIBE is not served): always 0",
         "scan": "the cursor is a stable hash of the key, not Redis's bucket index; every guarantee SCAN makes holds",
         "sscan": "one page with cursor 0 (Redis pages a set held as a hash table, any set with a non-integer member, by its buckets)",
     ]

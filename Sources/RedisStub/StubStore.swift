@@ -26,22 +26,35 @@ public final class StubStore: Sendable {
     /// when it has moved.
     public var keyGrowthCount: Int { growth.load(ordering: .acquiring) }
 
+    /// Counts the batches whose PUBLISH reached a subscriber: a server delivers when it moves.
+    private let deliveries = Atomic<Int>(0)
+    public var deliveryCount: Int { deliveries.load(ordering: .acquiring) }
+
     /// Runs commands atomically against the store, starting in `database`. Answers the replies
     /// and, when the last was a blocking command that found nothing, how long it may wait (0:
     /// forever) and the command to try again then (`XREAD ... $` with the ids it resolved).
-    func execute(_ commands: [RedisCommandArgv], database: inout Int, retrying: Bool = false) -> (replies: [RedisValue], block: StubBlock?) {
+    func execute(
+        _ commands: [RedisCommandArgv], database: inout Int, subscriber: StubSubscriber? = nil, retrying: Bool = false
+    ) -> (replies: [RedisValue], block: StubBlock?) {
         let selected = database
-        let (replies, finalDatabase, block, grew) = state.withLock { state -> ([RedisValue], Int, StubBlock?, Bool) in
-            let before = state.growth.count
+        let (replies, finalDatabase, block, grew, delivered) = state.withLock { state -> ([RedisValue], Int, StubBlock?, Bool, Bool) in
+            let (growthBefore, deliveriesBefore) = (state.growth.count, state.pubsub.deliveries)
             var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
             execution.retrying = retrying
+            execution.subscriber = subscriber
             let replies = commands.map { execution.run($0) }
             execution.database.sweep(now: execution.now, budget: 4)
-            return (replies, execution.databaseIndex, execution.block, state.growth.count != before)
+            return (replies, execution.databaseIndex, execution.block, state.growth.count != growthBefore, state.pubsub.deliveries != deliveriesBefore)
         }
         if grew { growth.add(1, ordering: .releasing) }
+        if delivered { deliveries.add(1, ordering: .releasing) }
         database = finalDatabase
         return (replies, block)
+    }
+
+    /// A session that ends or RESETs leaves its channels and patterns.
+    func leave(_ subscriber: StubSubscriber) {
+        state.withLock { $0.pubsub.leave(subscriber) }
     }
 
     /// Keys held in memory, dead ones not yet swept included.
@@ -73,6 +86,7 @@ final class StubState {
     /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
     var config = StubConfig()
+    let pubsub = StubPubSub()
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
@@ -99,6 +113,8 @@ struct StubExecution {
     /// A parked blocking command tried again: Redis serves it from a key of the type it waits
     /// for, so its keys of another type are passed over instead of answering WRONGTYPE.
     var retrying = false
+    /// The session running the commands, for (un)subscribing; nil in a script.
+    var subscriber: StubSubscriber?
 
     var database: StubDatabase { state.databases[databaseIndex] }
 

@@ -64,6 +64,7 @@ public final class StubServer: Sendable {
             // Another process's client of the same store may have written; timeouts ran out.
             loop.serveParked(now: clock.now)
             loop.expireParked(now: clock.now)
+            loop.deliverMessages()
         }
         close(listener)
         if case .unix(let path) = endpoint { unlink(path) }
@@ -93,6 +94,7 @@ final class ServerLoop {
     var connections: [Int32: ClientConnection] = [:]
     private(set) var parked: [ClientConnection] = []
     private var seenGrowth: Int
+    private var seenDeliveries: Int
     /// Set while parked clients are being served: a write made by one of them is seen by the
     /// serving loop's next pass, not by a nested one.
     private var serving = false
@@ -100,6 +102,7 @@ final class ServerLoop {
     init(store: StubStore) {
         self.store = store
         seenGrowth = store.keyGrowthCount
+        seenDeliveries = store.deliveryCount
     }
 
     var hasParked: Bool { !parked.isEmpty }
@@ -133,6 +136,17 @@ final class ServerLoop {
             for connection in parked where connection.isBlocked && !connection.retryBlocked(now: now) {
                 drop(connection)
             }
+        }
+    }
+
+    /// Writes every subscriber's waiting messages once a PUBLISH reached anyone; a subscriber
+    /// that cannot take them is dropped. The client whose commands are running is skipped: its
+    /// mail goes out with its replies.
+    func deliverMessages(skipping running: ClientConnection? = nil) {
+        guard store.deliveryCount != seenDeliveries else { return }
+        seenDeliveries = store.deliveryCount
+        for connection in connections.values where connection !== running && connection.hasMail && !connection.deliverMail() {
+            drop(connection)
         }
     }
 
@@ -243,8 +257,10 @@ final class ClientConnection: @unchecked Sendable {
         }
         while !queued.isEmpty {
             // While clients are parked, each command runs alone and they are tried after it,
-            // as Redis serves the keys a command made ready before it runs the next.
-            let plain = loop.hasParked ? 0 : queued.firstIndex(where: InMemoryRedis.mayBlock) ?? queued.count
+            // as Redis serves the keys a command made ready before it runs the next; a
+            // subscribed client's too, each reply followed by its mail.
+            let alone = loop.hasParked || session.subscriber.isSubscribed
+            let plain = alone ? 0 : queued.firstIndex(where: InMemoryRedis.runsAlone) ?? queued.count
             if plain > 0 {
                 // The usual case is the whole queue: hand it over without copying.
                 let batch: [RedisCommandArgv]
@@ -257,13 +273,17 @@ final class ClientConnection: @unchecked Sendable {
                 }
                 let replies = (try? session.pipeline(batch)) ?? batch.map { _ in .error("ERR internal error") }
                 for (command, reply) in zip(batch, replies) { encode(reply, answering: command, into: &output) }
+                loop.deliverMessages(skipping: self)
                 continue
             }
             let command = queued.removeFirst()
             switch session.attempt(command) {
             case .reply(let reply):
                 encode(reply, answering: command, into: &output)
+                // A (un)subscribe's further confirmations, and messages that came meanwhile.
+                for message in session.subscriber.takeMail() { RESPEncoder.encode(message, into: &output) }
                 loop.serveParked(now: now)
+                loop.deliverMessages(skipping: self)
                 continue
             case .blocked(let block):
                 blocked = (command, block, block.milliseconds == 0 ? nil : now.advanced(by: .milliseconds(block.milliseconds)))
@@ -290,6 +310,15 @@ final class ClientConnection: @unchecked Sendable {
             RESPEncoder.encode(reply, into: &output)
         }
     }
+
+    /// Writes what waits in the session's mailbox (messages published by other clients).
+    func deliverMail() -> Bool {
+        var output: [UInt8] = []
+        for message in session.subscriber.takeMail() { RESPEncoder.encode(message, into: &output) }
+        return writeAll(output)
+    }
+
+    var hasMail: Bool { session.subscriber.hasMail }
 
     /// Before a successful `AUTH` only `AUTH` and `QUIT` run, with Redis's replies.
     private func authenticate(_ command: RedisCommandArgv, password: [UInt8]) -> RedisValue {

@@ -56,6 +56,19 @@ import Testing
         #expect(try producer.send("LLEN", "other") == .integer(0))
     }
 
+    /// In-process, a subscriber reads its messages (and its further confirmations) in order.
+    @Test func aStubSubscriberReadsWhatAnotherSessionPublishes() throws {
+        let store = StubStore()
+        let subscriber = InMemoryRedis(store: store)
+        let publisher = InMemoryRedis(store: store)
+        #expect(try subscriber.send("SUBSCRIBE", "jobs", "events") == .array([.bulk("subscribe"), .bulk("jobs"), .integer(1)]))
+        #expect(subscriber.nextMessage(timeout: .zero) == .array([.bulk("subscribe"), .bulk("events"), .integer(2)]))
+        #expect(try publisher.send("PUBLISH", "jobs", "job-1") == .integer(1))
+        #expect(subscriber.nextMessage(timeout: .seconds(1)) == .array([.bulk("message"), .bulk("jobs"), .bulk("job-1")]))
+        #expect(subscriber.nextMessage(timeout: .milliseconds(10)) == nil)
+        #expect(try subscriber.send("GET", "k").errorMessage?.hasPrefix("ERR Can't execute 'get'") == true)
+    }
+
     @Test func withoutFallbackTheTypedErrorIsThrown() throws {
         let port = try freeLoopbackPort()
         let logs = LogCapture()

@@ -72,6 +72,25 @@ import Testing
             .send(0, [["RPUSH", "l", "a"], ["SET", "s", "x"], ["BLPOP", "s", "0"], ["BLPOP", "l", "s", "0"], ["BRPOP", "l", "-1"], ["BLPOP", "l", "x1"]]),
             .send(0, [["MULTI"], ["BLPOP", "l", "0"], ["BZPOPMIN", "z", "0"], ["EXEC"]]),
         ]),
+        Scenario(name: "messages reach channel, pattern and shard subscribers with Redis's counts", connections: 3, steps: [
+            .send(0, [["SUBSCRIBE", "ch1", "ch2"], ["PSUBSCRIBE", "ch*"]]),
+            .send(1, [["SSUBSCRIBE", "sh"]]),
+            .send(2, [["PUBLISH", "ch1", "hello"], ["SPUBLISH", "sh", "x"], ["PUBLISH", "nobody", "y"]]),
+            .send(2, [["PUBSUB", "NUMSUB", "ch1", "sh"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "SHARDNUMSUB", "sh"], ["PUBSUB", "SHARDCHANNELS"]]),
+            .send(2, [["MULTI"], ["PUBLISH", "ch2", "in-exec"], ["EXEC"], ["EVAL", "return redis.call('publish', 'ch1', 'from-lua')", "0"]]),
+        ]),
+        Scenario(name: "a subscribed connection takes only the subscription commands, PING, QUIT and RESET", connections: 2, steps: [
+            .send(0, [["SUBSCRIBE", "a"], ["GET", "x"], ["PING"], ["PING", "m"], ["CONFIG", "GET", "x"], ["NOSUCH"], ["SUBSCRIBE"], ["MULTI"]]),
+            .send(0, [["PSUBSCRIBE", "a*"], ["UNSUBSCRIBE", "a", "b"], ["PUNSUBSCRIBE"], ["GET", "x"], ["UNSUBSCRIBE"], ["SUNSUBSCRIBE", "s"]]),
+            .send(1, [["PUBLISH", "a", "gone"], ["PUBSUB", "CHANNELS"]]),
+            .send(0, [["SUBSCRIBE", "b"], ["RESET"], ["GET", "x"]]),
+            .send(1, [["PUBLISH", "b", "gone"], ["EVAL", "return redis.call('subscribe', 'c')", "0"]]),
+        ]),
+        Scenario(name: "a subscriber that hangs up leaves its channels", connections: 2, steps: [
+            .send(0, [["SUBSCRIBE", "a"]]),
+            .hangUp(0),
+            .send(1, [["PUBLISH", "a", "m"], ["PUBSUB", "NUMSUB", "a"]]),
+        ]),
     ]
 
     @Test(arguments: scenarios)

@@ -1,7 +1,10 @@
 import RedisClientCore
 extension StubCommands {
     /// Commands a script may not call, as in Redis.
-    static let notAllowedInScripts: Set<String> = ["eval", "evalsha", "script", "multi", "exec", "discard", "watch", "unwatch"]
+    static let notAllowedInScripts: Set<String> = [
+        "eval", "evalsha", "script", "multi", "exec", "discard", "watch", "unwatch",
+        "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+    ]
 
     static let scripting: [String: StubCommand] = [
         "eval": StubCommand(-3) { execution, command throws(StubError) in

@@ -52,26 +52,6 @@ extension StubCommands {
             }
         },
         "command": StubCommand(-1) { _, _ in .array([]) },
-        // The stub has no subscribers (SUBSCRIBE is not served yet): nobody receives a message,
-        // and PUBSUB finds no channel.
-        "publish": StubCommand(3) { _, _ in .integer(0) },
-        "spublish": StubCommand(3) { _, _ in .integer(0) },
-        "pubsub": StubCommand(-2, subcommands: ["CHANNELS": -2, "NUMSUB": -2, "NUMPAT": 2, "SHARDCHANNELS": -2, "SHARDNUMSUB": -2, "HELP": 2]) { _, command throws(StubError) in
-            let subcommand = StubParse.upper(command[1])
-            switch subcommand {
-            case "CHANNELS", "SHARDCHANNELS":
-                guard command.count <= 3 else {
-                    throw StubError("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: command[1], as: UTF8.self))'. Try PUBSUB HELP.")
-                }
-                return .array([])
-            case "NUMSUB", "SHARDNUMSUB":
-                return .array(command.dropFirst(2).flatMap { [.bulkString($0), .integer(0)] })
-            case "NUMPAT":
-                return .integer(0)
-            default:
-                return .array(pubsubHelp.map { .simpleString($0) })
-            }
-        },
         "info": StubCommand(-1) { execution, command in
             let wanted = Set(command.dropFirst().map { String(decoding: $0, as: UTF8.self).lowercased() })
             let everything = wanted.isEmpty || !wanted.isDisjoint(with: ["all", "everything", "default"])
