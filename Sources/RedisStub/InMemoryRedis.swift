@@ -24,7 +24,9 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     private static let nextClientID = Atomic<Int64>(0)
 
     /// This session's channels and patterns, and the messages waiting for it.
-    public let subscriber = StubSubscriber()
+    public var subscriber: StubSubscriber { state.subscriber }
+    /// What the store keeps for this session: its subscriptions and WATCHes.
+    private let state = StubSessionState()
     /// Taken from the mailbox by ``nextMessage(timeout:)``, not yet handed out.
     private var unread: ArraySlice<RedisValue> = []
 
@@ -35,7 +37,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     }
 
     deinit {
-        if subscriber.isSubscribed { store.leave(subscriber) }
+        if subscriber.isSubscribed || state.watch.isWatching { store.leave(state) }
     }
 
     /// A session on another database; throws what Redis answers to `SELECT` beyond its 16
@@ -59,7 +61,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             transaction = nil
             database = 0
             clientName = nil
-            if subscriber.isSubscribed { store.leave(subscriber) }
+            if subscriber.isSubscribed || state.watch.isWatching { store.leave(state) }
             _ = subscriber.takeMail()
             unread = []
             return .simpleString("RESET")
@@ -87,7 +89,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// instead of parking a thread on it (see ``StubServer``). Inside `MULTI` nothing blocks.
     public func attempt(_ command: RedisCommandArgv) -> StubAttempt {
         guard transaction == nil, Self.mayBlock(command) else { return .reply((try? send(command)) ?? .error("ERR internal error")) }
-        let (replies, block) = store.execute([command], database: &database, subscriber: subscriber)
+        let (replies, block) = store.execute([command], database: &database, session: state)
         return block.map(StubAttempt.blocked) ?? .reply(replies[0])
     }
 
@@ -96,7 +98,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// another type — else nil.
     public func retry(_ command: RedisCommandArgv, _ block: StubBlock) -> RedisValue? {
         for attempt in block.retries.isEmpty ? [command] : block.retries {
-            let (replies, stillBlocked) = store.execute([attempt], database: &database, subscriber: subscriber, retrying: true)
+            let (replies, stillBlocked) = store.execute([attempt], database: &database, session: state, retrying: true)
             if stillBlocked == nil { return replies[0] }
         }
         return nil
@@ -105,6 +107,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// The commands that answer an array, for which Redis's "nothing" is a null array.
     private static let nullArrayCommands: Set<String> = [
         "blpop", "brpop", "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "lmpop", "zmpop", "xread", "xreadgroup",
+        // EXEC's null: a watched key was modified.
+        "exec",
     ]
 
     public static func answersNullArray(_ command: RedisCommandArgv) -> Bool {
@@ -135,7 +139,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// another client's write or for its timeout.
     private func executeBlocking(_ command: RedisCommandArgv) -> RedisValue {
         var seen = store.keyGrowthCount
-        let (replies, block) = store.execute([command], database: &database, subscriber: subscriber)
+        let (replies, block) = store.execute([command], database: &database, session: state)
         guard let block else { return replies[0] }
         let clock = ContinuousClock()
         let deadline = block.milliseconds == 0 ? nil : clock.now.advanced(by: .milliseconds(block.milliseconds))
@@ -159,7 +163,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         var batch: [RedisCommandArgv] = []
         func flush() {
             guard !batch.isEmpty else { return }
-            replies += store.execute(batch, database: &database, subscriber: subscriber).replies
+            replies += store.execute(batch, database: &database, session: state).replies
             batch.removeAll(keepingCapacity: true)
         }
         for command in commands {
@@ -236,17 +240,32 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             return .error("ERR MULTI calls can not be nested")
         case "discard":
             transaction = nil
+            unwatch()
             return .ok
         case "exec" where command.count != 1:
             transaction = nil
+            unwatch()
             return Self.execAbort(StubError.arity(name))
         case "exec":
             guard let (commands, failed) = transaction else { return .error("ERR EXEC without MULTI") }
             transaction = nil
-            if failed { return .error("EXECABORT Transaction discarded because of previous errors.") }
+            if failed {
+                unwatch()
+                return .error("EXECABORT Transaction discarded because of previous errors.")
+            }
+            // Blocking commands inside a transaction do not block, as in Redis.
+            guard let replies = store.executeTransaction(commands, database: &database, session: state) else { return .null }
             if recordsTransactions { executedTransactions.append(commands) }
-            // Blocking reads inside a transaction do not block, as in Redis.
-            return .array(store.execute(commands, database: &database, subscriber: subscriber).replies)
+            return .array(replies)
+        case "watch":
+            // Run, not queued, and refused without spoiling the transaction, as in Redis.
+            do {
+                _ = try StubCommands.lookup(command)
+            } catch {
+                transaction?.failed = true
+                return .error(error.message)
+            }
+            return .error("ERR WATCH inside MULTI is not allowed")
         default:
             do {
                 _ = try StubCommands.lookup(command)
@@ -257,6 +276,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             transaction?.commands.append(command)
             return .simpleString("QUEUED")
         }
+    }
+
+    private func unwatch() {
+        if state.watch.isWatching { store.leave(state) }
     }
 
     /// Redis answers any refusal of `EXEC` itself as an aborted transaction.

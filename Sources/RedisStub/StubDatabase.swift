@@ -9,11 +9,15 @@ final class StubDatabase {
     /// Containers a command may write (reached to create or add), with their size then: their
     /// encodings are settled when it ends, as Redis converts on a write that adds.
     private(set) var touched: [(key: StubKey, size: Int)] = []
-    /// Shared by the store's databases: blocked clients look again when it moves.
-    private let growth: StubGrowth
+    /// Which of the store's databases this is, for the watched keys' signals.
+    let index: Int
+    /// Shared by the store's databases: a key grew (blocked clients look again), a watched key
+    /// was modified (transactions watching it will not run).
+    let signals: StubSignals
 
-    init(growth: StubGrowth = StubGrowth()) {
-        self.growth = growth
+    init(index: Int = 0, signals: StubSignals = StubSignals()) {
+        self.index = index
+        self.signals = signals
     }
 
     var count: Int { entries.count }
@@ -39,7 +43,8 @@ final class StubDatabase {
 
     /// Stores an entry whole: RENAME, MOVE and COPY keep a string's encoding with its value.
     func put(_ key: StubKey, _ entry: StubEntry) {
-        growth.count &+= 1
+        signals.growth &+= 1
+        if signals.anyWatched { signals.modified(index, key) }
         let expiresAt = entry.expiresAt
         let old = entries.updateValue(entry, forKey: HashedBytes(key))
         if expiresAt != nil {
@@ -54,6 +59,7 @@ final class StubDatabase {
         if entries[HashedBytes(key)] != nil {
             entries[HashedBytes(key)]!.value = .string(value)
             entries[HashedBytes(key)]!.stringForm = form
+            if signals.anyWatched { signals.modified(index, key) }
         } else {
             put(key, StubEntry(value: .string(value), expiresAt: nil, stringForm: form))
         }
@@ -71,7 +77,9 @@ final class StubDatabase {
     @discardableResult
     func remove(_ key: StubKey) -> Bool {
         expiring.remove(HashedBytes(key))
-        return entries.removeValue(forKey: HashedBytes(key)) != nil
+        guard entries.removeValue(forKey: HashedBytes(key)) != nil else { return false }
+        if signals.anyWatched { signals.modified(index, key) }
+        return true
     }
 
     /// Deletes a container key whose last element went, as Redis does.
@@ -80,8 +88,11 @@ final class StubDatabase {
     }
 
     func setExpiry(_ key: StubKey, at deadline: Int64?) {
-        guard entries[HashedBytes(key)] != nil else { return }
+        guard let old = entries[HashedBytes(key)] else { return }
         entries[HashedBytes(key)]!.expiresAt = deadline
+        // Setting a deadline always counts as a change, as EXPIRE does in Redis; removing one
+        // only when there was one.
+        if signals.anyWatched && (deadline != nil || old.expiresAt != nil) { signals.modified(index, key) }
         if deadline != nil { expiring.insert(HashedBytes(key)) } else { expiring.remove(HashedBytes(key)) }
     }
 
@@ -92,10 +103,17 @@ final class StubDatabase {
         swap(&expiring, &other.expiring)
         swap(&sweepQueue, &other.sweepQueue)
         swap(&touched, &other.touched)
-        growth.count &+= 1
+        signals.growth &+= 1
+        if signals.anyWatched {
+            // Redis spoils the watched keys that hold a value on either side.
+            for database in [self, other] {
+                signals.modifiedAll(database.index) { self.entries[HashedBytes($0)] != nil || other.entries[HashedBytes($0)] != nil }
+            }
+        }
     }
 
     func removeAll() {
+        if signals.anyWatched { signals.modifiedAll(index) { entries[HashedBytes($0)] != nil } }
         entries.removeAll()
         expiring.removeAll()
         sweepQueue.removeAll()
@@ -117,6 +135,9 @@ final class StubDatabase {
         }
     }
 
+    /// The entry as stored, dead or alive, without deleting it: WATCH's view.
+    func peek(_ key: StubKey) -> StubEntry? { entries[HashedBytes(key)] }
+
     // MARK: - Typed access
 
     /// The key's value of one type; nil when absent; `WRONGTYPE` when it holds another type.
@@ -132,7 +153,7 @@ final class StubDatabase {
         if let found = try existing(key, now: now, T.extract) {
             if create {
                 touched.append((key, found.value.size))
-                growth.count &+= 1
+                signals.growth &+= 1
             }
             return found
         }

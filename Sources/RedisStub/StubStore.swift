@@ -34,27 +34,56 @@ public final class StubStore: Sendable {
     /// and, when the last was a blocking command that found nothing, how long it may wait (0:
     /// forever) and the command to try again then (`XREAD ... $` with the ids it resolved).
     func execute(
-        _ commands: [RedisCommandArgv], database: inout Int, subscriber: StubSubscriber? = nil, retrying: Bool = false
+        _ commands: [RedisCommandArgv], database: inout Int, session: StubSessionState = StubSessionState(), retrying: Bool = false
     ) -> (replies: [RedisValue], block: StubBlock?) {
+        locked(database: &database, session: session, retrying: retrying) { execution in commands.map { execution.run($0) } }
+    }
+
+    /// EXEC: the queued commands, atomically — or nil, running nothing, when a key the session
+    /// watches was modified or has expired since WATCH. Either way the session watches nothing
+    /// after.
+    func executeTransaction(_ commands: [RedisCommandArgv], database: inout Int, session: StubSessionState) -> [RedisValue]? {
+        locked(database: &database, session: session, retrying: false) { execution -> [RedisValue]? in
+            let watch = session.watch
+            if watch.isWatching {
+                let state = execution.state
+                defer { state.signals.unwatchAll(watch) }
+                let expired = watch.keys.contains { key in
+                    state.databases[key.database].peek(key.key.bytes)?.expiresAt.map { $0 <= execution.now } ?? false
+                }
+                if watch.dirty || expired { return nil }
+            }
+            return commands.map { execution.run($0) }
+        }.replies
+    }
+
+    /// Runs `body` under the lock with an execution for the session; tells blocked clients and
+    /// subscribers' servers when keys grew or messages went out.
+    private func locked<Result: Sendable>(
+        database: inout Int, session: StubSessionState, retrying: Bool, _ body: (inout StubExecution) -> Result
+    ) -> (replies: Result, block: StubBlock?) {
         let selected = database
-        let (replies, finalDatabase, block, grew, delivered) = state.withLock { state -> ([RedisValue], Int, StubBlock?, Bool, Bool) in
-            let (growthBefore, deliveriesBefore) = (state.growth.count, state.pubsub.deliveries)
+        let (result, finalDatabase, block, grew, delivered) = state.withLock { state -> (Result, Int, StubBlock?, Bool, Bool) in
+            let (growthBefore, deliveriesBefore) = (state.signals.growth, state.pubsub.deliveries)
             var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
             execution.retrying = retrying
-            execution.subscriber = subscriber
-            let replies = commands.map { execution.run($0) }
+            execution.session = session
+            let result = body(&execution)
             execution.database.sweep(now: execution.now, budget: 4)
-            return (replies, execution.databaseIndex, execution.block, state.growth.count != growthBefore, state.pubsub.deliveries != deliveriesBefore)
+            return (result, execution.databaseIndex, execution.block, state.signals.growth != growthBefore, state.pubsub.deliveries != deliveriesBefore)
         }
         if grew { growth.add(1, ordering: .releasing) }
         if delivered { deliveries.add(1, ordering: .releasing) }
         database = finalDatabase
-        return (replies, block)
+        return (result, block)
     }
 
-    /// A session that ends or RESETs leaves its channels and patterns.
-    func leave(_ subscriber: StubSubscriber) {
-        state.withLock { $0.pubsub.leave(subscriber) }
+    /// A session that ends or RESETs leaves its channels and patterns and unwatches its keys.
+    func leave(_ session: StubSessionState) {
+        state.withLock { state in
+            state.pubsub.leave(session.subscriber)
+            state.signals.unwatchAll(session.watch)
+        }
     }
 
     /// Keys held in memory, dead ones not yet swept included.
@@ -80,8 +109,8 @@ public final class StubStore: Sendable {
 
 final class StubState {
     let scriptTimeLimitMilliseconds: Int64
-    /// Bumped by every database when a key is created or reached to add to (under the lock).
-    let growth = StubGrowth()
+    /// Told by every database when a key grows or a watched key changes (under the lock).
+    let signals = StubSignals()
     let databases: [StubDatabase]
     /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
@@ -92,7 +121,7 @@ final class StubState {
 
     init(scriptTimeLimitMilliseconds: Int64) {
         self.scriptTimeLimitMilliseconds = scriptTimeLimitMilliseconds
-        databases = (0..<StubStore.databaseCount).map { [growth] _ in StubDatabase(growth: growth) }
+        databases = (0..<StubStore.databaseCount).map { [signals] index in StubDatabase(index: index, signals: signals) }
     }
 
     func resetLua() {
@@ -113,8 +142,8 @@ struct StubExecution {
     /// A parked blocking command tried again: Redis serves it from a key of the type it waits
     /// for, so its keys of another type are passed over instead of answering WRONGTYPE.
     var retrying = false
-    /// The session running the commands, for (un)subscribing; nil in a script.
-    var subscriber: StubSubscriber?
+    /// The session running the commands: its subscriptions and watched keys.
+    var session = StubSessionState()
 
     var database: StubDatabase { state.databases[databaseIndex] }
 
@@ -126,12 +155,34 @@ struct StubExecution {
     }
 
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
+        // Only while someone WATCHes: the watched keys' contents, to see what the command changed.
+        let watchedBefore = state.signals.anyWatched ? watchedFingerprints() : nil
+        let reply: RedisValue
         do {
             let handler = try StubCommands.lookup(command)
             defer { database.settleEncodings(state.config) }
-            return try handler.run(&self, command)
+            reply = try handler.run(&self, command)
         } catch {
-            return .error(error.message)
+            reply = .error(error.message)
+        }
+        if let watchedBefore { signalChangedWatchedKeys(since: watchedBefore, command: command, reply: reply) }
+        return reply
+    }
+
+    private func watchedFingerprints() -> [(key: WatchedKey, fingerprint: StubFingerprint)] {
+        state.signals.watchedKeys.map { ($0, StubFingerprint(state.databases[$0.database].peek($0.key.bytes))) }
+    }
+
+    /// Redis signals a key modified when a command changed it — and, for these, whenever they
+    /// succeed, even when the value written is the one already there.
+    private static let alwaysModify: Set<String> = ["hset", "hmset", "hincrby", "hincrbyfloat", "lset"]
+
+    private func signalChangedWatchedKeys(since before: [(key: WatchedKey, fingerprint: StubFingerprint)], command: RedisCommandArgv, reply: RedisValue) {
+        for (key, fingerprint) in before where StubFingerprint(state.databases[key.database].peek(key.key.bytes)) != fingerprint {
+            state.signals.modified(key.database, key.key.bytes)
+        }
+        if command.count > 1, reply.errorMessage == nil, Self.alwaysModify.contains(lowercasedCommandName(command[0])) {
+            state.signals.modified(databaseIndex, command[1])
         }
     }
 }
@@ -145,7 +196,14 @@ public struct StubBlock: Sendable {
     public let retries: [RedisCommandArgv]
 }
 
-/// How many times a key was created or reached to add to; read under the store's lock.
-final class StubGrowth {
-    var count = 0
+
+/// What the store keeps for one session beyond its database: its subscriptions and its WATCHes.
+struct StubSessionState: Sendable {
+    let subscriber: StubSubscriber
+    let watch: StubWatch
+
+    init(subscriber: StubSubscriber = StubSubscriber(), watch: StubWatch = StubWatch()) {
+        self.subscriber = subscriber
+        self.watch = watch
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import InMemoryTracing
 import RedisTestSupport
 import Tracing
@@ -42,17 +43,28 @@ import Testing
     }
 
     /// A queue worker on the fallback stub blocks on BLPOP as it would on Redis, and another
-    /// client's push wakes it; a timeout answers nil.
-    @Test func aBlockedWorkerOnTheStubIsWokenByAnotherClientsPush() async throws {
+    /// client's push wakes it; a timeout answers nil. The worker blocks on a thread of its own,
+    /// as a worker does (on Swift's shared pool it could starve the test that pushes).
+    @Test func aBlockedWorkerOnTheStubIsWokenByAnotherClientsPush() throws {
         let url = "redis://127.0.0.1:\(try freeLoopbackPort())/0"
         let context = uniqueContext()
         let worker = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
         let producer = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
         #expect(try worker.send("BLPOP", "jobs", "0.05") == .null)
-        let taken = Task.detached { try worker.send("BLPOP", "jobs", "other", "5") }
-        try await Task.sleep(for: .milliseconds(100))
+        final class Outcome: @unchecked Sendable {
+            var reply: RedisValue?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let outcome = Outcome()
+        nonisolated(unsafe) let blockedWorker = worker
+        Thread {
+            outcome.reply = try? blockedWorker.send("BLPOP", "jobs", "other", "60")
+            outcome.done.signal()
+        }.start()
+        usleep(100_000)
         #expect(try producer.send("RPUSH", "other", "job-1") == .integer(1))
-        #expect(try await taken.value == .array([.bulkString(Array("other".utf8)), .bulkString(Array("job-1".utf8))]))
+        #expect(outcome.done.wait(timeout: .now() + 60) == .success)
+        #expect(outcome.reply == .array([.bulkString(Array("other".utf8)), .bulkString(Array("job-1".utf8))]))
         #expect(try producer.send("LLEN", "other") == .integer(0))
     }
 

@@ -95,6 +95,8 @@ import Testing
 struct CommandGenerator {
     private var random: SeededGenerator
     private var inTransaction = false
+    /// Commands that must come next, in order (a WATCH's probe).
+    private var followUps: [[String]] = []
 
     init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
@@ -117,7 +119,7 @@ struct CommandGenerator {
     private mutating func rangeID() -> String { pick(["-", "+", "5", "10-1", "(3-0", "20", "bad"]) }
 
     mutating func next() -> [String] {
-        var command = generate()
+        var command = followUps.isEmpty ? generate() : followUps.removeFirst()
         // Now and then a wrong arity, to compare the errors too.
         // (Not where one argument fewer makes the reply random: SPOP, HRANDFIELD without a count.)
         if Int.random(in: 0..<60, using: &random) == 0 && command.count > 1 && !(command.count == 3 && ["SPOP", "HRANDFIELD"].contains(command[0])) {
@@ -323,6 +325,16 @@ struct CommandGenerator {
         case 155: return ["BLMPOP", timeout(), pick(["1", "2", "0"]), k, key(), pick(["LEFT", "RIGHT", "UP"])] + pick([[], ["COUNT", "2"], ["COUNT", "0"]])
         case 156: return [pick(["BZPOPMIN", "BZPOPMAX"]), k] + pick([[], [key()]]) + [timeout()]
         case 157: return ["BZMPOP", timeout(), pick(["1", "2", "0"]), k, key(), pick(["MIN", "MAX", "MID"])] + pick([[], ["COUNT", "2"], ["COUNT", "0"]])
+        // WATCH the key of one random command, run it, then an empty MULTI/EXEC: EXEC answers
+        // nil exactly when the command modified the key, so every command's notion of
+        // "modified" is compared.
+        case 159, 160:
+            guard !inTransaction else { return ["WATCH", k] }
+            let probe = generate()
+            followUps = [probe, ["MULTI"], ["EXEC"]]
+            let keys = probe.dropFirst().filter { $0.count == 2 && $0.hasPrefix("k") }
+            return ["WATCH"] + (keys.isEmpty ? [k] : Array(keys))
+        case 161: return ["UNWATCH"]
         case 158:
             let block = pick([[], ["BLOCK", "10"], ["BLOCK", "-1"], ["BLOCK", "x"]])
             let streams = pick([[k], [k, key()]])

@@ -1,7 +1,7 @@
 import RedisClientCore
 
 /// Pub/sub: `PUBLISH`, `SPUBLISH`, `PUBSUB` and the (un)subscribe commands, which act for the
-/// session that runs them (``StubExecution/subscriber``). A command naming several channels
+/// session that runs them (``StubExecution/session``). A command naming several channels
 /// answers one confirmation each: the first is its reply, the rest wait in the session's mailbox
 /// ahead of any message, as they would follow on a socket.
 extension StubCommands {
@@ -48,7 +48,7 @@ extension StubCommands {
     private static func subscription(
         _ execution: inout StubExecution, _ command: RedisCommandArgv, _ kind: StubPubSub.Kind, subscribe: Bool
     ) throws(StubError) -> RedisValue {
-        guard let subscriber = execution.subscriber else { throw StubError("ERR This Redis command is not allowed from script") }
+        let subscriber = execution.session.subscriber
         let names = Array(command.dropFirst())
         let confirmations = subscribe
             ? execution.state.pubsub.subscribe(subscriber, kind, names)
