@@ -65,6 +65,11 @@ final class StubDatabase {
         }
     }
 
+    /// A string's encoding changed without its value (SETBIT of a bit already so).
+    func setStringForm(_ key: StubKey, _ form: StubEncoding.StringForm) {
+        entries[HashedBytes(key)]?.stringForm = form
+    }
+
     /// Settles the encodings of the containers the command reached (StubEncoding).
     func settleEncodings(_ config: StubConfig) {
         guard !touched.isEmpty else { return }

@@ -40,8 +40,8 @@ public enum ValkeyDifferences {
         why: "Valkey refuses a sorted-set score written in hexadecimal (ZADD z 0x10 m) with \"ERR value is not a valid float\", where Redis 7.0 (and the stub) read it with strtod as 16; the member the stub added is removed again so the rest of the sequence compares"
     )
     public static let nestedMulti = Difference(
-        name: "nested MULTI",
-        why: "Valkey refuses MULTI inside a transaction as a command not allowed there (\"ERR Command 'multi' not allowed inside a transaction\") and so aborts the transaction at EXEC (EXECABORT), where Redis 7.0 answers \"ERR MULTI calls can not be nested\" and runs the rest; both sides DISCARD then, and the sequence goes on outside a transaction"
+        name: "MULTI or WATCH inside a transaction",
+        why: "Valkey refuses MULTI and WATCH inside a transaction as commands not allowed there (\"ERR Command 'multi' not allowed inside a transaction\") and so aborts the transaction at EXEC (EXECABORT), where Redis 7.0 answers \"ERR MULTI calls can not be nested\" or \"ERR WATCH inside MULTI is not allowed\" and runs the rest; both sides DISCARD then, and the sequence goes on outside a transaction"
     )
     public static let expiryBeforeKey = Difference(
         name: "GETEX's expiry checked before its key",
@@ -98,8 +98,8 @@ public enum ValkeyDifferences {
             let members = stride(from: 0, to: pairs.count - 1, by: 2).filter { isHexadecimal(pairs[$0]) }.map { pairs[$0 + 1] }
             return Explanation(differences: [hexadecimalScores], stubUndo: members.isEmpty ? [] : [["ZREM", command[1]] + members])
         }
-        if name == "MULTI", redis.errorMessage == "ERR MULTI calls can not be nested",
-           valkey.errorMessage == "ERR Command 'multi' not allowed inside a transaction" {
+        if (name == "MULTI" && redis.errorMessage == "ERR MULTI calls can not be nested" || name == "WATCH" && redis.errorMessage == "ERR WATCH inside MULTI is not allowed"),
+           valkey.errorMessage == "ERR Command '\(name.lowercased())' not allowed inside a transaction" {
             return Explanation(differences: [nestedMulti], stubUndo: [["DISCARD"]], serverUndo: [["DISCARD"]])
         }
         if name == "OBJECT", command.count == 3, ["ENCODING", "REFCOUNT"].contains(command[1].uppercased()), redis.errorMessage == nil, valkey.errorMessage == nil {

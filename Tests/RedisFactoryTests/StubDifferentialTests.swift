@@ -335,6 +335,13 @@ struct CommandGenerator {
             let keys = probe.dropFirst().filter { $0.count == 2 && $0.hasPrefix("k") }
             return ["WATCH"] + (keys.isEmpty ? [k] : Array(keys))
         case 161: return ["UNWATCH"]
+        // Idle times are 0, far past or unparsable: the two sides deliver a few ms apart.
+        case 162:
+            let options = pick([[], ["JUSTID"], ["FORCE"], ["IDLE", "5000"], ["RETRYCOUNT", "3"], ["LASTID", "30-0"], ["TIME", "1"], ["IDLE"], ["BOGUS"], ["FORCE", "JUSTID"]])
+            return ["XCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "100000", "x", "-5"]), streamID()] + pick([[], [streamID()]]) + options
+        case 163:
+            let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
+            return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options
         case 158:
             let block = pick([[], ["BLOCK", "10"], ["BLOCK", "-1"], ["BLOCK", "x"]])
             let streams = pick([[k], [k, key()]])

@@ -9,12 +9,20 @@ extension StubCommands {
             guard command[3] == [UInt8(ascii: "0")] || command[3] == [UInt8(ascii: "1")] else {
                 throw StubError("ERR bit is not an integer or out of range")
             }
-            var value = try execution.database.string(command[1], now: execution.now) ?? []
+            let existing = try execution.database.string(command[1], now: execution.now)
+            var value = existing ?? []
             let byte = Int(offset / 8)
             let mask = UInt8(0x80) >> UInt8(offset % 8)
             if value.count <= byte { value += [UInt8](repeating: 0, count: byte + 1 - value.count) }
             let old = value[byte] & mask != 0
-            if command[3] == [UInt8(ascii: "1")] { value[byte] |= mask } else { value[byte] &= ~mask }
+            let on = command[3] == [UInt8(ascii: "1")]
+            // Redis 7.0 writes (and so spoils a WATCH) only when the key is new, grows or the
+            // bit flips; the value becomes a raw string either way.
+            guard existing == nil || value.count != existing!.count || old != on else {
+                execution.database.setStringForm(command[1], .edited)
+                return .bool(old)
+            }
+            if on { value[byte] |= mask } else { value[byte] &= ~mask }
             execution.database.replaceString(command[1], value, form: .edited)
             return .bool(old)
         },

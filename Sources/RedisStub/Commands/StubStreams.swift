@@ -141,7 +141,7 @@ extension StubCommands {
     }
 
     /// A range bound: `-`, `+`, `ms`, `ms-seq`, or `(id` for an exclusive one.
-    private static func rangeBound(_ argument: [UInt8], isStart: Bool) throws(StubError) -> StreamID? {
+    static func rangeBound(_ argument: [UInt8], isStart: Bool) throws(StubError) -> StreamID? {
         if argument == [UInt8(ascii: "-")] { return .zero }
         if argument == [UInt8(ascii: "+")] { return .max }
         if argument.first == UInt8(ascii: "(") {
