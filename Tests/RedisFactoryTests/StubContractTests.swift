@@ -254,6 +254,9 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
     switch command[0].uppercased() {
     case "SMEMBERS", "KEYS", "SINTER", "SUNION", "SDIFF":
         return .array(elements.sorted { $0.description < $1.description })
+    // SORT BY without *: a set is not sorted at all, so it comes in the server's own order.
+    case "SORT", "SORT_RO" where command.contains("nosort") && !command.map({ $0.uppercased() }).contains("GET"):
+        return .array(elements.sorted { $0.description < $1.description })
     case "SSCAN" where elements.count == 2:
         guard case .array(let page) = elements[1] else { return reply }
         return .array([elements[0], .array(page.sorted { $0.description < $1.description })])

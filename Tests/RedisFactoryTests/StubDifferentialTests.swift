@@ -267,7 +267,9 @@ struct CommandGenerator {
             + pick([[], ["WITHSCORES"], ["WEIGHTS", "2", "0.5"], ["WEIGHTS", "2"], ["AGGREGATE", "MAX", "WITHSCORES"], ["AGGREGATE", "AVG"], ["WEIGHTS", "1", "x"]])
         case 117: return [pick(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"]), key(), pick(["1", "2", "0"]), k, key()] + pick([[], ["WEIGHTS", "3", "1"], ["AGGREGATE", "MIN"], ["WITHSCORES"]])
         case 118: return ["ZINTERCARD", pick(["1", "2", "0"]), k, key()] + pick([[], ["LIMIT", "1"], ["LIMIT", "-2"]])
-        case 119: return inTransaction ? ["ZCARD", k] : ["ZSCAN", k, pick(["0", "x"])] + pick([[], ["MATCH", "m[1-3]"], ["COUNT", "0"]])
+        // COUNT 100: a sorted set past its listpack is paged by Redis's hash buckets, whose
+        // cursors the stub does not reproduce (docs/stub.md).
+        case 119: return inTransaction ? ["ZCARD", k] : ["ZSCAN", k, pick(["0", "x"])] + pick([["COUNT", "100"], ["MATCH", "m[1-3]", "COUNT", "100"], ["COUNT", "0"]])
         case 120: return ["ZADD", k, "1", "m1", "2", "m2", "inf", "m3", "-inf", "m4"]
         // Encodings, and the thresholds that move them.
         // (Not inside MULTI: access statistics are compared by kind, Valkey's encodings by
@@ -339,6 +341,21 @@ struct CommandGenerator {
         case 162:
             let options = pick([[], ["JUSTID"], ["FORCE"], ["IDLE", "5000"], ["RETRYCOUNT", "3"], ["LASTID", "30-0"], ["TIME", "1"], ["IDLE"], ["BOGUS"], ["FORCE", "JUSTID"]])
             return ["XCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "100000", "x", "-5"]), streamID()] + pick([[], [streamID()]]) + options
+        // SORT's elements are the keys' members (m0..m4, numbers), so BY and GET patterns that
+        // put "k" before them reach k0..k5 when an element is a digit.
+        case 164, 165:
+            // Not ALPHA with a BY pattern: elements whose BY keys are equal come in an order
+            // Redis leaves to qsort.
+            let by = pick([[], ["BY", "nosort"], ["BY", "k*"], ["BY", "k*->m1"], ["BY", "*"]])
+            var options = by
+            options += by.last?.contains("*") == true ? pick([[], ["ASC"], ["DESC"]]) : pick([[], ["ASC"], ["DESC"], ["ALPHA"], ["ALPHA", "DESC"]])
+            // BY nosort leaves a set in the server's own order: compared as a multiset, whole.
+            if by.last != "nosort" {
+                options += pick([[], ["LIMIT", "0", "2"], ["LIMIT", "1", "-1"], ["LIMIT", "-1", "1"], ["LIMIT", "x", "1"], ["LIMIT", "1"]])
+                options += pick([[], ["GET", "#"], ["GET", "k*", "GET", "#"], ["GET", "k*->m0"], ["GET"]])
+            }
+            let store: [String] = inTransaction ? [] : pick([[], [], ["STORE", key()]])
+            return [pick(["SORT", "SORT", "SORT_RO"]), k] + options + store
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options

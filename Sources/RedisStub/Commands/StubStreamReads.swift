@@ -62,10 +62,11 @@ extension StubCommands {
 
         var replies: [RedisValue] = []
         for target in targets {
-            // A stream whose last id is past `after` answers, even when those entries were
-            // deleted since: an empty list for it, as in Redis.
-            guard let stream = target.stream, stream.lastID > target.after else { continue }
+            // Only a stream with an entry after `after` answers (its last id alone, moved by
+            // XSETID or left by a deleted entry, is not enough).
+            guard let stream = target.stream else { continue }
             var found = stream.entries[(target.after.successor.map(stream.index(from:)) ?? stream.entries.count)...]
+            guard !found.isEmpty else { continue }
             if count > 0 { found = found.prefix(Int(clamping: count)) }
             replies.append(.array([.bulkString(target.key), .array(found.map { entryReply($0.id, $0.fields) })]))
         }
