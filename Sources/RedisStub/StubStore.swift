@@ -174,14 +174,18 @@ struct StubExecution {
     }
 
     /// Redis signals a key modified when a command changed it — and, for these, whenever they
-    /// succeed, even when the value written is the one already there.
-    private static let alwaysModify: Set<String> = ["hset", "hmset", "hincrby", "hincrbyfloat", "lset"]
+    /// answer on a key that exists, even when what they write leaves it as it was (`LSET` of the
+    /// same value, `LMOVE k k LEFT LEFT`, `LTRIM k 0 -1`).
+    private static let alwaysModify: Set<String> = [
+        "hset", "hmset", "hincrby", "hincrbyfloat", "lset", "ltrim", "lmove", "rpoplpush", "blmove", "brpoplpush",
+    ]
 
     private func signalChangedWatchedKeys(since before: [(key: WatchedKey, fingerprint: StubFingerprint)], command: RedisCommandArgv, reply: RedisValue) {
         for (key, fingerprint) in before where StubFingerprint(state.databases[key.database].peek(key.key.bytes)) != fingerprint {
             state.signals.modified(key.database, key.key.bytes)
         }
-        if command.count > 1, reply.errorMessage == nil, Self.alwaysModify.contains(lowercasedCommandName(command[0])) {
+        if command.count > 1, reply.errorMessage == nil, reply != .null, database.peek(command[1]) != nil,
+           Self.alwaysModify.contains(lowercasedCommandName(command[0])) {
             state.signals.modified(databaseIndex, command[1])
         }
     }

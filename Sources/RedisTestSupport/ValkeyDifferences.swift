@@ -67,13 +67,9 @@ public enum ValkeyDifferences {
         name: "XREAD +",
         why: "Valkey (as Redis 7.4) reads XREAD's id `+` as the stream's last entry, which Redis 7.0 refuses as an invalid stream ID; XREAD only reads"
     )
-    public static let xsetidChecks = Difference(
-        name: "XSETID's order of checks",
-        why: "Valkey checks XSETID's new last id against the stream's top item before its ENTRIESADDED against the length, where Redis 7.0 checks ENTRIESADDED first; both refuse, with the other's error, and change nothing"
-    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, xsetidChecks,
+        xreadLastEntry,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -111,9 +107,6 @@ public enum ValkeyDifferences {
         }
         if name == "XREAD", command.contains("+"), redis.errorMessage == "ERR Invalid stream ID specified as stream command argument" {
             return Explanation(differences: [xreadLastEntry])
-        }
-        if name == "XSETID", redis.errorMessage != nil, valkey.errorMessage != nil {
-            return Explanation(differences: [xsetidChecks])
         }
         if ["ROLE", "READONLY", "READWRITE"].contains(name) {
             return Explanation(differences: [standaloneAnswers])

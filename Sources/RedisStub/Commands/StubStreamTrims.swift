@@ -70,11 +70,12 @@ extension StubCommands {
                 index += 2
             }
             guard let stream = try execution.database.stream(command[1], now: execution.now) else { throw StubError("ERR no such key") }
-            if let entriesAdded, entriesAdded < stream.entries.count {
-                throw StubError("ERR The entries_added specified in XSETID is smaller than the target stream length")
-            }
+            // The top item first, then the length, as Redis 7.0 checks them.
             if let top = stream.entries.last?.id, id < top {
                 throw StubError("ERR The ID specified in XSETID is smaller than the target stream top item")
+            }
+            if let entriesAdded, entriesAdded < stream.entries.count {
+                throw StubError("ERR The entries_added specified in XSETID is smaller than the target stream length")
             }
             stream.lastID = id
             return .ok
