@@ -9,6 +9,8 @@ packages=(
   libyaml-dev      # the topology parser (CYAML)
   libssl-dev       # TLS for rediss:// (COpenSSL)
   liblua5.1-0-dev  # the stub runs scripts in Lua 5.1, as Redis does (CLua)
+  lua-cjson        #   with the cjson and bit libraries Redis builds in
+  lua-bitop
   redis-server     # real servers for the tests
   redis-sentinel
   redis-tools

@@ -22,6 +22,13 @@ final class StubLua {
         lua_setfield(state, stub_lua_globals_index(), "__stub_redis_pcall")
         lua_pushcclosure(state, stubSHA1Hex, 0)
         lua_setfield(state, stub_lua_globals_index(), "__stub_sha1hex")
+        // C functions, as in Redis, so that an error names the script's line even when the
+        // script calls them in a tail call (Lua keeps the caller's frame for a C function).
+        for (name, check) in [("__stub_log", stubLogCheck), ("__stub_setresp", stubSetRespCheck), ("__stub_set_repl", stubSetReplCheck)] {
+            lua_pushcclosure(state, check, 0)
+            lua_pushcclosure(state, stub_lua_redis_call, 1)
+            lua_setfield(state, stub_lua_globals_index(), name)
+        }
         let loaded = luaL_loadbuffer(state, Self.bootstrap, Self.bootstrap.utf8.count, "=stub") == 0
             && lua_pcall(state, 0, 0, 0) == 0
         precondition(loaded, "the stub's Lua bootstrap failed: \(String(cString: lua_tolstring(state, -1, nil)))")
@@ -188,7 +195,10 @@ final class StubLua {
         local getinfo = debug.getinfo
         local sha1hex = __stub_sha1hex
         redis = { call = __stub_redis_call, pcall = __stub_redis_pcall }
+        -- The log goes nowhere (no server log), but its arguments are checked as Redis does.
+        redis.log, redis.setresp, redis.set_repl = __stub_log, __stub_setresp, __stub_set_repl
         __stub_redis_call, __stub_redis_pcall, __stub_sha1hex = nil, nil, nil
+        __stub_log, __stub_setresp, __stub_set_repl = nil, nil, nil
 
         local function locate(level)
           while true do
@@ -207,8 +217,20 @@ final class StubLua {
         end
         function redis.status_reply(message) return { ok = message } end
         function redis.sha1hex(text) return sha1hex(text) end
-        function redis.log() end
         redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+        -- Outside Redis's Lua debugger these do nothing, as in Redis.
+        function redis.breakpoint() return false end
+        function redis.debug() end
+        redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+        function redis.replicate_commands() return true end
+        redis.REDIS_VERSION, redis.REDIS_VERSION_NUM = '7.0.15', 0x07000f
+
+        -- The libraries Redis builds in, where this machine has them (Debian's lua-cjson and
+        -- lua-bitop): loaded before the sandbox closes require.
+        for _, name in ipairs({ 'cjson', 'bit' }) do
+          local found, library = pcall(require, name)
+          if found then rawset(_G, name, library) end
+        end
 
         debug.getregistry().__stub_error_handler = function(err)
           if type(err) ~= 'table' then err = { err = 'ERR ' .. tostring(err) } end
@@ -284,13 +306,26 @@ private let stubCall: lua_CFunction = { state in
     lua_settop(state, -2)
     let execution = raw.assumingMemoryBound(to: StubExecution.self)
 
+    // Redis's order: the command (and subcommand) known, its arity, allowed in scripts at
+    // all, then allowed in a read-only one.
     let name = lowercasedCommandName(command[0])
     guard let handler = StubCommands.table[name] else { return fail("ERR Unknown Redis command called from script") }
-    guard !StubCommands.notAllowedInScripts.contains(name) else {
+    var fullName = name
+    var arity = handler.arity
+    if let subcommands = handler.subcommands, command.count >= 2 {
+        let subcommand = String(decoding: command[1], as: UTF8.self).lowercased()
+        guard let subcommandArity = subcommands[subcommand.uppercased()] else { return fail("ERR Unknown Redis command called from script") }
+        fullName += "|" + subcommand
+        arity = subcommandArity
+    }
+    guard StubCommand.accepts(arity: arity, count: command.count) else {
+        return fail("ERR Wrong number of args calling Redis command from script")
+    }
+    guard !StubCommands.noScript.contains(name) && !StubCommands.noScript.contains(fullName) else {
         return fail("ERR This Redis command is not allowed from script")
     }
-    guard handler.accepts(argumentCount: command.count) else {
-        return fail("ERR Wrong number of args calling Redis command from script")
+    if execution.pointee.scriptReadOnly && (StubCommands.writeInScripts.contains(name) || StubCommands.writeInScripts.contains(fullName)) {
+        return fail("ERR Write commands are not allowed from read-only scripts.")
     }
     let reply = execution.pointee.run(command)
     // A blocking command in a script answers at once, as in Redis: the script never waits.
@@ -308,4 +343,46 @@ private let stubSHA1Hex: lua_CFunction = { state in
     let hex = SHA1.hex(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? [])
     lua_pushstring(state, hex)
     return 1
+}
+
+/// `false, {err = message}`: the C wrapper raises it with the script's line.
+private func luaFailure(_ state: OpaquePointer, _ message: String) -> Int32 {
+    lua_pushboolean(state, 0)
+    StubLua.pushTable(field: "err", message, on: state)
+    return 2
+}
+
+/// `true, nil`: nothing to answer.
+private func luaNothing(_ state: OpaquePointer) -> Int32 {
+    lua_pushboolean(state, 1)
+    lua_pushnil(state)
+    return 2
+}
+
+/// `redis.log(level, message...)`: checked, then dropped (the stub keeps no server log).
+private let stubLogCheck: lua_CFunction = { state in
+    guard let state else { return 0 }
+    guard lua_gettop(state) >= 2 else { return luaFailure(state, "ERR redis.log() requires two arguments or more.") }
+    guard lua_type(state, 1) == LUA_TNUMBER else { return luaFailure(state, "ERR First argument must be a number (log level).") }
+    guard (0...3).contains(lua_tonumber(state, 1)) else { return luaFailure(state, "ERR Invalid debug level.") }
+    return luaNothing(state)
+}
+
+/// `redis.setresp(2|3)`: accepted; replies reach the script as RESP2 converts them either way.
+private let stubSetRespCheck: lua_CFunction = { state in
+    guard let state else { return 0 }
+    guard lua_gettop(state) == 1 else { return luaFailure(state, "ERR redis.setresp() requires one argument.") }
+    let version = lua_tonumber(state, 1)
+    guard lua_type(state, 1) == LUA_TNUMBER, version == 2 || version == 3 else { return luaFailure(state, "ERR RESP version must be 2 or 3.") }
+    return luaNothing(state)
+}
+
+/// `redis.set_repl(flags)`: accepted; there are no replicas to leave out.
+private let stubSetReplCheck: lua_CFunction = { state in
+    guard let state else { return 0 }
+    guard lua_gettop(state) == 1 else { return luaFailure(state, "ERR redis.set_repl() requires two arguments.") }
+    guard lua_type(state, 1) == LUA_TNUMBER, (0...3).contains(lua_tonumber(state, 1)) else {
+        return luaFailure(state, "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+    }
+    return luaNothing(state)
 }

@@ -114,6 +114,8 @@ final class StubState {
     let databases: [StubDatabase]
     /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
+    /// The flags of the loaded scripts that start with a shebang (`#!lua flags=...`).
+    var scriptFlags: [String: Set<String>] = [:]
     var config = StubConfig()
     let pubsub = StubPubSub()
     /// Created on the first script: most stub users never run one.
@@ -142,6 +144,8 @@ struct StubExecution {
     /// A parked blocking command tried again: Redis serves it from a key of the type it waits
     /// for, so its keys of another type are passed over instead of answering WRONGTYPE.
     var retrying = false
+    /// Inside `EVAL_RO`/`EVALSHA_RO` or a `no-writes` script: write commands are refused.
+    var scriptReadOnly = false
     /// The session running the commands: its subscriptions and watched keys.
     var session = StubSessionState()
 

@@ -1,6 +1,7 @@
 import Foundation
 import RedisTestSupport
 import Testing
+import RedisClientCore
 @testable import RedisStub
 import Topology
 
@@ -17,6 +18,27 @@ import Topology
         // What the stub serves is never listed as out of its scope.
         #expect(StubCoverage.served.isDisjoint(with: StubCoverage.outOfScope.keys), "\(StubCoverage.served.intersection(StubCoverage.outOfScope.keys))")
         #expect(Set(StubCoverage.differences.keys).isSubset(of: StubCoverage.served))
+    }
+
+    /// What a script may call (and a read-only one) is redis-server's own flags: `noscript`,
+    /// and `write` (the stub adds the may-replicate commands, which COMMAND INFO does not show).
+    @Test func scriptRulesAreTheServersOwnFlags() throws {
+        let server = try RedisServer.start()
+        let reply = try rawClient(server).send("COMMAND", "INFO")
+        var noScript: Set<String> = []
+        var writes: Set<String> = []
+        func read(_ entry: RedisValue) {
+            guard case .array(let fields) = entry, let name = fields[0].string, case .array(let flags) = fields[2] else { return }
+            let flagNames = Set(flags.compactMap(\.string))
+            if flagNames.contains("noscript") { noScript.insert(name) }
+            if flagNames.contains("write") { writes.insert(name) }
+            if fields.count > 9, case .array(let subcommands) = fields[9] { subcommands.forEach(read) }
+        }
+        for entry in try #require(reply.array) { read(entry) }
+        #expect(noScript.count > 90)
+        #expect(StubCommands.noScript == noScript, "\(StubCommands.noScript.symmetricDifference(noScript).sorted())")
+        let mayReplicate: Set<String> = ["publish", "spublish", "pfcount"]
+        #expect(StubCommands.writeInScripts.subtracting(mayReplicate) == writes, "\(StubCommands.writeInScripts.subtracting(mayReplicate).symmetricDifference(writes).sorted())")
     }
 
     @Test func theDocumentedTableIsTheStubsOwn() throws {

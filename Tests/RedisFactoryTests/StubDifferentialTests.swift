@@ -192,6 +192,11 @@ struct CommandGenerator {
         case 49: return ["XACK", k, pick(["g", "h"]), streamID()]
         case 50: return ["XPENDING", k, pick(["g", "h"])] + pick([[], ["-", "+", "10"], ["-", "+", "5", "c1"]])
         case 51: return ["EVAL", pick(Self.scripts), "1", k, member()]
+        // Read-only scripts (EVAL_RO, or a no-writes shebang) refuse the writes among the same
+        // scripts; other shebangs are read, or refused, as Redis reads them.
+        case 168:
+            let shebang = pick(["", "#!lua flags=no-writes\n", "#!lua\n", "#!lua flags=allow-oom,no-cluster\n", "#!lua flags=bogus\n", "#!python\n", "#!lua name=x\n"])
+            return [pick(["EVAL_RO", "EVAL"]), shebang + pick(Self.scripts), "1", k, member()]
         case 52: return ["PING"]
         case 53: return pick([["MULTI"], ["EXEC"], ["DISCARD"]])
         case 54: return ["SELECT", pick(["0", "1", "0"])]
