@@ -161,6 +161,16 @@ public enum ContractSuite {
             ["EVAL", "return tonumber('12') + #KEYS", "1", "k"], ["EVAL", "return string.format('%d-%s', 7, 'x')", "0"],
             ["EVAL", "return table.concat({'a', 'b'}, ',')", "0"], ["EVAL", "return math.floor(2.7)", "0"],
             ["EVAL", "return unpack({1, 2})", "0"], ["EVAL", "return select('#', 1, 2, 3)", "0"],
+            // The libraries Redis builds in, its helpers, read-only scripts.
+            ["EVAL", "return cjson.encode({1, 2, {a = 1.5}, 'x'})", "0"], ["EVAL", "return cjson.decode('{\"a\":[1,2.5,\"x\",true]}').a[2]", "0"],
+            ["EVAL", "return cjson.encode(cjson.decode('[1,{\"b\":null}]'))", "0"], ["EVAL", "return cjson.decode('bad')", "0"],
+            ["EVAL", "return {bit.band(12, 10), bit.bor(1, 2, 4), bit.bxor(5, 3), bit.lshift(1, 4), bit.tohex(255)}", "0"],
+            ["EVAL", "return redis.setresp(4)", "0"],
+            ["EVAL", "redis.log(redis.LOG_WARNING, 'x'); redis.debug('x'); return {redis.breakpoint(), redis.replicate_commands()}", "0"],
+            ["EVAL", "redis.log(99, 'x')", "0"], ["EVAL", "return redis.set_repl(redis.REPL_ALL)", "0"],
+            ["EVAL_RO", "return redis.call('SET', 'ro', 'x')", "0"], ["EVAL_RO", "return redis.pcall('PUBLISH', 'c', 'm')", "0"],
+            ["EVAL_RO", "return redis.call('GET', 'str')", "0"], ["EVAL", "#!lua flags=no-writes\nreturn redis.call('DEL', 'str')", "0"],
+            ["EVAL", "#!lua flags=nope\nreturn 1", "0"], ["EVAL_RO", "#!lua\nreturn 1", "0"], ["EVAL", "return redis.call('BLPOP', 'l', 0)", "0"],
         ]),
         ("server and transactions", [
             ["PUBLISH", "chan", "msg"], ["PUBLISH", "chan"], ["MULTI"], ["INCR", "t"], ["INCR", "t"], ["GET", "t"], ["EXEC"],

@@ -29,7 +29,7 @@ public enum ValkeyDifferences {
 
     public static let errorTexts = Difference(
         name: "error texts",
-        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREAD's and XREADGROUP's unbalanced streams named by the command (with '>' for XREADGROUP), a script's error without the script's SHA1 (\"script: on @user_script:1.\"), and a shebang's unknown engine as \"Could not find scripting engine 'python'\""
+        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREAD's and XREADGROUP's unbalanced streams named by the command (with '>' for XREADGROUP), redis.log's \"Invalid log level.\" for \"Invalid debug level.\", a script's error without the script's SHA1 (\"script: on @user_script:1.\"), and a shebang's unknown engine as \"Could not find scripting engine 'python'\""
     )
     public static let shortestFloats = Difference(
         name: "shortest float text",
@@ -67,9 +67,13 @@ public enum ValkeyDifferences {
         name: "XREAD +",
         why: "Valkey (as Redis 7.4) reads XREAD's id `+` as the stream's last entry, which Redis 7.0 refuses as an invalid stream ID; XREAD only reads"
     )
+    public static let blockingInScripts = Difference(
+        name: "blocking commands in scripts",
+        why: "Valkey lets a script call BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BZPOPMIN and BZPOPMAX, which answer at once there, where Redis 7.0 refuses them (\"This Redis command is not allowed from script\"); neither blocks"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry,
+        xreadLastEntry, blockingInScripts,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -81,6 +85,7 @@ public enum ValkeyDifferences {
         ("Please specify at least one argument for this redis lib call", "Please specify at least one argument for this call"),
         ("Lua redis lib command arguments must be strings or integers", "Command arguments must be strings or integers"),
         ("Wrong number of args calling Redis command from script", "Wrong number of args calling command from script"),
+        ("ERR Invalid debug level.", "ERR Invalid log level."),
     ]
 
     /// What explains Redis 7.0's reply `redis` (the stub's) and Valkey's `valkey` to `command`,
@@ -107,6 +112,10 @@ public enum ValkeyDifferences {
         }
         if name == "XREAD", command.contains("+"), redis.errorMessage == "ERR Invalid stream ID specified as stream command argument" {
             return Explanation(differences: [xreadLastEntry])
+        }
+        if name.hasPrefix("EVAL"), redis.errorMessage?.hasPrefix("ERR This Redis command is not allowed from script") == true,
+           command.contains(where: { $0.range(of: #"'(BLPOP|BRPOP|BLMOVE|BRPOPLPUSH|BZPOPMIN|BZPOPMAX)'"#, options: [.regularExpression, .caseInsensitive]) != nil }) {
+            return Explanation(differences: [blockingInScripts])
         }
         if ["ROLE", "READONLY", "READWRITE"].contains(name) {
             return Explanation(differences: [standaloneAnswers])
