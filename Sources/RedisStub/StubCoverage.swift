@@ -32,6 +32,7 @@ public enum StubCoverage {
         "hscan": "one page with cursor 0 (Redis pages a hash beyond its listpack encoding by its buckets)",
         "info": "Server, Memory, Persistence, Replication and Keyspace with the fields clients read; memory figures are 0",
         "scan": "the cursor is a stable hash of the key, not Redis's bucket index; every guarantee SCAN makes holds",
+        "xinfo": "radix-tree-keys and radix-tree-nodes are estimated (one node per 100 entries); Redis counts its own listpack nodes, which deletions and entry sizes also shape",
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",
         "sort_ro": "as SORT",

@@ -7,6 +7,10 @@ final class StubStream: StubContainer {
     var entries: [(id: StreamID, fields: [[UInt8]])] = []
     var lastID = StreamID.zero
     var groups: [[UInt8]: StubConsumerGroup] = [:]
+    /// Every entry ever added (XADD), for XINFO and consumer groups' lag.
+    var entriesAdded: Int64 = 0
+    /// The highest id XDEL removed: entries after a group's last delivery may be missing.
+    var maxDeletedID = StreamID.zero
 
     /// The position of the first entry whose id is not below `id`.
     func index(from id: StreamID) -> Int {
@@ -23,12 +27,59 @@ final class StubStream: StubContainer {
         let position = index(from: id)
         guard position < entries.count, entries[position].id == id else { return false }
         entries.remove(at: position)
+        maxDeletedID = Swift.max(maxDeletedID, id)
         return true
+    }
+}
+
+extension StubStream {
+    /// The first entry's id, 0-0 when there is none (Redis's first_id).
+    var firstID: StreamID { entries.first?.id ?? .zero }
+
+    /// Redis's streamRangeHasTombstones: an XDEL at or after `start` among the entries.
+    func hasTombstone(from start: StreamID) -> Bool {
+        guard !entries.isEmpty, maxDeletedID != .zero, firstID <= maxDeletedID else { return false }
+        return start <= maxDeletedID
+    }
+
+    /// Redis's streamEstimateDistanceFromFirstEverEntry: how many entries come up to `id`,
+    /// when the stream can tell (nil when an XDEL makes it unknowable).
+    func entriesUpTo(_ id: StreamID) -> Int64? {
+        if entriesAdded == 0 { return 0 }
+        if entries.isEmpty && id <= lastID { return entriesAdded }
+        if id == lastID { return entriesAdded }
+        if id > lastID { return nil }
+        if maxDeletedID == .zero || maxDeletedID < firstID {
+            if id < firstID { return entriesAdded - Int64(entries.count) }
+            if id == firstID { return entriesAdded - Int64(entries.count) + 1 }
+        }
+        return nil
+    }
+
+    /// A group's lag: entries added it has not read, when that can be told.
+    func lag(of group: StubConsumerGroup) -> Int64? {
+        if entriesAdded == 0 { return 0 }
+        if let read = group.entriesRead, !hasTombstone(from: group.lastDelivered) { return entriesAdded - read }
+        return entriesUpTo(group.lastDelivered).map { entriesAdded - $0 }
+    }
+
+    /// A group moves past `id` as it delivers it: Redis counts the read when it can.
+    func deliver(_ id: StreamID, to group: StubConsumerGroup) {
+        guard id > group.lastDelivered else { return }
+        if let read = group.entriesRead, !hasTombstone(from: id) {
+            group.entriesRead = read + 1
+        } else if entriesAdded > 0 {
+            group.entriesRead = entriesUpTo(id)
+        }
+        group.lastDelivered = id
     }
 }
 
 final class StubConsumerGroup {
     var lastDelivered: StreamID
+    /// How many of the stream's entries the group has read, when known (Redis's entries_read;
+    /// nil is its -1).
+    var entriesRead: Int64?
     /// The pending-entries list: delivered, not yet acknowledged.
     var pending: [StreamID: PendingDelivery] = [:]
     /// Consumers by name, with the time each was last seen.

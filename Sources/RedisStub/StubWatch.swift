@@ -65,7 +65,8 @@ enum StubFingerprint: Equatable {
     case set(Set<[UInt8]>, expiresAt: Int64?)
     case hash([[UInt8]: [UInt8]], expiresAt: Int64?)
     case sortedSet([[UInt8]: Double], expiresAt: Int64?)
-    case stream(ids: [StreamID], lastID: StreamID, groups: [[UInt8]: StreamID], expiresAt: Int64?)
+    /// Only the entries: Redis 7.0 signals no change for XSETID or any consumer-group command.
+    case stream(ids: [StreamID], expiresAt: Int64?)
 
     init(_ entry: StubEntry?) {
         guard let entry else {
@@ -80,9 +81,7 @@ enum StubFingerprint: Equatable {
         case .hash(let hash): self = .hash(hash.fields, expiresAt: expiresAt)
         case .sortedSet(let zset): self = .sortedSet(zset.scores, expiresAt: expiresAt)
         case .stream(let stream):
-            self = .stream(
-                ids: stream.entries.map(\.id), lastID: stream.lastID, groups: stream.groups.mapValues(\.lastDelivered), expiresAt: expiresAt
-            )
+            self = .stream(ids: stream.entries.map(\.id), expiresAt: expiresAt)
         }
     }
 }

@@ -71,9 +71,13 @@ public enum ValkeyDifferences {
         name: "blocking commands in scripts",
         why: "Valkey lets a script call BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BZPOPMIN and BZPOPMAX, which answer at once there, where Redis 7.0 refuses them (\"This Redis command is not allowed from script\"); neither blocks"
     )
+    public static let xsetidBelowDeleted = Difference(
+        name: "XSETID below a deleted id",
+        why: "Valkey refuses XSETID to an id below the stream's highest deleted id (\"ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\"), which Redis 7.0 accepts on a stream whose entries are all gone; both sides delete the key then"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -116,6 +120,9 @@ public enum ValkeyDifferences {
         if name.hasPrefix("EVAL"), redis.errorMessage?.hasPrefix("ERR This Redis command is not allowed from script") == true,
            command.contains(where: { $0.range(of: #"'(BLPOP|BRPOP|BLMOVE|BRPOPLPUSH|BZPOPMIN|BZPOPMAX)'"#, options: [.regularExpression, .caseInsensitive]) != nil }) {
             return Explanation(differences: [blockingInScripts])
+        }
+        if name == "XSETID", redis.errorMessage == nil, valkey.errorMessage == "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id" {
+            return Explanation(differences: [xsetidBelowDeleted], stubUndo: [["DEL", command[1]]], serverUndo: [["DEL", command[1]]])
         }
         if ["ROLE", "READONLY", "READWRITE"].contains(name) {
             return Explanation(differences: [standaloneAnswers])

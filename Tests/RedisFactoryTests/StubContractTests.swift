@@ -246,6 +246,7 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
         return .simpleString("an access statistic")
     }
     guard case .array(let elements) = reply else { return reply }
+    if command[0].uppercased() == "XINFO" { return withoutTimes(reply) }
     if command.count > 1, command[0].uppercased() == "CONFIG", command[1].uppercased() == "GET" {
         // Name-value pairs in the server's dictionary order: compared as sorted pairs.
         let pairs = stride(from: 0, to: elements.count - 1, by: 2).map { [elements[$0], elements[$0 + 1]] }
@@ -274,4 +275,16 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
     default:
         return reply
     }
+}
+
+/// XINFO's clock readings (seen and delivery times, absolute milliseconds) and idle times
+/// depend on when each side ran the command: zeroed.
+private func withoutTimes(_ reply: RedisValue) -> RedisValue {
+    guard case .array(let elements) = reply else {
+        if case .integer(let value) = reply, value > 1_000_000_000_000 { return .integer(0) }
+        return reply
+    }
+    var result = elements.map(withoutTimes)
+    for index in result.indices.dropLast() where result[index] == .bulkString(Array("idle".utf8)) { result[index + 1] = .integer(0) }
+    return .array(result)
 }

@@ -372,6 +372,11 @@ struct CommandGenerator {
                                     ["OVERFLOW", pick(["WRAP", "SAT", "FAIL", "MAYBE"])], ["GET", type]])
             }
             return [pick(["BITFIELD", "BITFIELD", "BITFIELD_RO"]), k] + operations
+        case 169:
+            return ["XINFO"] + pick([["STREAM", k], ["STREAM", k, "FULL"], ["STREAM", k, "FULL", "COUNT", pick(["1", "0", "x"])], ["GROUPS", k],
+                                    ["CONSUMERS", k, pick(["g", "h"])], ["STREAM", k, "BAD"], ["FOO", k]])
+        case 170: return ["XGROUP", "SETID", k, pick(["g", "h"]), pick(["0", "$", "5-0"])] + pick([[], ["ENTRIESREAD", pick(["0", "3", "-1", "-2", "x"])], ["FOO", "1"], ["ENTRIESREAD"]])
+        case 171: return ["XSETID", k, pick(["40-0", "50-1", "5"])] + pick([[], ["ENTRIESADDED", pick(["40", "0", "x"])], ["MAXDELETEDID", pick(["1-1", "60-0"])]])
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options

@@ -54,6 +54,7 @@ extension StubCommands {
         "xsetid": StubCommand(-3) { execution, command throws(StubError) in
             guard let id = StreamID.parse(command[2]) else { throw .invalidStreamID }
             var entriesAdded: Int64?
+            var maxDeletedID: StreamID?
             var index = 3
             while index < command.count {
                 guard index + 1 < command.count else { throw .syntax }
@@ -64,6 +65,7 @@ extension StubCommands {
                 case "MAXDELETEDID":
                     guard let parsed = StreamID.parse(command[index + 1]) else { throw .invalidStreamID }
                     guard id >= parsed else { throw StubError("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id") }
+                    maxDeletedID = parsed
                 default:
                     throw .syntax
                 }
@@ -78,6 +80,8 @@ extension StubCommands {
                 throw StubError("ERR The entries_added specified in XSETID is smaller than the target stream length")
             }
             stream.lastID = id
+            if let entriesAdded { stream.entriesAdded = entriesAdded }
+            if let maxDeletedID, maxDeletedID != .zero { stream.maxDeletedID = maxDeletedID }
             return .ok
         },
     ]

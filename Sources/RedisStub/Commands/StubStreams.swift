@@ -93,6 +93,7 @@ extension StubCommands {
         let id = try request.next(after: stream.lastID, now: execution.now)
         stream.entries.append((id, Array(command[(index + 1)...])))
         stream.lastID = id
+        stream.entriesAdded += 1
         if let maxLength {
             var excess = stream.entries.count - Int(maxLength.count)
             // `~` trims whole macro nodes only; Redis's hold 100 entries by default.
@@ -179,21 +180,37 @@ extension StubCommands {
         .array([.bulkString(id.bytes), fields.map(RedisValue.bulks) ?? .null])
     }
 
+    /// ENTRIESREAD's value: a count, or -1 for unknown (nil).
+    private static func entriesReadArgument(_ bytes: [UInt8]) throws(StubError) -> Int64? {
+        let value = try StubParse.integer(bytes)
+        guard value >= 0 || value == -1 else { throw StubError("ERR value for ENTRIESREAD must be positive or -1") }
+        return value == -1 ? nil : value
+    }
+
     /// `XGROUP CREATE|DESTROY|CREATECONSUMER|DELCONSUMER|SETID ...`.
     private static func xgroup(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
         let subcommand = StubParse.upper(command[1])
         let key = command[2]
         let groupName = command[3]
         var makeStream = false
+        var entriesRead: Int64?
+        let subcommandSyntax = StubError(
+            "ERR unknown subcommand or wrong number of arguments for '\(String(decoding: command[1], as: UTF8.self))'. Try XGROUP HELP."
+        )
+        // SETID's ENTRIESREAD, like CREATE's options, is read before the key is looked up.
+        if subcommand == "SETID" && command.count != 5 {
+            guard command.count == 7 && StubParse.upper(command[5]) == "ENTRIESREAD" else { throw subcommandSyntax }
+            entriesRead = try entriesReadArgument(command[6])
+        }
         if subcommand == "CREATE" {
             var index = 5
             while index < command.count {
                 switch StubParse.upper(command[index]) {
                 case "MKSTREAM": makeStream = true
                 case "ENTRIESREAD" where index + 1 < command.count:
-                    _ = try StubParse.integer(command[index + 1])
+                    entriesRead = try entriesReadArgument(command[index + 1])
                     index += 1
-                default: throw .syntax
+                default: throw subcommandSyntax
                 }
                 index += 1
             }
@@ -217,7 +234,9 @@ extension StubCommands {
         case "CREATE":
             let id = try startID(command[4])
             guard stream.groups[groupName] == nil else { throw StubError("BUSYGROUP Consumer Group name already exists") }
-            stream.groups[groupName] = StubConsumerGroup(lastDelivered: id)
+            let group = StubConsumerGroup(lastDelivered: id)
+            group.entriesRead = entriesRead
+            stream.groups[groupName] = group
             return .ok
         case "DESTROY":
             return .bool(stream.groups.removeValue(forKey: groupName) != nil)
@@ -228,6 +247,7 @@ extension StubCommands {
             switch subcommand {
             case "SETID":
                 group.lastDelivered = try startID(command[4])
+                group.entriesRead = entriesRead
                 return .ok
             case "CREATECONSUMER":
                 guard group.consumers[command[4]] == nil else { return .integer(0) }
@@ -321,10 +341,10 @@ extension StubCommands {
             // Redis creates the consumer only when there is something to serve it.
             guard !fresh.isEmpty else { continue }
             consumerGroup.consumers[consumer] = execution.now
-            for entry in fresh where !noAck {
-                consumerGroup.pending[entry.id] = PendingDelivery(consumer: consumer, deliveredAt: execution.now, deliveryCount: 1)
+            for entry in fresh {
+                if !noAck { consumerGroup.pending[entry.id] = PendingDelivery(consumer: consumer, deliveredAt: execution.now, deliveryCount: 1) }
+                target.stream.deliver(entry.id, to: consumerGroup)
             }
-            consumerGroup.lastDelivered = fresh.last!.id
             replies.append(.array([.bulkString(target.key), .array(fresh.map { entryReply($0.id, $0.fields) })]))
         }
         if replies.isEmpty {
