@@ -85,7 +85,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     /// One try at a command without waiting: its reply, or nil and how a blocking command
     /// that found nothing may wait for another client's write before it answers null. An
-    /// event loop holds such a client and asks again (``retry(_:)``) when a key has grown,
+    /// event loop holds such a client and asks again (``retry(_:_:)``) when a key has grown,
     /// instead of parking a thread on it (see ``StubServer``). Inside `MULTI` nothing blocks.
     public func attempt(_ command: RedisCommandArgv) -> StubAttempt {
         guard transaction == nil, Self.mayBlock(command) else { return .reply((try? send(command)) ?? .error("ERR internal error")) }
@@ -161,17 +161,20 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         var replies: [RedisValue] = []
         replies.reserveCapacity(commands.count)
         var batch: [RedisCommandArgv] = []
+        // Only a command run alone (SUBSCRIBE, RESET, ...) can change it: read again after one.
+        var subscribed = subscriber.isSubscribed
         func flush() {
             guard !batch.isEmpty else { return }
             replies += store.execute(batch, database: &database, session: state).replies
             batch.removeAll(keepingCapacity: true)
         }
         for command in commands {
-            if transaction == nil && !subscriber.isSubscribed && Self.runsInBatch(command) && !Self.mayBlock(command) {
+            if transaction == nil && !subscribed && Self.runsInBatch(command) && !Self.mayBlock(command) {
                 batch.append(command)
             } else {
                 flush()
                 replies.append(try send(command))
+                subscribed = subscriber.isSubscribed
             }
         }
         flush()

@@ -6,28 +6,40 @@ import RedisClientCore
 extension StubCommands {
     static let streamReads: [String: StubCommand] = ["xread": StubCommand(-4, xread)]
 
-    private static func xread(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+    /// XREAD's and XREADGROUP's options, read as Redis reads both (one parser there too).
+    struct StreamReadOptions {
         var count: Int64 = 0
         var block: Int64?
+        var group: (name: [UInt8], consumer: [UInt8])?
+        var noAck = false
+        var streamsAt = 0
+        var idsAt = 0
+    }
+
+    static func streamReadOptions(_ command: RedisCommandArgv, forGroup: Bool) throws(StubError) -> StreamReadOptions {
+        var options = StreamReadOptions()
         var streamsAt: Int?
         var index = 1
         while index < command.count {
             let remaining = command.count - index - 1
             switch StubParse.upper(command[index]) {
             case "BLOCK" where remaining >= 1:
-                block = try timeoutMilliseconds(command[index + 1])
+                options.block = try timeoutMilliseconds(command[index + 1])
                 index += 1
             case "COUNT" where remaining >= 1:
-                count = max(try StubParse.integer(command[index + 1]), 0)
+                options.count = max(try StubParse.integer(command[index + 1]), 0)
                 index += 1
             case "STREAMS" where remaining >= 1:
                 streamsAt = index + 1
                 index = command.count
                 continue
             case "GROUP" where remaining >= 2:
-                throw StubError("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.")
+                guard forGroup else { throw StubError("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.") }
+                options.group = (command[index + 1], command[index + 2])
+                index += 2
             case "NOACK":
-                throw StubError("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.")
+                guard forGroup else { throw StubError("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.") }
+                options.noAck = true
             default:
                 throw .syntax
             }
@@ -37,8 +49,15 @@ extension StubCommands {
         guard (command.count - streamsAt) % 2 == 0 else {
             throw StubError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
         }
-        let streamCount = (command.count - streamsAt) / 2
-        let idsAt = streamsAt + streamCount
+        options.streamsAt = streamsAt
+        options.idsAt = streamsAt + (command.count - streamsAt) / 2
+        return options
+    }
+
+    private static func xread(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+        let options = try streamReadOptions(command, forGroup: false)
+        let (count, block, streamsAt, idsAt) = (options.count, options.block, options.streamsAt, options.idsAt)
+        let streamCount = idsAt - streamsAt
 
         // Each key's type, then its id, in order, before anything is read.
         var targets: [(key: [UInt8], stream: StubStream?, after: StreamID)] = []

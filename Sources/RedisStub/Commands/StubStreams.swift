@@ -264,45 +264,11 @@ extension StubCommands {
 
     /// `XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS key... id...`.
     private static func xreadgroup(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
-        var group: [UInt8]?
-        var consumer: [UInt8] = []
-        var count: Int64 = 0
-        var block: Int64?
-        var noAck = false
-        var streamsAt: Int?
-        var index = 1
-        while index < command.count {
-            let remaining = command.count - index - 1
-            switch StubParse.upper(command[index]) {
-            case "COUNT" where remaining >= 1:
-                count = max(try StubParse.integer(command[index + 1]), 0)
-                index += 1
-            case "BLOCK" where remaining >= 1:
-                block = try timeoutMilliseconds(command[index + 1])
-                index += 1
-            case "STREAMS" where remaining >= 1:
-                streamsAt = index + 1
-                index = command.count
-                continue
-            case "GROUP" where remaining >= 2:
-                group = command[index + 1]
-                consumer = command[index + 2]
-                index += 2
-            case "NOACK":
-                noAck = true
-            default:
-                throw .syntax
-            }
-            index += 1
-        }
-        guard let streamsAt else { throw .syntax }
-        guard (command.count - streamsAt) % 2 == 0 else {
-            throw StubError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
-        }
-        guard let group else { throw StubError("ERR Missing GROUP option for XREADGROUP") }
-        let streamCount = (command.count - streamsAt) / 2
-        let keys = Array(command[streamsAt..<(streamsAt + streamCount)])
-        let ids = Array(command[(streamsAt + streamCount)...])
+        let options = try streamReadOptions(command, forGroup: true)
+        guard let (group, consumer) = options.group else { throw StubError("ERR Missing GROUP option for XREADGROUP") }
+        let (count, block, noAck) = (options.count, options.block, options.noAck)
+        let keys = Array(command[options.streamsAt..<options.idsAt])
+        let ids = Array(command[options.idsAt...])
 
         // Every stream and id is checked before anything is read.
         var targets: [(key: [UInt8], stream: StubStream, group: StubConsumerGroup, from: StreamID?)] = []
