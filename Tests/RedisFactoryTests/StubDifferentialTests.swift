@@ -377,6 +377,10 @@ struct CommandGenerator {
                                     ["CONSUMERS", k, pick(["g", "h"])], ["STREAM", k, "BAD"], ["FOO", k]])
         case 170: return ["XGROUP", "SETID", k, pick(["g", "h"]), pick(["0", "$", "5-0"])] + pick([[], ["ENTRIESREAD", pick(["0", "3", "-1", "-2", "x"])], ["FOO", "1"], ["ENTRIESREAD"]])
         case 171: return ["XSETID", k, pick(["40-0", "50-1", "5"])] + pick([[], ["ENTRIESADDED", pick(["40", "0", "x"])], ["MAXDELETEDID", pick(["1-1", "60-0"])]])
+        case 172, 173: return ["PFADD", k] + (0..<Int.random(in: 0...4, using: &random)).map { _ in "e\(Int.random(in: 0..<3000, using: &random))" }
+        case 174: return ["PFCOUNT", k] + pick([[], [key()], [key(), "nokey"]])
+        case 175: return ["PFMERGE", k] + pick([[], [key()], [key(), key()]])
+        case 176: return ["PFDEBUG", pick(["ENCODING", "DECODE", "TODENSE", "GETREG", "FOO"]), k]
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options
