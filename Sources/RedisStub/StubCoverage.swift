@@ -17,6 +17,10 @@ public enum StubCoverage {
     private static let firstKeyServed =
         "when several of its keys grow in one transaction or script, served from the first of them in argument order, where Redis serves the first to grow"
 
+    /// Redis walks its geohash boxes; the stub scans the whole set.
+    private static let geoSearchOrder =
+        "without ASC, DESC or COUNT the members come in the sorted set's order, where Redis lists them box by box; ANY takes the first found in that order; members at equal distances keep it too"
+
     /// Served, but not quite as Redis answers: how.
     static let differences: [String: String] = [
         "blpop": firstKeyServed, "brpop": firstKeyServed, "blmpop": firstKeyServed,
@@ -33,6 +37,8 @@ public enum StubCoverage {
         "info": "Server, Memory, Persistence, Replication and Keyspace with the fields clients read; memory figures are 0",
         "scan": "the cursor is a stable hash of the key, not Redis's bucket index; every guarantee SCAN makes holds",
         "xinfo": "radix-tree-keys and radix-tree-nodes are estimated (one node per 100 entries); Redis counts its own listpack nodes, which deletions and entry sizes also shape",
+        "georadius": geoSearchOrder, "georadius_ro": geoSearchOrder, "georadiusbymember": geoSearchOrder,
+        "georadiusbymember_ro": geoSearchOrder, "geosearch": geoSearchOrder, "geosearchstore": geoSearchOrder,
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",
         "sort_ro": "as SORT",

@@ -67,6 +67,12 @@ final class StubDatabase {
         }
     }
 
+    /// A string rewritten without Redis signalling it modified (PFDEBUG TODENSE's re-encoding,
+    /// which a WATCH does not see): the key's expiry and encoding stay.
+    func replaceStringUnsignalled(_ key: StubKey, _ value: [UInt8]) {
+        entries[HashedBytes(key)]?.value = .string(value)
+    }
+
     /// A string's encoding changed without its value (SETBIT of a bit already so).
     func setStringForm(_ key: StubKey, _ form: StubEncoding.StringForm) {
         entries[HashedBytes(key)]?.stringForm = form

@@ -184,12 +184,17 @@ struct StubExecution {
         "hset", "hmset", "hincrby", "hincrbyfloat", "lset", "ltrim", "lmove", "rpoplpush", "blmove", "brpoplpush",
     ]
 
+    /// And these rewrite a value without Redis signalling it (PFDEBUG's re-encoding).
+    private static let neverModify: Set<String> = ["pfdebug"]
+
     private func signalChangedWatchedKeys(since before: [(key: WatchedKey, fingerprint: StubFingerprint)], command: RedisCommandArgv, reply: RedisValue) {
+        let name = lowercasedCommandName(command[0])
+        guard !Self.neverModify.contains(name) else { return }
         for (key, fingerprint) in before where StubFingerprint(state.databases[key.database].peek(key.key.bytes)) != fingerprint {
             state.signals.modified(key.database, key.key.bytes)
         }
         if command.count > 1, reply.errorMessage == nil, reply != .null, database.peek(command[1]) != nil,
-           Self.alwaysModify.contains(lowercasedCommandName(command[0])) {
+           Self.alwaysModify.contains(name) {
             state.signals.modified(databaseIndex, command[1])
         }
     }

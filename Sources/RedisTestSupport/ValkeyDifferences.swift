@@ -29,7 +29,7 @@ public enum ValkeyDifferences {
 
     public static let errorTexts = Difference(
         name: "error texts",
-        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREAD's and XREADGROUP's unbalanced streams named by the command (with '>' for XREADGROUP), redis.log's \"Invalid log level.\" for \"Invalid debug level.\", a script's error without the script's SHA1 (\"script: on @user_script:1.\"), and a shebang's unknown engine as \"Could not find scripting engine 'python'\""
+        why: "Valkey rewords some errors: NOSCRIPT without \"Please use EVAL.\", \"command\" or \"Valkey command\" where Redis 7.0 says \"Redis command\" in script errors, XREAD's and XREADGROUP's unbalanced streams named by the command (with '>' for XREADGROUP), redis.log's \"Invalid log level.\" for \"Invalid debug level.\", a script's error without the script's SHA1 (\"script: on @user_script:1.\"), a geo search's missing member as \"ERR member m does not exist\" (Redis 7.0: \"could not decode requested zset member\"), and a shebang's unknown engine as \"Could not find scripting engine 'python'\""
     )
     public static let shortestFloats = Difference(
         name: "shortest float text",
@@ -166,6 +166,11 @@ public enum ValkeyDifferences {
         for (redis, valkey) in rewordings { text = text.replacingOccurrences(of: redis, with: valkey) }
         // "script: <sha1>, on @user_script:1." → "script: on @user_script:1."
         text = text.replacingOccurrences(of: #"script: [0-9a-f]{40}, on @"#, with: "script: on @", options: .regularExpression)
+        // Geo searches from a missing member name it.
+        if text == "ERR could not decode requested zset member", let member = command.firstIndex(where: { ["FROMMEMBER"].contains($0.uppercased()) }).map({ command[$0 + 1] })
+            ?? (command.first?.uppercased().hasPrefix("GEORADIUSBYMEMBER") == true ? command[2] : nil) {
+            text = "ERR member \(member) does not exist"
+        }
         // "Unexpected engine in script shebang: #!python" → "Could not find scripting engine 'python'"
         text = text.replacingOccurrences(of: #"Unexpected engine in script shebang: #!(\S*)"#, with: "Could not find scripting engine '$1'", options: .regularExpression)
         return text

@@ -306,6 +306,12 @@ final class ClientConnection: @unchecked Sendable {
             guard let transaction = session.takeExecutedTransaction(), transaction.count == replies.count else { fallthrough }
             output += Array("*\(replies.count)\r\n".utf8)
             for (queued, reply) in zip(transaction, replies) { encode(reply, answering: queued, into: &output) }
+        case .array(let replies) where command.count > 2 && command[0].count == 6 && lowercasedCommandName(command[0]) == "geopos":
+            // GEOPOS's missing members are null arrays.
+            output += Array("*\(replies.count)\r\n".utf8)
+            for reply in replies {
+                if reply == .null { output += Array("*-1\r\n".utf8) } else { RESPEncoder.encode(reply, into: &output) }
+            }
         default:
             RESPEncoder.encode(reply, into: &output)
         }

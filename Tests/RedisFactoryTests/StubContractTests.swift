@@ -255,6 +255,10 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
     switch command[0].uppercased() {
     case "SMEMBERS", "KEYS", "SINTER", "SUNION", "SDIFF":
         return .array(elements.sorted { $0.description < $1.description })
+    // A geo search with no order asked for comes in the order of Redis's geohash boxes.
+    case "GEORADIUS", "GEORADIUSBYMEMBER", "GEOSEARCH", "GEORADIUS_RO", "GEORADIUSBYMEMBER_RO"
+        where !command.map({ $0.uppercased() }).contains(where: { ["ASC", "DESC", "COUNT"].contains($0) }):
+        return .array(elements.sorted { $0.description < $1.description })
     // SORT BY without *: a set is not sorted at all, so it comes in the server's own order.
     case "SORT", "SORT_RO" where command.contains("nosort") && !command.map({ $0.uppercased() }).contains("GET"):
         return .array(elements.sorted { $0.description < $1.description })

@@ -116,6 +116,9 @@ struct CommandGenerator {
     }
     private mutating func lexKey() -> String { pick(["lex", "lex", "lex", "lex", "nolex"]) }
     private mutating func lexBound() -> String { pick(["-", "+", "[a", "(b", "[c", "(m1", "[m3", "x", "[", "("]) }
+    private mutating func geoKey() -> String { pick(["g0", "g1", "g2"]) }
+    private mutating func longitude() -> String { pick(["15", "15.087269", "13.361389", "14.5", "16", "181", "x"]) }
+    private mutating func latitude() -> String { pick(["37", "37.502669", "38.115556", "37.9", "36.5", "86"]) }
     /// A blocking command's timeout in seconds, never 0 (forever).
     private mutating func timeout() -> String { pick(["0.01", "0.001", "0.01", "-1", "x", "1e400"]) }
     private mutating func rangeID() -> String { pick(["-", "+", "5", "10-1", "(3-0", "20", "bad"]) }
@@ -381,6 +384,27 @@ struct CommandGenerator {
         case 174: return ["PFCOUNT", k] + pick([[], [key()], [key(), "nokey"]])
         case 175: return ["PFMERGE", k] + pick([[], [key()], [key(), key()]])
         case 176: return ["PFDEBUG", pick(["ENCODING", "DECODE", "TODENSE", "GETREG", "FOO"]), k]
+        // Geo: positions near one another, so searches find some and not others, on keys of
+        // their own (another sorted set's scores decode to the poles and the antimeridian,
+        // where Redis's search boxes stop short); a search without ASC, DESC or COUNT comes in
+        // Redis's own box order (compared as a multiset).
+        case 177, 178: return ["GEOADD", geoKey()] + pick([[], ["NX"], ["XX"], ["CH"], ["NX", "XX"]]) + [longitude(), latitude(), member()] + pick([[], [longitude(), latitude(), member()]])
+        case 179: return [pick(["GEOPOS", "GEOHASH"]), geoKey(), member(), member()]
+        case 180: return ["GEODIST", geoKey(), member(), member()] + pick([[], ["km"], ["mi"], ["ft"], ["parsec"]])
+        case 181:
+            let options = pick([[], ["ASC"], ["DESC"], ["COUNT", "2"], ["COUNT", "1", "DESC"], ["COUNT", "0"], ["ANY"]])
+                + pick([[], ["WITHDIST"], ["WITHCOORD", "WITHHASH"], ["WITHDIST", "WITHCOORD"]])
+            return pick([
+                ["GEOSEARCH", geoKey(), "FROMLONLAT", longitude(), latitude(), "BYRADIUS", pick(["50", "200", "-1", "x"]), pick(["km", "mi", "m"])],
+                ["GEOSEARCH", geoKey(), "FROMMEMBER", member(), "BYBOX", pick(["100", "400"]), pick(["100", "300", "-1"]), "km"],
+                ["GEORADIUS", geoKey(), longitude(), latitude(), pick(["50", "200"]), "km"],
+                ["GEORADIUSBYMEMBER", geoKey(), member(), pick(["50", "200"]), "km"],
+                ["GEOSEARCH", geoKey(), "BYRADIUS", "10", "km"],
+            ]) + options
+        case 182:
+            let store = pick([["GEOSEARCHSTORE", geoKey(), geoKey(), "FROMLONLAT", longitude(), latitude(), "BYRADIUS", "150", "km"] + pick([[], ["STOREDIST"]]),
+                              ["GEORADIUS", geoKey(), longitude(), latitude(), "150", "km", pick(["STORE", "STOREDIST"]), geoKey()]])
+            return store + pick([[], ["ASC"], ["COUNT", "1"], ["WITHDIST"]])
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options

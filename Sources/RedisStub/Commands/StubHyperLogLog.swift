@@ -72,7 +72,7 @@ extension StubCommands {
                 // GETREG and TODENSE both leave the key dense.
                 let wasSparse = value[4] == HyperLogLog.sparse
                 let dense = try HyperLogLog.densified(value)
-                if wasSparse { execution.database.replaceString(command[2], dense, form: .edited) }
+                if wasSparse { execution.database.replaceStringUnsignalled(command[2], dense) }
                 if subcommand == "TODENSE" { return .bool(wasSparse) }
                 return .array(try HyperLogLog.registers(dense).map { .integer(Int($0)) })
             }

@@ -36,6 +36,10 @@ extension StubCommands {
         if wantLength && wantRanges { throw StubError("ERR If you want both the length and indexes, please just use IDX.") }
 
         let (a, b) = (values[0], values[1])
+        // Redis's table of 32-bit lengths may not outgrow proto-max-bulk-len (512 MB).
+        guard (a.count + 1) * (b.count + 1) * 4 <= 512 * 1024 * 1024 else {
+            throw StubError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+        }
         let width = b.count + 1
         var table = [Int](repeating: 0, count: (a.count + 1) * width)
         for i in stride(from: 1, through: a.count, by: 1) {

@@ -63,7 +63,7 @@ extension StubCommands {
     ]
 
     /// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...`, checks in Redis 7.0's order.
-    private static func zadd(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+    static func zadd(_ execution: inout StubExecution, _ command: RedisCommandArgv) throws(StubError) -> RedisValue {
         var flags = Set<String>()
         var scoreIndex = 2
         while scoreIndex < command.count {

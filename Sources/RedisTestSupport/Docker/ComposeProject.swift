@@ -111,10 +111,17 @@ public final class ComposeProject: @unchecked Sendable {
     }
 
     /// `down -v`, then what Docker still holds under the project's label (must be nothing).
+    /// Docker can refuse to remove a network whose last container it is still detaching ("has
+    /// active endpoints", seen once in CI, leaving the network to collide with the next
+    /// project's): `down` is idempotent, so it is run again a moment later, twice at most.
     @discardableResult
     public func down() throws -> [String] {
         isUp = false
-        let result = try compose(["down", "-v", "--remove-orphans", "--timeout", "20"])
+        var result = try compose(["down", "-v", "--remove-orphans", "--timeout", "20"])
+        for _ in 0..<2 where result.exitCode != 0 && result.stderr.contains("has active endpoints") {
+            usleep(2_000_000)
+            result = try compose(["down", "-v", "--remove-orphans", "--timeout", "20"])
+        }
         guard result.exitCode == 0 else { throw TestSupportError("compose down failed: \(result.stderr)") }
         return try leftovers()
     }
