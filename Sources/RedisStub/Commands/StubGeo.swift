@@ -47,14 +47,10 @@ extension StubCommands {
         var flags: [[UInt8]] = []
         var (nx, xx) = (false, false)
         while index < command.count {
-            switch StubParse.upper(command[index]) {
-            case "NX": nx = true
-            case "XX": xx = true
-            case "CH": break
-            default:
-                break
-            }
-            guard ["NX", "XX", "CH"].contains(StubParse.upper(command[index])) else { break }
+            let option = StubParse.upper(command[index])
+            guard ["NX", "XX", "CH"].contains(option) else { break }
+            nx = nx || option == "NX"
+            xx = xx || option == "XX"
             flags.append(command[index])
             index += 1
         }
