@@ -39,6 +39,7 @@ public enum StubCoverage {
         "xinfo": "radix-tree-keys and radix-tree-nodes are estimated (one node per 100 entries); Redis counts its own listpack nodes, which deletions and entry sizes also shape",
         "georadius": geoSearchOrder, "georadius_ro": geoSearchOrder, "georadiusbymember": geoSearchOrder,
         "georadiusbymember_ro": geoSearchOrder, "geosearch": geoSearchOrder, "geosearchstore": geoSearchOrder,
+        "function": "LOAD, DELETE, FLUSH, LIST, STATS, KILL as Redis answers them, but a library's functions (and the libraries) listed in load order where Redis uses its hash table's; DUMP and RESTORE (Redis's RDB payload) not served",
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",
         "sort_ro": "as SORT",

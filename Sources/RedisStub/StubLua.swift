@@ -57,6 +57,55 @@ final class StubLua {
         lua_setfield(state, stub_lua_registry_index(), name)
     }
 
+    /// Runs a library's code (its shebang line made a comment): each function it registers as
+    /// `[name, [flag...], description or nil]`, or the error Redis gives. Its functions wait to
+    /// be committed (``commitLibrary(replacing:)``).
+    func loadLibrary(_ code: [UInt8]) -> Result<RedisValue, StubError> {
+        defer { lua_settop(state, 0) }
+        lua_getfield(state, stub_lua_registry_index(), "__stub_load_library")
+        push(bytes: code)
+        guard lua_pcall(state, 1, 2, 0) == 0 else { return .failure(StubError("ERR " + (string(at: -1) ?? "unknown error"))) }
+        if lua_type(state, -2) == LUA_TNIL { return .failure(StubError(string(at: -1) ?? "ERR unknown error")) }
+        // An absolute index: reading the table pushes onto the stack.
+        return .success(reply(at: lua_gettop(state) - 1))
+    }
+
+    /// Makes the library just loaded callable, dropping the functions it replaces.
+    func commitLibrary(replacing names: [String]) {
+        callRegistry("__stub_commit_library", names)
+    }
+
+    func dropFunctions(_ names: [String]) {
+        callRegistry("__stub_drop_functions", names)
+    }
+
+    private func callRegistry(_ function: String, _ names: [String]) {
+        defer { lua_settop(state, 0) }
+        lua_getfield(state, stub_lua_registry_index(), function)
+        for name in names { push(bytes: Array(name.utf8)) }
+        _ = lua_pcall(state, Int32(names.count), 0, 0)
+    }
+
+    /// FCALL: a registered function with its keys and arguments as its two parameters.
+    func call(
+        function: String, keys: [[UInt8]], arguments: [[UInt8]], timeLimitMilliseconds: Int64, execution: inout StubExecution
+    ) -> RedisValue {
+        defer { lua_settop(state, 0) }
+        lua_getfield(state, stub_lua_registry_index(), "__stub_error_handler")
+        lua_getfield(state, stub_lua_registry_index(), "__stub_call_function")
+        push(bytes: Array(function.utf8))
+        for list in [keys, arguments] {
+            lua_createtable(state, Int32(list.count), 0)
+            for (index, value) in list.enumerated() {
+                push(bytes: value)
+                lua_rawseti(state, -2, Int32(index + 1))
+            }
+        }
+        let status = protectedCall(arguments: 3, timeLimitMilliseconds: timeLimitMilliseconds, execution: &execution)
+        guard status == 0 else { return .error(errorMessage(sha: function)) }
+        return reply(at: lua_gettop(state))
+    }
+
     /// Runs a loaded script with `KEYS` and `ARGV` set.
     func run(
         sha: String, keys: [[UInt8]], arguments: [[UInt8]], timeLimitMilliseconds: Int64, execution: inout StubExecution
@@ -66,18 +115,24 @@ final class StubLua {
         lua_getfield(state, stub_lua_registry_index(), "f_" + sha)
         setGlobalArray("KEYS", keys)
         setGlobalArray("ARGV", arguments)
-        let status = withUnsafeMutablePointer(to: &execution) { pointer -> Int32 in
+        let status = protectedCall(arguments: 0, timeLimitMilliseconds: timeLimitMilliseconds, execution: &execution)
+        guard status == 0 else { return .error(errorMessage(sha: sha)) }
+        return reply(at: lua_gettop(state))
+    }
+
+    /// Calls what is on the stack (the error handler at 1) with the execution at hand for
+    /// redis.call, under the time limit.
+    private func protectedCall(arguments: Int32, timeLimitMilliseconds: Int64, execution: inout StubExecution) -> Int32 {
+        withUnsafeMutablePointer(to: &execution) { pointer -> Int32 in
             lua_pushlightuserdata(state, pointer)
             lua_setfield(state, stub_lua_registry_index(), "__stub_execution")
             stub_lua_arm_time_limit(state, timeLimitMilliseconds)
-            let status = lua_pcall(state, 0, 1, 1)
+            let status = lua_pcall(state, arguments, 1, 1)
             stub_lua_disarm_time_limit(state)
             lua_pushnil(state)
             lua_setfield(state, stub_lua_registry_index(), "__stub_execution")
             return status
         }
-        guard status == 0 else { return .error(errorMessage(sha: sha)) }
-        return reply(at: lua_gettop(state))
     }
 
     private func setGlobalArray(_ name: String, _ values: [[UInt8]]) {
@@ -204,7 +259,7 @@ final class StubLua {
           while true do
             local info = getinfo(level, 'Sl')
             if not info then return nil, nil end
-            if info.source == '@user_script' then return info.source, info.currentline end
+            if info.source == '@user_script' or info.source == '@user_function' then return info.source, info.currentline end
             level = level + 1
           end
         end
@@ -230,6 +285,80 @@ final class StubLua {
         for _, name in ipairs({ 'cjson', 'bit' }) do
           local found, library = pcall(require, name)
           if found then rawset(_G, name, library) end
+        end
+
+        -- Redis 7 functions. A library's code runs once, at FUNCTION LOAD, where it sees only
+        -- redis.register_function and redis.log; the functions it registers run later with
+        -- every global a script has (their environment switches over after the load).
+        local registry = debug.getregistry()
+        registry.__stub_functions = {}
+        local load_redis = setmetatable({ log = redis.log, setresp = redis.setresp }, {
+          __index = function(_, name) error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2) end,
+        })
+        load_redis.LOG_DEBUG, load_redis.LOG_VERBOSE, load_redis.LOG_NOTICE, load_redis.LOG_WARNING = 0, 1, 2, 3
+        local known_flags = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true, ['no-cluster'] = true, ['allow-cross-slot-keys'] = true }
+        local function valid_name(name) return type(name) == 'string' and name:match('^[%w_]+$') ~= nil end
+        registry.__stub_load_library = function(code)
+          local chunk, problem = loadstring(code, '@user_function')
+          if not chunk then return nil, 'ERR Error compiling function: ' .. problem end
+          local pending, metadata = {}, {}
+          load_redis.register_function = function(...)
+            local name, callback, flags, description
+            if select('#', ...) == 1 then
+              local spec = ...
+              if type(spec) ~= 'table' then
+                error({ err = 'ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).' })
+              end
+              name, callback, flags, description = spec.function_name, spec.callback, spec.flags, spec.description
+              for _, flag in ipairs(flags or {}) do
+                if not known_flags[flag] then error({ err = 'ERR unknown flag given' }) end
+              end
+            elseif select('#', ...) == 2 then
+              name, callback = ...
+              if type(callback) ~= 'function' then error({ err = 'ERR second argument to redis.register_function must be a function' }) end
+            else
+              error({ err = 'ERR wrong number of arguments to redis.register_function' })
+            end
+            -- Redis 7.0's words for a bad function name.
+            if not valid_name(name) then
+              error({ err = 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long' })
+            end
+            if type(callback) ~= 'function' then error({ err = 'ERR callback must be a function' }) end
+            if pending[name] then error({ err = 'ERR Function already exists in the library' }) end
+            pending[name] = callback
+            metadata[#metadata + 1] = { name, flags or {}, description or false }
+          end
+          local globals = { redis = load_redis }
+          local environment = setmetatable({}, {
+            __index = function(_, name)
+              local value = globals[name]
+              if value == nil then error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2) end
+              return value
+            end,
+            __newindex = function() error('Attempt to modify a readonly table', 2) end,
+          })
+          setfenv(chunk, environment)
+          local loaded, failure = pcall(chunk)
+          load_redis.register_function = nil
+          if not loaded then
+            if type(failure) == 'table' then return nil, failure.err end
+            return nil, 'ERR ' .. tostring(failure)
+          end
+          getmetatable(environment).__index = _G
+          registry.__stub_pending = pending
+          return metadata
+        end
+        -- Makes the last loaded library's functions callable, after dropping `replaced`'s.
+        registry.__stub_commit_library = function(...)
+          for _, name in ipairs({ ... }) do registry.__stub_functions[name] = nil end
+          for name, callback in pairs(registry.__stub_pending) do registry.__stub_functions[name] = callback end
+          registry.__stub_pending = nil
+        end
+        registry.__stub_drop_functions = function(...)
+          for _, name in ipairs({ ... }) do registry.__stub_functions[name] = nil end
+        end
+        registry.__stub_call_function = function(name, keys, args)
+          return registry.__stub_functions[name](keys, args)
         end
 
         debug.getregistry().__stub_error_handler = function(err)

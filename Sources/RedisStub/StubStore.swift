@@ -116,6 +116,8 @@ final class StubState {
     var scripts: [String: [UInt8]] = [:]
     /// The flags of the loaded scripts that start with a shebang (`#!lua flags=...`).
     var scriptFlags: [String: Set<String>] = [:]
+    /// FUNCTION LOAD's libraries, by name.
+    var functionLibraries: [String: StubFunctionLibrary] = [:]
     var config = StubConfig()
     let pubsub = StubPubSub()
     /// Created on the first script: most stub users never run one.

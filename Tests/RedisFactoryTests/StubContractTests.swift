@@ -255,6 +255,9 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
     switch command[0].uppercased() {
     case "SMEMBERS", "KEYS", "SINTER", "SUNION", "SDIFF":
         return .array(elements.sorted { $0.description < $1.description })
+    // Libraries come in the order of Redis's hash table.
+    case "FUNCTION" where command.count > 1 && command[1].uppercased() == "LIST":
+        return .array(elements.sorted { $0.description < $1.description })
     // A geo search with no order asked for comes in the order of Redis's geohash boxes.
     case "GEORADIUS", "GEORADIUSBYMEMBER", "GEOSEARCH", "GEORADIUS_RO", "GEORADIUSBYMEMBER_RO"
         where !command.map({ $0.uppercased() }).contains(where: { ["ASC", "DESC", "COUNT"].contains($0) }):

@@ -48,6 +48,7 @@ import Testing
         _ = try real.send("SELECT", "0")
         _ = try real.send("FLUSHALL")
         _ = try real.send("SCRIPT", "FLUSH")
+        _ = try real.send("FUNCTION", "FLUSH")
         _ = try real.send("CONFIG", "SET", "set-max-intset-entries", "512", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64",
                           "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64", "maxmemory-policy", "noeviction")
         let stub = InMemoryRedis()
@@ -405,6 +406,10 @@ struct CommandGenerator {
             let store = pick([["GEOSEARCHSTORE", geoKey(), geoKey(), "FROMLONLAT", longitude(), latitude(), "BYRADIUS", "150", "km"] + pick([[], ["STOREDIST"]]),
                               ["GEORADIUS", geoKey(), longitude(), latitude(), "150", "km", pick(["STORE", "STOREDIST"]), geoKey()]])
             return store + pick([[], ["ASC"], ["COUNT", "1"], ["WITHDIST"]])
+        // Functions: one per library (Redis lists a library's functions in its hash order).
+        case 183: return ["FUNCTION", "LOAD"] + pick([[], ["REPLACE"]]) + [pick(Self.libraries)]
+        case 184: return [pick(["FCALL", "FCALL", "FCALL_RO"]), pick(["get_one", "set_one", "nope", "boom"]), pick(["1", "0", "x", "3"]), k, member()]
+        case 185: return ["FUNCTION"] + pick([["DELETE", pick(["reader", "writer", "none"])], ["FLUSH"], ["STATS"], ["KILL"], ["FLUSH", "BAD"], ["LIST", "LIBRARYNAME", "w*"]])
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options
@@ -417,6 +422,15 @@ struct CommandGenerator {
         default: return ["STRLEN", k]
         }
     }
+
+    static let libraries = [
+        "#!lua name=reader\nredis.register_function{function_name='get_one', callback=function(keys, args) return redis.call('GET', keys[1]) end, flags={'no-writes'}}",
+        "#!lua name=writer\nredis.register_function('set_one', function(keys, args) return redis.call('SET', keys[1], args[1]) end)",
+        "#!lua name=faulty\nredis.register_function('boom', function(keys, args) return redis.call('INCR', keys[1]) end)",
+        "#!lua name=writer\nredis.call('PING')",
+        "#!lua name=clash\nredis.register_function('get_one', function() return 1 end)",
+        "return 1",
+    ]
 
     static let scripts = [
         "return redis.call('GET', KEYS[1])",

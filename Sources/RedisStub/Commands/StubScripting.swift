@@ -74,6 +74,10 @@ extension StubCommands {
             execution.state.scripts.removeAll()
             execution.state.scriptFlags.removeAll()
             execution.state.resetLua()
+            // Functions are not scripts: they outlive SCRIPT FLUSH, so they go into the new Lua.
+            for library in execution.state.functionLibraries.values {
+                _ = try? StubCommands.loadLibrary(execution.state, library.code, replace: true)
+            }
             return .ok
         default:
             throw StubError("NOTBUSY No scripts in execution right now.")
