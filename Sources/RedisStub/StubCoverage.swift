@@ -40,6 +40,7 @@ public enum StubCoverage {
         "georadius": geoSearchOrder, "georadius_ro": geoSearchOrder, "georadiusbymember": geoSearchOrder,
         "georadiusbymember_ro": geoSearchOrder, "geosearch": geoSearchOrder, "geosearchstore": geoSearchOrder,
         "function": "LOAD, DELETE, FLUSH, LIST, STATS, KILL as Redis answers them, but a library's functions (and the libraries) listed in load order where Redis uses its hash table's; DUMP and RESTORE (Redis's RDB payload) not served",
+        "latency": "answers as a Redis with latency monitoring off (its default): no events, the doctor's refusal; HISTOGRAM answers no commands (the stub times none)",
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",
         "sort_ro": "as SORT",

@@ -75,9 +75,13 @@ public enum ValkeyDifferences {
         name: "XSETID below a deleted id",
         why: "Valkey refuses XSETID to an id below the stream's highest deleted id (\"ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\"), which Redis 7.0 accepts on a stream whose entries are all gone; both sides delete the key then"
     )
+    public static let latencyTexts = Difference(
+        name: "LATENCY's texts",
+        why: "Valkey's LATENCY DOCTOR names Valkey and drops Redis's last sentence, and its LATENCY HELP words its lines otherwise; both only describe"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts, xsetidBelowDeleted,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -123,6 +127,9 @@ public enum ValkeyDifferences {
         }
         if name == "XSETID", redis.errorMessage == nil, valkey.errorMessage == "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id" {
             return Explanation(differences: [xsetidBelowDeleted], stubUndo: [["DEL", command[1]]], serverUndo: [["DEL", command[1]]])
+        }
+        if name == "LATENCY", command.count == 2, ["DOCTOR", "HELP"].contains(command[1].uppercased()) {
+            return Explanation(differences: [latencyTexts])
         }
         if ["ROLE", "READONLY", "READWRITE"].contains(name) {
             return Explanation(differences: [standaloneAnswers])
