@@ -21,10 +21,13 @@ public enum StubCoverage {
     private static let geoSearchOrder =
         "without ASC, DESC or COUNT the members come in the sorted set's order, where Redis lists them box by box; ANY takes the first found in that order; members at equal distances keep it too"
 
-    /// Served, but not quite as Redis answers: how.
-    static let differences: [String: String] = [
-        "blpop": firstKeyServed, "brpop": firstKeyServed, "blmpop": firstKeyServed,
-        "bzpopmin": firstKeyServed, "bzpopmax": firstKeyServed, "bzmpop": firstKeyServed,
+    /// Served, but not quite as Redis answers: how. Families that differ alike share one text.
+    static let differences: [String: String] = Dictionary(uniqueKeysWithValues:
+        ["blpop", "brpop", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"].map { ($0, firstKeyServed) }
+            + ["georadius", "georadius_ro", "georadiusbymember", "georadiusbymember_ro", "geosearch", "geosearchstore"].map { ($0, geoSearchOrder) }
+    ).merging(singleDifferences) { first, _ in first }
+
+    private static let singleDifferences: [String: String] = [
         "auth": "accepts any password: the stub has no users",
         "client": "ID, SETNAME, GETNAME, SETINFO; the other subcommands not yet",
         "wait": "answers 0 at once: with no replicas, Redis answers 0 too, but only after waiting out the timeout (forever for 0) when asked for one or more",
@@ -37,8 +40,6 @@ public enum StubCoverage {
         "info": "Server, Memory, Persistence, Replication and Keyspace with the fields clients read; memory figures are 0",
         "scan": "the cursor is a stable hash of the key, not Redis's bucket index; every guarantee SCAN makes holds",
         "xinfo": "radix-tree-keys and radix-tree-nodes are estimated (one node per 100 entries); Redis counts its own listpack nodes, which deletions and entry sizes also shape",
-        "georadius": geoSearchOrder, "georadius_ro": geoSearchOrder, "georadiusbymember": geoSearchOrder,
-        "georadiusbymember_ro": geoSearchOrder, "geosearch": geoSearchOrder, "geosearchstore": geoSearchOrder,
         "function": "LOAD, DELETE, FLUSH, LIST, STATS, KILL as Redis answers them, but a library's functions (and the libraries) listed in load order where Redis uses its hash table's; DUMP and RESTORE (Redis's RDB payload) not served",
         "latency": "answers as a Redis with latency monitoring off (its default): no events, the doctor's refusal; HISTOGRAM answers no commands (the stub times none)",
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",

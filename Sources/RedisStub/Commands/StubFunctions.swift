@@ -59,7 +59,7 @@ extension StubCommands {
     static func loadLibrary(_ state: StubState, _ code: [UInt8], replace: Bool) throws(StubError) -> String {
         guard code.starts(with: Array("#!".utf8)) else { throw StubError("ERR Missing library metadata") }
         let firstLine = code.firstIndex(of: UInt8(ascii: "\n")) ?? code.count
-        let parts = code[..<firstLine].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+        let parts = ScriptShebang.words(code[..<firstLine])
         let engine = String(parts[0].dropFirst(2))
         guard engine.lowercased() == "lua" else { throw StubError("ERR Engine '\(engine)' not found") }
         var name: String?

@@ -99,7 +99,7 @@ extension StubCommands {
             baseArguments = 6
             storingAllowed = storing
             center = try Geohash.coordinates(command[2], command[3])
-            let (radius, meters) = try geoDistance(command[4], command[5], numericError: "ERR need numeric radius")
+            let (radius, meters) = try geoDistance(command[4], command[5])
             conversion = meters
             shape = .radius(meters: radius * meters)
         case .radiusAtMember(let storing):
@@ -108,7 +108,7 @@ extension StubCommands {
             if let zset {
                 guard let score = zset.score(of: command[2]) else { throw StubError("ERR could not decode requested zset member") }
                 center = Geohash.decode(score)
-                let (radius, meters) = try geoDistance(command[3], command[4], numericError: "ERR need numeric radius")
+                let (radius, meters) = try geoDistance(command[3], command[4])
                 conversion = meters
                 shape = .radius(meters: radius * meters)
             }
@@ -159,7 +159,7 @@ extension StubCommands {
                 fromCoordinates = true
                 index += 2
             case "BYRADIUS" where isSearch && remaining >= 2 && !byBox:
-                let (radius, meters) = try geoDistance(command[index + 1], command[index + 2], numericError: "ERR need numeric radius")
+                let (radius, meters) = try geoDistance(command[index + 1], command[index + 2])
                 conversion = meters
                 shape = .radius(meters: radius * meters)
                 byRadius = true
@@ -240,8 +240,8 @@ extension StubCommands {
     }
 
     /// A radius and its unit: the number, and meters per unit.
-    private static func geoDistance(_ value: [UInt8], _ unit: [UInt8], numericError: String) throws(StubError) -> (Double, Double) {
-        let distance = try StubParse.double(value, or: StubError(numericError))
+    private static func geoDistance(_ value: [UInt8], _ unit: [UInt8]) throws(StubError) -> (Double, Double) {
+        let distance = try StubParse.double(value, or: StubError("ERR need numeric radius"))
         guard distance >= 0 else { throw StubError("ERR radius cannot be negative") }
         return (distance, try Geohash.unit(unit))
     }

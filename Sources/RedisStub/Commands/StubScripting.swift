@@ -99,7 +99,7 @@ struct ScriptShebang {
         guard body.starts(with: Array("#!".utf8)) else { return }
         present = true
         guard let newline = body.firstIndex(of: UInt8(ascii: "\n")) else { throw StubError("ERR Invalid script shebang") }
-        let parts = body[..<newline].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+        let parts = Self.words(body[..<newline])
         guard parts.first == "#!lua" else { throw StubError("ERR Unexpected engine in script shebang: \(parts.first ?? "#!")") }
         for option in parts.dropFirst() {
             guard option.hasPrefix("flags=") else { throw StubError("ERR Unknown lua shebang option: \(option)") }
@@ -109,5 +109,10 @@ struct ScriptShebang {
             }
         }
         compiledBody.replaceSubrange(0..<2, with: Array("--".utf8))
+    }
+
+    /// A `#!` line's words (engine, then options), as scripts' and libraries' shebangs split.
+    static func words(_ line: ArraySlice<UInt8>) -> [String] {
+        line.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
     }
 }
