@@ -112,7 +112,12 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     ]
 
     public static func answersNullArray(_ command: RedisCommandArgv) -> Bool {
-        guard let first = command.first, first.count <= 10 else { return false }
+        // Asked of every reply a server writes: the first letter rules out most commands.
+        guard let first = command.first, (4...10).contains(first.count) else { return false }
+        switch first[0] | 0x20 {
+        case UInt8(ascii: "b"), UInt8(ascii: "l"), UInt8(ascii: "z"), UInt8(ascii: "x"), UInt8(ascii: "e"): break
+        default: return false
+        }
         return nullArrayCommands.contains(lowercasedCommandName(first))
     }
 
@@ -188,7 +193,9 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// Session commands, and the (un)subscribe ones (what follows them may be refused), run
     /// alone; everything else in one batch under the lock.
     private static func runsInBatch(_ command: RedisCommandArgv) -> Bool {
-        guard let first = command.first, first.count <= 12 else { return true }
+        // Asked of every pipelined command: the session commands are 4 to 7 letters long, the
+        // subscription ones 9 to 12.
+        guard let first = command.first, (4...12).contains(first.count), first.count != 8 else { return true }
         let name = lowercasedCommandName(first)
         return !sessionCommands.contains(name) && !isSubscription(name)
     }

@@ -45,6 +45,7 @@ public enum StubCoverage {
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",
         "sort_ro": "as SORT",
+        "lolwut": "VERSION 5 (Schotter) and 6 (the skyline) drawn by Redis's rules, sizes and captions, but the tilts, towers and lit windows random as in Redis: the stub's own throw of the dice",
         "sscan": "one page with cursor 0 (Redis pages a set held as a hash table, any set with a non-integer member, by its buckets)",
     ]
 

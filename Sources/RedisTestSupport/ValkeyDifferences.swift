@@ -79,9 +79,13 @@ public enum ValkeyDifferences {
         name: "LATENCY's texts",
         why: "Valkey's LATENCY DOCTOR names Valkey and drops Redis's last sentence, and its LATENCY HELP words its lines otherwise; both only describe"
     )
+    public static let lolwut = Difference(
+        name: "LOLWUT",
+        why: "Valkey's LOLWUT draws for its own version by default, where Redis 7.0 prints its version line, and signs its drawings with Valkey's name and version; it only prints"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -130,6 +134,9 @@ public enum ValkeyDifferences {
         }
         if name == "LATENCY", command.count == 2, ["DOCTOR", "HELP"].contains(command[1].uppercased()) {
             return Explanation(differences: [latencyTexts])
+        }
+        if name == "LOLWUT" {
+            return Explanation(differences: [lolwut])
         }
         if ["ROLE", "READONLY", "READWRITE"].contains(name) {
             return Explanation(differences: [standaloneAnswers])

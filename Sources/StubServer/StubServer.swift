@@ -65,6 +65,7 @@ public final class StubServer: Sendable {
             loop.serveParked(now: clock.now)
             loop.expireParked(now: clock.now)
             loop.deliverMessages()
+            loop.sendReplies()
         }
         close(listener)
         if case .unix(let path) = endpoint { unlink(path) }
@@ -98,6 +99,11 @@ final class ServerLoop {
     /// Set while parked clients are being served: a write made by one of them is seen by the
     /// serving loop's next pass, not by a nested one.
     private var serving = false
+    /// The connections with replies not sent yet: they go out together once the turn's
+    /// commands have run, as Redis writes in its before-sleep step. A client that is woken
+    /// once per turn instead of once per reply costs the kernel far less (on a VM each
+    /// wake-up of a sleeping reader is an interrupt to another core).
+    private var replying: [ClientConnection] = []
 
     init(store: StubStore) {
         self.store = store
@@ -120,9 +126,24 @@ final class ServerLoop {
     }
 
     func drop(_ connection: ClientConnection) {
+        // What it was answered before it ended (QUIT's OK, a protocol error) still goes out.
+        _ = connection.sendUnsent()
         close(connection.fd)
         connections[connection.fd] = nil
         unpark(connection)
+    }
+
+    func willReply(_ connection: ClientConnection) {
+        replying.append(connection)
+    }
+
+    /// Sends every connection's replies; one that cannot take them is dropped.
+    func sendReplies() {
+        let connections = replying
+        replying = []
+        for connection in connections where !connection.sendUnsent() && self.connections[connection.fd] === connection {
+            drop(connection)
+        }
     }
 
     /// Tries the parked clients again, oldest first, for as long as keys keep growing: Redis
@@ -139,14 +160,13 @@ final class ServerLoop {
         }
     }
 
-    /// Writes every subscriber's waiting messages once a PUBLISH reached anyone; a subscriber
-    /// that cannot take them is dropped. The client whose commands are running is skipped: its
-    /// mail goes out with its replies.
+    /// Queues every subscriber's waiting messages once a PUBLISH reached anyone. The client
+    /// whose commands are running is skipped: its mail goes out with its replies.
     func deliverMessages(skipping running: ClientConnection? = nil) {
         guard store.deliveryCount != seenDeliveries else { return }
         seenDeliveries = store.deliveryCount
-        for connection in connections.values where connection !== running && connection.hasMail && !connection.deliverMail() {
-            drop(connection)
+        for connection in connections.values where connection !== running && connection.hasMail {
+            connection.deliverMail()
         }
     }
 
@@ -165,6 +185,8 @@ final class ClientConnection: @unchecked Sendable {
     private unowned let loop: ServerLoop
     private let requests = RequestReader()
     private var input = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Replies waiting for the end of the loop's turn (``ServerLoop/sendReplies()``).
+    private var unsent: [UInt8] = []
     /// Received, not yet run: what follows a parked command waits for it, in order.
     private var queued: [RedisCommandArgv] = []
     /// A protocol problem or `QUIT` (""): the connection ends once everything before it is answered.
@@ -212,7 +234,8 @@ final class ClientConnection: @unchecked Sendable {
     private func resume(writing reply: [UInt8], now: ContinuousClock.Instant) -> Bool {
         blocked = nil
         loop.unpark(self)
-        return writeAll(reply) && runQueued(now: now)
+        sendLater(reply)
+        return runQueued(now: now)
     }
     /// Reads what the socket holds: whether anything came, and whether the client hung up.
     private func readAvailable() -> (readAnything: Bool, peerClosed: Bool) {
@@ -288,11 +311,13 @@ final class ClientConnection: @unchecked Sendable {
             case .blocked(let block):
                 blocked = (command, block, block.milliseconds == 0 ? nil : now.advanced(by: .milliseconds(block.milliseconds)))
                 loop.park(self)
-                return writeAll(output)
+                sendLater(output)
+                return true
             }
         }
         if let ending, !ending.isEmpty { RESPEncoder.encode(.error("ERR Protocol error: \(ending)"), into: &output) }
-        return writeAll(output) && ending == nil
+        sendLater(output)
+        return ending == nil
     }
 
     /// RESP2, where Redis's "no answer" is a null array (`*-1`) for the commands that answer
@@ -317,11 +342,11 @@ final class ClientConnection: @unchecked Sendable {
         }
     }
 
-    /// Writes what waits in the session's mailbox (messages published by other clients).
-    func deliverMail() -> Bool {
+    /// Queues what waits in the session's mailbox (messages published by other clients).
+    func deliverMail() {
         var output: [UInt8] = []
         for message in session.subscriber.takeMail() { RESPEncoder.encode(message, into: &output) }
-        return writeAll(output)
+        sendLater(output)
     }
 
     var hasMail: Bool { session.subscriber.hasMail }
@@ -339,7 +364,24 @@ final class ClientConnection: @unchecked Sendable {
         return .simpleString("OK")
     }
 
-    /// Writes everything, waiting for room on a non-blocking socket if the client reads slowly.
+    /// Queues bytes for the turn's end.
+    private func sendLater(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        if unsent.isEmpty {
+            loop.willReply(self)
+            unsent = bytes
+        } else {
+            unsent += bytes
+        }
+    }
+
+    /// Writes everything queued, waiting for room on a non-blocking socket if the client reads
+    /// slowly. False when the client cannot take it.
+    func sendUnsent() -> Bool {
+        defer { unsent = [] }
+        return writeAll(unsent)
+    }
+
     private func writeAll(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {

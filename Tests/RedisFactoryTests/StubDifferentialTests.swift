@@ -33,6 +33,33 @@ import Testing
         )
     }
 
+    /// LOLWUT VERSION 5 and 6 draw at random in Redis too: the drawings must have Redis's
+    /// shape (lines, cells per line, the caption), and Schotter's top two rows stand straight.
+    @Test func lolwutDrawingsHaveRedisShape() throws {
+        let server = try RedisServer.start()
+        let real = try rawClient(server)
+        let stub = InMemoryRedis()
+        /// Lines, each as its cells: Braille characters, or one colour escape per pixel.
+        func cells(_ reply: RedisValue) -> [[String]] {
+            guard case .bulkString(let bytes) = reply else { return [] }
+            return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.contains("\u{1B}") ? line.components(separatedBy: "\u{1B}[0m").dropLast().map { $0 } : line.map { String($0) }
+            }
+        }
+        for arguments in [["5"], ["5", "30", "5", "7"], ["6"], ["6", "33", "9"]] {
+            let command = ["LOLWUT", "VERSION"] + arguments
+            let expected = cells(try real.send(command))
+            let actual = cells(try stub.send(command.map(\.redisBytes)))
+            #expect(actual.map(\.count) == expected.map(\.count), "\(command)")
+            // The caption names the server and its version (Valkey's too).
+            func caption(_ lines: [[String]]) -> [String] {
+                lines.suffix(3).map { $0.joined().replacingOccurrences(of: #"(Redis|Valkey) ver\. [0-9.]+"#, with: "ver.", options: .regularExpression) }
+            }
+            #expect(caption(actual) == caption(expected), "\(command): the caption")
+            if arguments[0] == "5" { #expect(actual.prefix(2) == expected.prefix(2), "\(command): the straight rows") }
+        }
+    }
+
     struct Mismatch {
         var index: Int
         var command: [String]
@@ -415,6 +442,10 @@ struct CommandGenerator {
         case 184: return [pick(["FCALL", "FCALL", "FCALL_RO"]), pick(["get_one", "set_one", "nope", "boom"]), pick(["1", "0", "x", "3"]), k, member()]
         case 185: return ["FUNCTION"] + pick([["DELETE", pick(["reader", "writer", "none"])], ["FLUSH"], ["STATS"], ["KILL"], ["FLUSH", "BAD"], ["LIST", "LIBRARYNAME", "w*"]])
         case 186: return ["LATENCY"] + pick([["LATEST"], ["HISTORY", "command"], ["RESET"], ["RESET", "a"], ["GRAPH", "command"], ["DOCTOR"], ["HELP"], ["FOO"], []])
+        // LOLWUT's drawings are random below their second row: two rows at most here (by property below).
+        case 187:
+            return ["LOLWUT"] + pick([[], ["VERSION", pick(["7", "x", "-1", "50"])], ["VERSION", "5", pick(["1", "10", "x", "0"]), pick(["1", "3", "300"]), pick(["1", "2", "-5"])],
+                                      ["VERSION", "6", pick(["1", "x", "2000"]), "1"], ["VERSION", "6", "x"], ["FOO"]])
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options

@@ -10,7 +10,11 @@ func hexValue(_ byte: UInt8) -> UInt8? {
 
 /// A command name in lower case: ASCII-only folding, without `String.lowercased()`'s Unicode
 /// machinery on the stub's hot path.
+/// Folded straight into the string's storage: a name of up to 15 bytes is a small string,
+/// so no array and no heap allocation (clients send `SET`, not `set`).
 public func lowercasedCommandName(_ bytes: [UInt8]) -> String {
-    if !bytes.contains(where: { (65...90).contains($0) }) { return String(decoding: bytes, as: UTF8.self) }
-    return String(decoding: bytes.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+    String(unsafeUninitializedCapacity: bytes.count) { storage in
+        for (index, byte) in bytes.enumerated() { storage[index] = (65...90).contains(byte) ? byte | 0x20 : byte }
+        return bytes.count
+    }
 }
