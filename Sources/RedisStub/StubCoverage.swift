@@ -46,6 +46,7 @@ public enum StubCoverage {
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",
         "sort_ro": "as SORT",
         "lolwut": "VERSION 5 (Schotter) and 6 (the skyline) drawn by Redis's rules, sizes and captions, but the tilts, towers and lit windows random as in Redis: the stub's own throw of the dice",
+        "memory": "USAGE counts what Redis 7.0 allocates for the value, byte for byte for strings, intsets, listpacks, quicklists and streams (checked against Redis), but a hash table counts its grown table only (Redis also counts the old one while it moves buckets over, a few per access), skiplist nodes one level each (Redis draws levels at random), a stream's nodes one per 100 entries; STATS has Redis's fields with the stub's own figures (the keys' usage, no fragmentation); DOCTOR declines below 5 MB as Redis does and finds nothing above; MALLOC-STATS answers as a Redis built without jemalloc",
         "sscan": "one page with cursor 0 (Redis pages a set held as a hash table, any set with a non-integer member, by its buckets)",
     ]
 

@@ -6,6 +6,9 @@ final class StubStream: StubContainer {
 
     var entries: [(id: StreamID, fields: [[UInt8]])] = []
     var lastID = StreamID.zero
+    /// Listpack nodes: one per 100 entries, as Redis's default stream-node-max-entries packs
+    /// them (deletions and entry sizes also shape Redis's; docs/stub.md).
+    var estimatedNodes: Int { (entries.count + 99) / 100 }
     var groups: [[UInt8]: StubConsumerGroup] = [:]
     /// Every entry ever added (XADD), for XINFO and consumer groups' lag.
     var entriesAdded: Int64 = 0

@@ -76,8 +76,8 @@ public enum ValkeyDifferences {
         why: "Valkey refuses XSETID to an id below the stream's highest deleted id (\"ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\"), which Redis 7.0 accepts on a stream whose entries are all gone; both sides delete the key then"
     )
     public static let latencyTexts = Difference(
-        name: "LATENCY's texts",
-        why: "Valkey's LATENCY DOCTOR names Valkey and drops Redis's last sentence, and its LATENCY HELP words its lines otherwise; both only describe"
+        name: "LATENCY's and MEMORY's texts",
+        why: "Valkey's LATENCY DOCTOR names Valkey and drops Redis's last sentence, and its LATENCY HELP and MEMORY HELP word their lines otherwise (\"Print this help.\"); they only describe"
     )
     public static let lolwut = Difference(
         name: "LOLWUT",
@@ -132,7 +132,7 @@ public enum ValkeyDifferences {
         if name == "XSETID", redis.errorMessage == nil, valkey.errorMessage == "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id" {
             return Explanation(differences: [xsetidBelowDeleted], stubUndo: [["DEL", command[1]]], serverUndo: [["DEL", command[1]]])
         }
-        if name == "LATENCY", command.count == 2, ["DOCTOR", "HELP"].contains(command[1].uppercased()) {
+        if ["LATENCY", "MEMORY"].contains(name), command.count == 2, ["DOCTOR", "HELP"].contains(command[1].uppercased()) {
             return Explanation(differences: [latencyTexts])
         }
         if name == "LOLWUT" {

@@ -245,6 +245,9 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
     if case .integer = reply, command.count > 1, command[0].uppercased() == "OBJECT", ["FREQ", "IDLETIME"].contains(command[1].uppercased()) {
         return .simpleString("an access statistic")
     }
+    if case .integer = reply, command.count > 1, command[0].uppercased() == "MEMORY", command[1].uppercased() == "USAGE" {
+        return .simpleString("a size")
+    }
     guard case .array(let elements) = reply else { return reply }
     if command[0].uppercased() == "XINFO" { return withoutTimes(reply) }
     if command.count > 1, command[0].uppercased() == "CONFIG", command[1].uppercased() == "GET" {

@@ -58,9 +58,8 @@ extension StubCommands {
         default:
             throw StubError("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: command[1], as: UTF8.self))'. Try XINFO HELP.")
         }
-        // One listpack node per 100 entries, as Redis's default stream-node-max-entries packs
-        // them; its radix tree has one more node than keys.
-        let nodes = (stream.entries.count + 99) / 100
+        // The radix tree has one more node than keys.
+        let nodes = stream.estimatedNodes
         var fields: [RedisValue] = [
             .bulk("length"), .integer(stream.entries.count), .bulk("radix-tree-keys"), .integer(nodes), .bulk("radix-tree-nodes"), .integer(nodes + 1),
             .bulk("last-generated-id"), .bulkString(stream.lastID.bytes), .bulk("max-deleted-entry-id"), .bulkString(stream.maxDeletedID.bytes),
