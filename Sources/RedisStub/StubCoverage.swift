@@ -47,6 +47,8 @@ public enum StubCoverage {
         "sort_ro": "as SORT",
         "lolwut": "VERSION 5 (Schotter) and 6 (the skyline) drawn by Redis's rules, sizes and captions, but the tilts, towers and lit windows random as in Redis: the stub's own throw of the dice",
         "memory": "USAGE counts what Redis 7.0 allocates for the value, byte for byte for strings, intsets, listpacks, quicklists and streams (checked against Redis), but a hash table counts its grown table only (Redis also counts the old one while it moves buckets over, a few per access), skiplist nodes one level each (Redis draws levels at random), a stream's nodes one per 100 entries; STATS has Redis's fields with the stub's own figures (the keys' usage, no fragmentation); DOCTOR declines below 5 MB as Redis does and finds nothing above; MALLOC-STATS answers as a Redis built without jemalloc",
+        "dump": "Redis 7.0's payload byte for byte (RDB 10, its encodings, LZF, CRC-64; checked against redis-server), but a hash table's members in the stub's order (Redis's follow its hashing), a list past 8 kB in nodes packed from its head (Redis's follow the pushes and pops that built it), a stream's nodes without the tombstones XDEL leaves in Redis's",
+        "restore": "every payload Redis 7.0 writes, and its checks and errors in its order; payloads in the encodings of Redis before 7.0 (ziplists, zipmaps) are refused as bad data; IDLETIME and FREQ checked but not kept (the stub tracks no access)",
         "sscan": "one page with cursor 0 (Redis pages a set held as a hash table, any set with a non-integer member, by its buckets)",
     ]
 

@@ -33,6 +33,7 @@ enum StubEncoding {
         switch value {
         case .set(let set) where !set.isHashtable:
             set.isHashtable = set.members.count > config.integer("set-max-intset-entries") || set.members.contains { StubParse.parseInteger($0) == nil }
+            if !set.isHashtable { set.intsetWidth = set.members.reduce(set.intsetWidth) { max($0, Intset.width(StubParse.parseInteger($1)!)) } }
         case .hash(let hash) where !hash.isHashtable:
             let limit = config.integer("hash-max-listpack-value")
             hash.isHashtable = hash.fields.count > config.integer("hash-max-listpack-entries") || hash.fields.contains { $0.key.count > limit || $0.value.count > limit }

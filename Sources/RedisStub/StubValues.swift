@@ -79,6 +79,9 @@ final class StubSet: StubContainer {
     var members: Set<[UInt8]> = []
     /// Converted from an intset (StubEncoding), for good.
     var isHashtable = false
+    /// The intset's integer width in bytes: it widens for a larger member and never narrows,
+    /// as Redis's does (DUMP and MEMORY USAGE show it).
+    var intsetWidth = 2
 
     static func extract(_ value: StubValue) -> StubSet? { if case .set(let set) = value { set } else { nil } }
     var value: StubValue { .set(self) }

@@ -83,9 +83,13 @@ public enum ValkeyDifferences {
         name: "LOLWUT",
         why: "Valkey's LOLWUT draws for its own version by default, where Redis 7.0 prints its version line, and signs its drawings with Valkey's name and version; it only prints"
     )
+    public static let dumpPayloads = Difference(
+        name: "DUMP payloads",
+        why: "Valkey's DUMP writes its own RDB version and its own encodings (small sets as listpacks), where the stub writes Redis 7.0's version 10 byte for byte; both restore either"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -134,6 +138,9 @@ public enum ValkeyDifferences {
         }
         if ["LATENCY", "MEMORY"].contains(name), command.count == 2, ["DOCTOR", "HELP"].contains(command[1].uppercased()) {
             return Explanation(differences: [latencyTexts])
+        }
+        if name == "DUMP", redis.errorMessage == nil, redis != .null, valkey.errorMessage == nil {
+            return Explanation(differences: [dumpPayloads])
         }
         if name == "LOLWUT" {
             return Explanation(differences: [lolwut])

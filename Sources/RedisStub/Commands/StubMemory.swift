@@ -107,20 +107,19 @@ enum MemoryUsage {
             default: return object + sds(bytes.count, shortHeader: false)
             }
         case .list(let list):
-            let nodes = Listpack.split(list.items)
+            let nodes = Listpack.nodes(list.items).map { Listpack.encode(Array($0)).count }
             let sampled = nodes.prefix(samples).reduce(0) { $0 + quicklistNode + allocation($1) }
             return object + quicklist + (nodes.isEmpty ? 0 : Int(Double(sampled) / Double(min(samples, nodes.count)) * Double(nodes.count)))
         case .set(let set) where !set.isHashtable:
-            let width = set.members.map { StubParse.parseInteger($0) ?? 0 }.map(Listpack.intsetWidth).max() ?? 2
-            return object + allocation(8 + set.members.count * width)
+            return object + allocation(8 + set.members.count * set.intsetWidth)
         case .set(let set):
             return object + hashtable(set.members.count) + sampled(Array(set.members), samples) { dictEntry + sds($0.count) }
         case .hash(let hash) where !hash.isHashtable:
-            return object + allocation(Listpack.bytes(hash.order.flatMap { [$0, hash.fields[$0]!] }))
+            return object + allocation(Listpack.encode(hash.order.flatMap { [$0, hash.fields[$0]!] }).count)
         case .hash(let hash):
             return object + hashtable(hash.fields.count) + sampled(hash.order, samples) { dictEntry + sds($0.count) + sds(hash.fields[$0]!.count) }
         case .sortedSet(let zset) where !zset.isSkiplist:
-            return object + allocation(Listpack.bytes(zset.ordered.flatMap { [$0.member, Listpack.score($0.score)] }))
+            return object + allocation(Listpack.encode(zset.ordered.flatMap { [$0.member, Listpack.score($0.score)] }).count)
         case .sortedSet(let zset):
             let header = allocation(skiplistNode + 32 * skiplistLevel)
             let members = zset.ordered.map(\.member)
@@ -221,33 +220,7 @@ enum MemoryUsage {
     }
 }
 
-/// Redis 7.0's listpack, by size only: what its small hashes, sorted sets and list nodes take.
-enum Listpack {
-    /// A listpack's bytes: a 6-byte header, each entry with its back-length, an end byte.
-    static func bytes(_ elements: [[UInt8]]) -> Int {
-        6 + elements.reduce(0) { $0 + entry($1) } + 1
-    }
-
-    /// One entry: integers in the smallest of Redis's integer encodings, strings behind a 1, 2
-    /// or 5 byte length; then the entry's length again, 7 bits to a byte.
-    static func entry(_ element: [UInt8]) -> Int {
-        let encoded: Int
-        if let integer = StubParse.parseInteger(element) {
-            encoded = switch integer {
-            case 0...127: 1
-            case -4096...4095: 2
-            case Int64(Int16.min)...Int64(Int16.max): 3
-            case -8_388_608...8_388_607: 4
-            case Int64(Int32.min)...Int64(Int32.max): 5
-            default: 9
-            }
-        } else {
-            encoded = element.count + (element.count < 64 ? 1 : element.count < 4096 ? 2 : 5)
-        }
-        let backLength = encoded <= 127 ? 1 : encoded < 16_383 ? 2 : encoded < 2_097_151 ? 3 : encoded < 268_435_455 ? 4 : 5
-        return encoded + backLength
-    }
-
+extension Listpack {
     /// A sorted set's score as Redis writes it into a listpack: integers as integers.
     static func score(_ score: Double) -> [UInt8] {
         if score == 0 { return Array((score.sign == .minus ? "-0" : "0").utf8) }
@@ -255,25 +228,30 @@ enum Listpack {
         return StubFormat.double(score)
     }
 
-    /// A quicklist's nodes (listpacks of at most 8 kB, `list-max-listpack-size -2`), each
-    /// node's bytes.
-    static func split(_ items: [[UInt8]]) -> [Int] {
-        var nodes: [Int] = []
-        var current = 7
-        for item in items {
-            let size = entry(item)
-            if current > 7 && current + size > 8192 {
-                nodes.append(current)
-                current = 7
+    /// A quicklist's nodes (listpacks of at most 8 kB, `list-max-listpack-size -2`): the
+    /// elements of each, packed from the head.
+    static func nodes(_ items: [[UInt8]]) -> [ArraySlice<[UInt8]>] {
+        var nodes: [ArraySlice<[UInt8]>] = []
+        var start = 0
+        var size = 7
+        for (index, item) in items.enumerated() {
+            // Redis's estimate of what an element adds: its length and two length fields.
+            let added = item.count + (item.count < 254 ? 1 : 5) + (item.count < 64 ? 1 : item.count < 16_384 ? 2 : 5)
+            if index > start && size + added > 8192 {
+                nodes.append(items[start..<index])
+                start = index
+                size = 7
             }
-            current += size
+            size += entrySize(item)
         }
-        if current > 7 { nodes.append(current) }
+        if start < items.count { nodes.append(items[start...]) }
         return nodes
     }
+}
 
-    /// An intset's integer width: 2, 4 or 8 bytes.
-    static func intsetWidth(_ value: Int64) -> Int {
+/// Redis's intset: sorted integers of one width, 2, 4 or 8 bytes, behind an 8-byte header.
+enum Intset {
+    static func width(_ value: Int64) -> Int {
         Int64(Int16.min)...Int64(Int16.max) ~= value ? 2 : Int64(Int32.min)...Int64(Int32.max) ~= value ? 4 : 8
     }
 }

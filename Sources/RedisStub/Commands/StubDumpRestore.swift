@@ -1,0 +1,50 @@
+import RedisClientCore
+
+/// DUMP and RESTORE in Redis 7.0's payload format (Dump/), so that a payload moves between
+/// the stub and a real Redis either way; RESTORE's options and errors as Redis checks them,
+/// in its order.
+extension StubCommands {
+    static let dumping: [String: StubCommand] = [
+        "dump": StubCommand(2) { execution, command throws(StubError) in
+            guard let entry = execution.database.entry(command[1], now: execution.now) else { return .null }
+            return .bulkString(RDB.payload(StubDump.object(entry)))
+        },
+        "restore": StubCommand(-4) { execution, command throws(StubError) in
+            var (replace, absolute, idle, frequency) = (false, false, false, false)
+            var index = 4
+            while index < command.count {
+                let hasValue = index + 1 < command.count
+                switch StubParse.upper(command[index]) {
+                case "REPLACE": replace = true
+                case "ABSTTL": absolute = true
+                case "IDLETIME" where hasValue && !frequency:
+                    guard try StubParse.integer(command[index + 1]) >= 0 else { throw StubError("ERR Invalid IDLETIME value, must be >= 0") }
+                    idle = true
+                    index += 1
+                case "FREQ" where hasValue && !idle:
+                    guard (0...255).contains(try StubParse.integer(command[index + 1])) else {
+                        throw StubError("ERR Invalid FREQ value, must be >= 0 and <= 255")
+                    }
+                    frequency = true
+                    index += 1
+                default:
+                    throw .syntax
+                }
+                index += 1
+            }
+            // Access statistics (IDLETIME, FREQ) are not kept: checked, then dropped.
+            let database = execution.database
+            if !replace && database.exists(command[1], now: execution.now) { throw StubError("BUSYKEY Target key name already exists.") }
+            var ttl = try StubParse.integer(command[2])
+            guard ttl >= 0 else { throw StubError("ERR Invalid TTL value, must be >= 0") }
+            guard let object = RDB.object(inPayload: command[3]) else { throw StubError("ERR DUMP payload version or checksum are wrong") }
+            guard let value = StubDump.value(object) else { throw StubError("ERR Bad data format") }
+            if replace { database.remove(command[1]) }
+            if ttl > 0 && !absolute { ttl += execution.now }
+            // A deadline already past: the key is not created (and REPLACE's old one is gone).
+            if ttl > 0 && ttl <= execution.now { return .ok }
+            database.put(command[1], value, expiresAt: ttl > 0 ? ttl : nil)
+            return .ok
+        },
+    ]
+}
