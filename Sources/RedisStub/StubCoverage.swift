@@ -40,7 +40,7 @@ public enum StubCoverage {
         "info": "Server, Memory, Persistence, Replication and Keyspace with the fields clients read; memory figures are 0",
         "scan": "the cursor is a stable hash of the key, not Redis's bucket index; every guarantee SCAN makes holds",
         "xinfo": "radix-tree-keys and radix-tree-nodes are estimated (one node per 100 entries); Redis counts its own listpack nodes, which deletions and entry sizes also shape",
-        "function": "LOAD, DELETE, FLUSH, LIST, STATS, KILL as Redis answers them, but a library's functions (and the libraries) listed in load order where Redis uses its hash table's; DUMP and RESTORE (Redis's RDB payload) not served",
+        "function": "LOAD, DELETE, FLUSH, LIST, STATS, KILL, DUMP and RESTORE (Redis's payload, its FLUSH, APPEND and REPLACE, all or nothing) as Redis answers them, but the libraries (and a library's functions) come in the stub's order where Redis uses its hash table's: in LIST, in a DUMP of several, and in which clash RESTORE names first",
         "latency": "answers as a Redis with latency monitoring off (its default): no events, the doctor's refusal; HISTOGRAM answers no commands (the stub times none)",
         "zscan": "one page with cursor 0 (Redis pages a sorted set beyond its listpack encoding by its hash buckets)",
         "sort": "BY without * leaves a set in the stub's own order (Redis: the intset's or hash table's); elements with equal BY keys under ALPHA come in the stub's order, where Redis leaves it to qsort",

@@ -126,6 +126,44 @@ struct StubDumpTests {
         }
     }
 
+    /// FUNCTION DUMP's payload is Redis's for one library (several come in each side's hash
+    /// order), and FUNCTION RESTORE's policies and refusals answer as Redis's, all or nothing.
+    @Test func functionPayloadsAreRedises() throws {
+        let server = try RedisServer.start()
+        let real = try rawClient(server)
+        let stub = InMemoryRedis()
+        _ = try real.send(["FUNCTION", "FLUSH"].map(\.redisBytes))
+        func both(_ command: [[UInt8]]) throws -> (expected: RedisValue, actual: RedisValue) { (try real.send(command), try stub.send(command)) }
+        let library = { (name: String, function: String) in
+            "#!lua name=\(name)\nredis.register_function('\(function)', function(keys, args) return redis.call('GET', keys[1]) end)"
+        }
+        _ = try both(["FUNCTION", "LOAD", library("first", "get_first")].map(\.redisBytes))
+        let (single, ours) = try both(["FUNCTION", "DUMP"].map(\.redisBytes))
+        #expect(ours == single)
+        _ = try both(["FUNCTION", "LOAD", library("second", "get_second")].map(\.redisBytes))
+        guard case .bulkString(let theirs) = try real.send(["FUNCTION", "DUMP"].map(\.redisBytes)),
+              case .bulkString(let mine) = try stub.send(["FUNCTION", "DUMP"].map(\.redisBytes)),
+              case .bulkString(let one) = single
+        else { Issue.record("no payloads"); return }
+        _ = try both(["SET", "k", "v"].map(\.redisBytes))
+        guard case .bulkString(let stringPayload) = try real.send(["DUMP", "k"].map(\.redisBytes)) else { Issue.record("no key payload"); return }
+        var corrupt = one
+        corrupt[3] ^= 0x01
+        let list = ["FUNCTION", "LIST", "WITHCODE"].map(\.redisBytes)
+        for (name, payload, policy) in [
+            ("the stub's two, replacing", mine, ["REPLACE"]),
+            ("Redis's two after a flush", theirs, ["FLUSH"]), ("one, appended onto itself", one, ["APPEND"]), ("a bad policy", one, ["MERGE"]),
+            ("too many arguments", one, ["FLUSH", "x"]), ("a corrupt payload", corrupt, []), ("a key's payload", stringPayload, ["FLUSH"]),
+            ("the stub's two after a flush", mine, ["flush"]), ("one into an empty set", one, ["FLUSH"]), ("Redis's two, appended", theirs, []),
+            ("one, appended", one, []),
+        ] as [(String, [UInt8], [String])] {
+            let (expected, actual) = try both(["FUNCTION".redisBytes, "RESTORE".redisBytes, payload] + policy.map(\.redisBytes))
+            #expect(actual == expected, "\(name)")
+            let (libraries, ourLibraries) = try both(list)
+            #expect(normalized(["FUNCTION", "LIST"], ourLibraries) == normalized(["FUNCTION", "LIST"], libraries), "\(name): the libraries after")
+        }
+    }
+
     /// The check value of Redis's crc64 ("123456789"), and LZF both ways on what DUMP meets.
     @Test func checksumAndCompressionAreRedises() {
         #expect(CRC64.checksum(Array("123456789".utf8)) == 0xE9C6_D914_C4B8_D9CA)

@@ -17,7 +17,7 @@ struct StubFunctionLibrary {
 /// Lua as scripts (StubLua), with Redis's checks in Redis's order.
 extension StubCommands {
     static let functions: [String: StubCommand] = [
-        "function": StubCommand(-2, subcommands: ["LOAD": -3, "DELETE": 3, "FLUSH": -2, "LIST": -2, "STATS": 2, "KILL": 2], function),
+        "function": StubCommand(-2, subcommands: ["LOAD": -3, "DELETE": 3, "FLUSH": -2, "LIST": -2, "STATS": 2, "KILL": 2, "DUMP": 2, "RESTORE": -3], function),
         "fcall": StubCommand(-3) { execution, command throws(StubError) in try fcall(&execution, command, readOnly: false) },
         "fcall_ro": StubCommand(-3) { execution, command throws(StubError) in try fcall(&execution, command, readOnly: true) },
     ]
@@ -38,11 +38,15 @@ extension StubCommands {
             guard command.count == 2 || command.count == 3 && ["ASYNC", "SYNC"].contains(StubParse.upper(command[2])) else {
                 throw StubError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
             }
-            state.lua.dropFunctions(state.functionLibraries.values.flatMap { $0.functions.map(\.name) })
-            state.functionLibraries.removeAll()
+            dropLibraries(state)
             return .ok
         case "LIST":
             return try listLibraries(state, command)
+        case "DUMP":
+            return .bulkString(dumpLibraries(state))
+        case "RESTORE":
+            try restoreLibraries(state, command)
+            return .ok
         case "STATS":
             let functionCount = state.functionLibraries.values.reduce(0) { $0 + $1.functions.count }
             return .array([
@@ -57,20 +61,7 @@ extension StubCommands {
     /// FUNCTION LOAD: the shebang's metadata, the library's name free (or REPLACE), the code
     /// run to register at least one function, none taken by another library; its name.
     static func loadLibrary(_ state: StubState, _ code: [UInt8], replace: Bool) throws(StubError) -> String {
-        guard code.starts(with: Array("#!".utf8)) else { throw StubError("ERR Missing library metadata") }
-        let firstLine = code.firstIndex(of: UInt8(ascii: "\n")) ?? code.count
-        let parts = ScriptShebang.words(code[..<firstLine])
-        let engine = String(parts[0].dropFirst(2))
-        guard engine.lowercased() == "lua" else { throw StubError("ERR Engine '\(engine)' not found") }
-        var name: String?
-        for part in parts.dropFirst() {
-            guard part.hasPrefix("name=") else { throw StubError("ERR Invalid metadata value given: \(part)") }
-            name = String(part.dropFirst("name=".count))
-        }
-        guard let name else { throw StubError("ERR Library name was not given") }
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw StubError("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long")
-        }
+        let name = try libraryName(code)
         let existing = state.functionLibraries[name]
         if existing != nil && !replace { throw StubError("ERR Library '\(name)' already exists") }
 
@@ -96,6 +87,25 @@ extension StubCommands {
         }
         state.lua.commitLibrary(replacing: existing?.functions.map(\.name) ?? [])
         state.functionLibraries[name] = StubFunctionLibrary(code: code, functions: functions)
+        return name
+    }
+
+    /// The library's name from its shebang line, checked as Redis checks it.
+    static func libraryName(_ code: [UInt8]) throws(StubError) -> String {
+        guard code.starts(with: Array("#!".utf8)) else { throw StubError("ERR Missing library metadata") }
+        let firstLine = code.firstIndex(of: UInt8(ascii: "\n")) ?? code.count
+        let parts = ScriptShebang.words(code[..<firstLine])
+        let engine = String(parts[0].dropFirst(2))
+        guard engine.lowercased() == "lua" else { throw StubError("ERR Engine '\(engine)' not found") }
+        var name: String?
+        for part in parts.dropFirst() {
+            guard part.hasPrefix("name=") else { throw StubError("ERR Invalid metadata value given: \(part)") }
+            name = String(part.dropFirst("name=".count))
+        }
+        guard let name else { throw StubError("ERR Library name was not given") }
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw StubError("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long")
+        }
         return name
     }
 
