@@ -51,7 +51,6 @@ extension StubCommands {
                 return .integer(0)
             }
         },
-        "command": StubCommand(-1) { _, _ in .array([]) },
         "info": StubCommand(-1) { execution, command in
             let wanted = Set(command.dropFirst().map { String(decoding: $0, as: UTF8.self).lowercased() })
             let everything = wanted.isEmpty || !wanted.isDisjoint(with: ["all", "everything", "default"])
