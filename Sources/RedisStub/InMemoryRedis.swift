@@ -13,10 +13,15 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     public let store: StubStore
     private var database = 0
     /// Queued commands while inside `MULTI`; `failed` once a command was refused at queueing.
-    private var transaction: (commands: [RedisCommandArgv], failed: Bool)?
-    /// `CLIENT SETNAME`.
-    private var clientName: [UInt8]?
-    private let clientID = InMemoryRedis.nextClientID.add(1, ordering: .relaxed).newValue
+    private var transaction: (commands: [RedisCommandArgv], failed: Bool)? {
+        didSet {
+            let queued = transaction?.commands.count
+            if queued != oldValue?.commands.count { store.updateClient(clientInfo) { $0.queued = queued } }
+        }
+    }
+    let clientID = InMemoryRedis.nextClientID.add(1, ordering: .relaxed).newValue
+    /// What CLIENT LIST shows of this session (its name, its database, its last command).
+    public var clientInfo: StubClientInfo { state.client! }
     /// Set by a server that encodes replies itself: EXEC keeps the commands it ran, in order,
     /// for ``takeExecutedTransaction()``.
     public var recordsTransactions = false
@@ -25,8 +30,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     /// This session's channels and patterns, and the messages waiting for it.
     public var subscriber: StubSubscriber { state.subscriber }
-    /// What the store keeps for this session: its subscriptions and WATCHes.
-    private let state = StubSessionState()
+    /// What the store keeps for this session: its subscriptions, WATCHes and CLIENT LIST entry.
+    let state: StubSessionState
     /// Taken from the mailbox by ``nextMessage(timeout:)``, not yet handed out.
     private var unread: ArraySlice<RedisValue> = []
 
@@ -34,10 +39,15 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     public init(store: StubStore = StubStore()) {
         self.store = store
+        let (subscriber, watch) = (StubSubscriber(), StubWatch())
+        let client = StubClientInfo(id: clientID, now: store.clock.nowMilliseconds(), subscriber: subscriber, watch: watch)
+        state = StubSessionState(subscriber: subscriber, watch: watch, client: client)
+        store.register(state.client!)
     }
 
     deinit {
         if subscriber.isSubscribed || state.watch.isWatching { store.leave(state) }
+        store.unregister(clientID)
     }
 
     /// A session on another database; throws what Redis answers to `SELECT` beyond its 16
@@ -50,6 +60,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
 
     public func send(_ command: RedisCommandArgv) throws -> RedisValue {
         guard let first = command.first else { return .error("ERR unknown command ''") }
+        // CLIENT KILL closed this session's connection.
+        if clientInfo.killed { throw RedisError.connectionClosed("the stub's connection was killed by CLIENT KILL") }
         let name = lowercasedCommandName(first)
         if subscriber.isSubscribed, let refusal = Self.subscribedModeRefusal(name, command) { return refusal }
         // Connection commands answer at once, inside MULTI too: they touch no data.
@@ -60,7 +72,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             // Inside MULTI too: the transaction goes, the database is 0 again, the name is gone.
             transaction = nil
             database = 0
-            clientName = nil
+            store.updateClient(clientInfo) { $0.name = nil; $0.noEvict = false }
             if subscriber.isSubscribed || state.watch.isWatching { store.leave(state) }
             _ = subscriber.takeMail()
             unread = []
@@ -148,7 +160,13 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         guard let block else { return replies[0] }
         let clock = ContinuousClock()
         let deadline = block.milliseconds == 0 ? nil : clock.now.advanced(by: .milliseconds(block.milliseconds))
+        setBlocked(true)
+        defer { setBlocked(false) }
         while true {
+            // CLIENT UNBLOCK from another session: as at the timeout, or Redis's error.
+            if let unblock = store.withClients({ _, _ in self.clientInfo.unblock }) {
+                return unblock == .error ? .error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : .null
+            }
             let growth = store.keyGrowthCount
             if growth != seen {
                 seen = growth
@@ -295,29 +313,6 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// Redis answers any refusal of `EXEC` itself as an aborted transaction.
     private static func execAbort(_ error: StubError) -> RedisValue {
         .error("EXECABORT Transaction discarded because of: " + error.message.dropFirst("ERR ".count))
-    }
-
-    /// `CLIENT SETNAME|GETNAME|ID|SETINFO`: per-connection, so answered by the session.
-    private func client(_ command: RedisCommandArgv) -> RedisValue {
-        let subcommand = String(decoding: command[1], as: UTF8.self)
-        switch (subcommand.uppercased(), command.count) {
-        case ("SETNAME", 3):
-            guard command[2].allSatisfy({ $0 > 32 && $0 < 127 }) else {
-                return .error("ERR Client names cannot contain spaces, newlines or special characters.")
-            }
-            clientName = command[2].isEmpty ? nil : command[2]
-            return .ok
-        case ("GETNAME", 2):
-            return clientName.map(RedisValue.bulkString) ?? .null
-        case ("ID", 2):
-            return .integer(clientID)
-        case ("SETINFO", 4):
-            return .ok
-        case ("SETNAME", _), ("GETNAME", _), ("ID", _), ("SETINFO", _):
-            return .error(StubError.arity("client|\(subcommand.lowercased())").message)
-        default:
-            return .error("ERR unknown subcommand '\(subcommand)'. Try CLIENT HELP.")
-        }
     }
 
     /// `HELLO [2]` answers the RESP2 handshake; `HELLO 3` is refused as a RESP2-only server

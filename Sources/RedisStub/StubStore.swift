@@ -36,14 +36,14 @@ public final class StubStore: Sendable {
     func execute(
         _ commands: [RedisCommandArgv], database: inout Int, session: StubSessionState = StubSessionState(), retrying: Bool = false
     ) -> (replies: [RedisValue], block: StubBlock?) {
-        locked(database: &database, session: session, retrying: retrying) { execution in commands.map { execution.run($0) } }
+        locked(database: &database, session: session, retrying: retrying, last: commands.last) { execution in commands.map { execution.run($0) } }
     }
 
     /// EXEC: the queued commands, atomically — or nil, running nothing, when a key the session
     /// watches was modified or has expired since WATCH. Either way the session watches nothing
     /// after.
     func executeTransaction(_ commands: [RedisCommandArgv], database: inout Int, session: StubSessionState) -> [RedisValue]? {
-        locked(database: &database, session: session, retrying: false) { execution -> [RedisValue]? in
+        locked(database: &database, session: session, retrying: false, last: [Array("exec".utf8)]) { execution -> [RedisValue]? in
             let watch = session.watch
             if watch.isWatching {
                 let state = execution.state
@@ -60,7 +60,7 @@ public final class StubStore: Sendable {
     /// Runs `body` under the lock with an execution for the session; tells blocked clients and
     /// subscribers' servers when keys grew or messages went out.
     private func locked<Result: Sendable>(
-        database: inout Int, session: StubSessionState, retrying: Bool, _ body: (inout StubExecution) -> Result
+        database: inout Int, session: StubSessionState, retrying: Bool, last: RedisCommandArgv?, _ body: (inout StubExecution) -> Result
     ) -> (replies: Result, block: StubBlock?) {
         let selected = database
         let (result, finalDatabase, block, grew, delivered) = state.withLock { state -> (Result, Int, StubBlock?, Bool, Bool) in
@@ -70,6 +70,11 @@ public final class StubStore: Sendable {
             execution.session = session
             let result = body(&execution)
             execution.database.sweep(now: execution.now, budget: 4)
+            if let client = session.client {
+                client.lastActive = execution.now
+                client.database = execution.databaseIndex
+                if let last { client.lastCommand = commandFullName(last) }
+            }
             return (result, execution.databaseIndex, execution.block, state.signals.growth != growthBefore, state.pubsub.deliveries != deliveriesBefore)
         }
         if grew { growth.add(1, ordering: .releasing) }
@@ -77,6 +82,44 @@ public final class StubStore: Sendable {
         database = finalDatabase
         return (result, block)
     }
+
+    func register(_ client: StubClientInfo) {
+        state.withLock { $0.clients.add(client) }
+    }
+
+    func unregister(_ id: Int64) {
+        state.withLock { $0.clients.remove(id) }
+    }
+
+    /// Changes a session's CLIENT LIST entry where other sessions read it.
+    func updateClient(_ client: StubClientInfo, _ change: (StubClientInfo) -> Void) {
+        state.withLock { _ in change(client) }
+    }
+
+    /// Marks the sessions CLIENT KILL chose; as Redis frees a client at once, they leave their
+    /// channels and WATCHes now, before their connections close. How many.
+    func kill(_ choose: (StubClients) -> [StubClientInfo]) -> Int {
+        let killed = state.withLock { state -> Int in
+            let targets = choose(state.clients)
+            for target in targets {
+                target.killed = true
+                state.pubsub.leave(target.subscriber)
+                state.signals.unwatchAll(target.watch)
+            }
+            return targets.count
+        }
+        if killed > 0 { interventions.add(1, ordering: .releasing) }
+        return killed
+    }
+
+    /// Runs `body` with every session's entry, under the lock.
+    func withClients<Result: Sendable>(_ body: (StubClients, Int64) -> Result) -> Result {
+        state.withLock { body($0.clients, clock.nowMilliseconds()) }
+    }
+
+    /// How many CLIENT KILLs and UNBLOCKs the store has seen: a server acts on a change.
+    public var clientInterventions: Int { interventions.load(ordering: .acquiring) }
+    let interventions = Atomic<Int>(0)
 
     /// A session that ends or RESETs leaves its channels and patterns and unwatches its keys.
     func leave(_ session: StubSessionState) {
@@ -120,6 +163,7 @@ final class StubState {
     var functionLibraries: [String: StubFunctionLibrary] = [:]
     var config = StubConfig()
     let pubsub = StubPubSub()
+    let clients = StubClients()
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
@@ -216,9 +260,12 @@ public struct StubBlock: Sendable {
 struct StubSessionState: Sendable {
     let subscriber: StubSubscriber
     let watch: StubWatch
+    /// The session's CLIENT LIST entry (none for the store's own housekeeping).
+    let client: StubClientInfo?
 
-    init(subscriber: StubSubscriber = StubSubscriber(), watch: StubWatch = StubWatch()) {
+    init(subscriber: StubSubscriber = StubSubscriber(), watch: StubWatch = StubWatch(), client: StubClientInfo? = nil) {
         self.subscriber = subscriber
         self.watch = watch
+        self.client = client
     }
 }

@@ -65,6 +65,7 @@ public final class StubServer: Sendable {
             loop.serveParked(now: clock.now)
             loop.expireParked(now: clock.now)
             loop.deliverMessages()
+            loop.applyInterventions(now: clock.now)
             loop.sendReplies()
         }
         close(listener)
@@ -83,6 +84,7 @@ public final class StubServer: Sendable {
             setNonBlocking(client)
             let session = InMemoryRedis(store: store)
             session.recordsTransactions = true
+            session.setConnection(peer: socketAddress(client, peer: true), local: socketAddress(client, peer: false), fd: client)
             loop.connections[client] = ClientConnection(fd: client, session: session, loop: loop, password: password)
         }
     }
@@ -154,7 +156,8 @@ final class ServerLoop {
         defer { serving = false }
         while !parked.isEmpty && store.keyGrowthCount != seenGrowth {
             seenGrowth = store.keyGrowthCount
-            for connection in parked where connection.isBlocked && !connection.retryBlocked(now: now) {
+            // A killed client takes nothing, though its connection closes only at the turn's end.
+            for connection in parked where connection.isBlocked && !connection.isKilled && !connection.retryBlocked(now: now) {
                 drop(connection)
             }
         }
@@ -168,6 +171,22 @@ final class ServerLoop {
         for connection in connections.values where connection !== running && connection.hasMail {
             connection.deliverMail()
         }
+    }
+
+    private var seenInterventions = 0
+
+    /// CLIENT KILL and CLIENT UNBLOCK, sent by any session: killed connections close (after
+    /// what they are owed), unblocked parked clients answer as at their timeout, or with
+    /// Redis's error.
+    /// The client whose commands are running is left to the end of the turn.
+    func applyInterventions(now: ContinuousClock.Instant, skipping running: ClientConnection? = nil) {
+        guard store.clientInterventions != seenInterventions else { return }
+        seenInterventions = store.clientInterventions
+        for connection in connections.values where connection.isKilled {
+            // (Counted as unseen, so that the turn's end looks again and drops it.)
+            if connection === running { seenInterventions -= 1 } else { drop(connection) }
+        }
+        for connection in parked where connection.unblockRequested && !connection.answerUnblock(now: now) { drop(connection) }
     }
 
     /// Answers null to the parked clients whose time is up.
@@ -204,6 +223,14 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     var isBlocked: Bool { blocked != nil }
+    var isKilled: Bool { session.clientInfo.killed }
+    var unblockRequested: Bool { session.clientInfo.unblock != nil }
+
+    /// CLIENT UNBLOCK reached this parked client: null as at its timeout, or Redis's error.
+    func answerUnblock(now: ContinuousClock.Instant) -> Bool {
+        let reply = session.clientInfo.unblock == .error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" : "*-1\r\n"
+        return resume(writing: Array(reply.utf8), now: now)
+    }
     var blockDeadline: ContinuousClock.Instant? { blocked?.deadline }
 
     /// Reads what arrived and answers what can be answered. False when the connection is done.
@@ -233,6 +260,7 @@ final class ClientConnection: @unchecked Sendable {
 
     private func resume(writing reply: [UInt8], now: ContinuousClock.Instant) -> Bool {
         blocked = nil
+        session.setBlocked(false)
         loop.unpark(self)
         sendLater(reply)
         return runQueued(now: now)
@@ -305,11 +333,14 @@ final class ClientConnection: @unchecked Sendable {
                 encode(reply, answering: command, into: &output)
                 // A (un)subscribe's further confirmations, and messages that came meanwhile.
                 for message in session.subscriber.takeMail() { RESPEncoder.encode(message, into: &output) }
+                // As Redis frees a killed client and answers an unblocked one at once.
+                loop.applyInterventions(now: now, skipping: self)
                 loop.serveParked(now: now)
                 loop.deliverMessages(skipping: self)
                 continue
             case .blocked(let block):
                 blocked = (command, block, block.milliseconds == 0 ? nil : now.advanced(by: .milliseconds(block.milliseconds)))
+                session.setBlocked(true)
                 loop.park(self)
                 sendLater(output)
                 return true
@@ -398,6 +429,37 @@ final class ClientConnection: @unchecked Sendable {
             }
         }
         return true
+    }
+}
+
+/// `ip:port` of either end of a connected socket, as CLIENT LIST shows it (a unix socket's
+/// path and 0).
+func socketAddress(_ fd: Int32, peer: Bool) -> String {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let found = withUnsafeMutablePointer(to: &storage) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { peer ? getpeername(fd, $0, &length) == 0 : getsockname(fd, $0, &length) == 0 }
+    }
+    guard found else { return "" }
+    switch Int32(storage.ss_family) {
+    case AF_INET:
+        return withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                var raw = address.pointee.sin_addr
+                inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+                return "\(String(cString: text)):\(UInt16(bigEndian: address.pointee.sin_port))"
+            }
+        }
+    case AF_UNIX:
+        return withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { address in
+                var path = address.pointee.sun_path
+                return withUnsafeBytes(of: &path) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } + ":0"
+            }
+        }
+    default:
+        return ""
     }
 }
 

@@ -81,6 +81,34 @@ import Testing
         #expect(try subscriber.send("GET", "k").errorMessage?.hasPrefix("ERR Can't execute 'get'") == true)
     }
 
+    /// In-process sessions of one store see each other in CLIENT LIST; CLIENT KILL closes
+    /// one for good, and CLIENT UNBLOCK answers a blocked one with Redis's error.
+    @Test func stubSessionsListKillAndUnblockEachOther() throws {
+        let store = StubStore()
+        let (worker, admin, victim) = (InMemoryRedis(store: store), InMemoryRedis(store: store), InMemoryRedis(store: store))
+        #expect(try victim.send("CLIENT", "SETNAME", "victim") == .ok)
+        guard case .bulkString(let list) = try admin.send("CLIENT", "LIST") else { Issue.record("no list"); return }
+        let lines = String(decoding: list, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.contains { $0.hasPrefix("id=\(victim.clientInfo.id) ") && $0.contains(" name=victim ") && $0.contains(" cmd=client|setname ") })
+        #expect(try admin.send("CLIENT", "KILL", "ID", "\(victim.clientInfo.id)") == .integer(1))
+        #expect(throws: RedisError.self) { try victim.send("PING") }
+        final class Outcome: @unchecked Sendable {
+            var reply: RedisValue?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let outcome = Outcome()
+        nonisolated(unsafe) let blocked = worker
+        Thread {
+            outcome.reply = try? blocked.send("BLPOP", "jobs", "60")
+            outcome.done.signal()
+        }.start()
+        // Until the worker is blocked, UNBLOCK finds nothing to do.
+        while try admin.send("CLIENT", "UNBLOCK", "\(worker.clientInfo.id)", "ERROR") == .integer(0) { usleep(10_000) }
+        #expect(outcome.done.wait(timeout: .now() + 60) == .success)
+        #expect(outcome.reply == .error("UNBLOCKED client unblocked via CLIENT UNBLOCK"))
+    }
+
     @Test func withoutFallbackTheTypedErrorIsThrown() throws {
         let port = try freeLoopbackPort()
         let logs = LogCapture()

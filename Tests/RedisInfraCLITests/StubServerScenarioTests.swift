@@ -106,6 +106,22 @@ import Testing
             .wait(milliseconds: 50),
             .send(0, [["WATCH", "k"], ["MULTI"], ["PING"], ["EXEC"]]),
         ]),
+        // `$idN` is connection N's client id; CLIENT LIST's addresses, ids and buffer sizes are
+        // each side's own (compared as placeholders).
+        Scenario(name: "CLIENT LIST, SETNAME and KILL reach the other connections", connections: 3, steps: [
+            .send(0, [["CLIENT", "SETNAME", "alpha"], ["SELECT", "2"]]),
+            .send(2, [["SUBSCRIBE", "news"]]),
+            .send(1, [["CLIENT", "LIST"], ["CLIENT", "LIST", "TYPE", "pubsub"], ["CLIENT", "LIST", "ID", "$id0", "999999"], ["CLIENT", "INFO"]]),
+            .send(1, [["CLIENT", "KILL", "ID", "$id0"], ["CLIENT", "KILL", "ID", "$id0"], ["CLIENT", "KILL", "TYPE", "pubsub"], ["PUBSUB", "NUMSUB", "news"]]),
+            .send(1, [["CLIENT", "LIST"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"]]),
+        ]),
+        Scenario(name: "CLIENT UNBLOCK answers a blocked client with null or an error, and it takes nothing after", connections: 2, steps: [
+            .send(0, [["BLPOP", "q", "0"]]),
+            .send(1, [["CLIENT", "UNBLOCK", "$id0"], ["CLIENT", "UNBLOCK", "$id0"], ["RPUSH", "q", "x"]]),
+            .send(0, [["BLPOP", "none", "0"]]),
+            .send(1, [["CLIENT", "LIST", "ID", "$id0"], ["CLIENT", "UNBLOCK", "$id0", "ERROR"]]),
+            .send(0, [["LLEN", "q"]]),
+        ]),
         Scenario(name: "a subscriber that hangs up leaves its channels", connections: 2, steps: [
             .send(0, [["SUBSCRIBE", "a"]]),
             .hangUp(0),
@@ -131,19 +147,37 @@ import Testing
         var sockets: [RawSocket?] = try (0..<scenario.connections).map { _ in try RawSocket(port: port) }
         try sockets[0]!.send(Self.encode([["FLUSHALL"]]))
         _ = try sockets[0]!.receive(until: "+OK\r\n")
+        var ids: [String: String] = [:]
+        for (index, socket) in sockets.enumerated() {
+            try socket!.send(Self.encode([["CLIENT", "ID"]]))
+            ids["$id\(index)"] = try socket!.receive(until: "\r\n").dropFirst().trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         var outputs: [[String]] = []
         for (index, step) in scenario.steps.enumerated() {
             switch step {
-            case .send(let connection, let commands): try sockets[connection]!.send(Self.encode(commands))
+            case .send(let connection, let commands): try sockets[connection]!.send(Self.encode(commands.map { $0.map { ids[$0] ?? $0 } }))
             case .wait(let milliseconds): usleep(UInt32(milliseconds) * 1000)
             case .hangUp(let connection): sockets[connection] = nil
             }
             outputs.append(sockets.indices.map { connection in
                 guard let socket = sockets[connection] else { return "" }
-                return socket.receiveAvailable(expecting: expected.map { Array($0[index][connection].utf8) })
+                // Against the stub, wait for as much as Redis sent once both are normalized.
+                let received = socket.receiveAvailable(expecting: expected.map { Array($0[index][connection].utf8) }, normalize: Self.normalized)
+                return Self.normalized(received, ids: ids)
             })
         }
         return outputs
+    }
+
+    /// A CLIENT LIST line's id, addresses, socket and buffer sizes are each server's own; a
+    /// connection's own id is named as the scenario names it.
+    static func normalized(_ text: String, ids: [String: String] = [:]) -> String {
+        var text = text.replacingOccurrences(of: #"\$\d+\r\nid="#, with: "$<length>\r\nid=", options: .regularExpression)
+            .replacingOccurrences(of: #"addr=\S* laddr=\S* fd=-?\d+"#, with: "addr=<addr> laddr=<laddr> fd=<fd>", options: .regularExpression)
+            .replacingOccurrences(of: #"qbuf=\d+ .*? tot-mem=\d+"#, with: "<buffers>", options: .regularExpression)
+            .replacingOccurrences(of: #"age=\d+ idle=\d+"#, with: "age=<age> idle=<idle>", options: .regularExpression)
+        for (name, id) in ids { text = text.replacingOccurrences(of: "id=\(id) ", with: "id=\(name) ") }
+        return text
     }
 
     static func encode(_ commands: [[String]]) -> String {
@@ -156,14 +190,14 @@ import Testing
 extension RawSocket {
     /// What arrives before the connection is quiet for 150 ms, or — given what is expected —
     /// until that much has arrived (giving up 3 s later: the comparison then shows the gap).
-    func receiveAvailable(expecting expected: [UInt8]?) -> String {
+    func receiveAvailable(expecting expected: [UInt8]?, normalize: (String, [String: String]) -> String = { text, _ in text }) -> String {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(3)
         while true {
-            if let expected, received.count >= expected.count, !expected.isEmpty { break }
+            if let expected, !expected.isEmpty, normalize(String(decoding: received, as: UTF8.self), [:]).utf8.count >= expected.count { break }
             var waiter = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&waiter, 1, 150) > 0 else {
-                if let expected, received.count < expected.count, Date() < deadline { continue }
+                if let expected, normalize(String(decoding: received, as: UTF8.self), [:]).utf8.count < expected.count, Date() < deadline { continue }
                 break
             }
             var chunk = [UInt8](repeating: 0, count: 4096)
