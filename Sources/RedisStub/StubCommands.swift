@@ -33,7 +33,7 @@ enum StubCommands {
     /// Every command, by lower-case name; each family adds its own table.
     static let table: [String: StubCommand] = {
         var table: [String: StubCommand] = [:]
-        for family in [connection, strings, stringEdits, lcs, bitmaps, keys, keyMoves, sets, setAlgebra, sortedSets, sortedSetMore, lexRanges, hashes, hashFields, lists, listEdits, blocking, streams, streamReads, streamClaims, streamInfo, streamTrims, scripting, server, standalone, publishing, watching, sorting, bitfields, hyperLogLogs, geo, functions, latency, lolwut, memory, dumping, introspection] {
+        for family in [connection, strings, stringEdits, lcs, bitmaps, keys, keyMoves, sets, setAlgebra, sortedSets, sortedSetMore, lexRanges, hashes, hashFields, lists, listEdits, blocking, streams, streamReads, streamClaims, streamInfo, streamTrims, scripting, server, standalone, publishing, watching, sorting, bitfields, hyperLogLogs, geo, functions, latency, lolwut, memory, dumping, introspection, acl] {
             table.merge(family, uniquingKeysWith: { first, _ in first })
         }
         return table

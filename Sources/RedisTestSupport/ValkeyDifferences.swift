@@ -87,9 +87,13 @@ public enum ValkeyDifferences {
         name: "DUMP payloads",
         why: "Valkey's DUMP writes its own RDB version and its own encodings (small sets as listpacks), where the stub writes Redis 7.0's version 10 byte for byte; both restore either"
     )
+    public static let aclTexts = Difference(
+        name: "ACL's answers",
+        why: "Valkey's default user also lists sanitize-payload, its categories and their commands are Valkey's, and its ACL HELP words its lines otherwise; the stub answers as Redis 7.0's default user"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads, aclTexts,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -102,6 +106,9 @@ public enum ValkeyDifferences {
         ("Lua redis lib command arguments must be strings or integers", "Command arguments must be strings or integers"),
         ("Wrong number of args calling Redis command from script", "Wrong number of args calling command from script"),
         ("ERR Invalid debug level.", "ERR Invalid log level."),
+        ("This Redis instance is not configured to use an ACL file", "This instance is not configured to use an ACL file"),
+        ("(assuming you have a Redis configuration file set) in order to store users in the Redis configuration.",
+         "(assuming you have a configuration file set) in order to store users in the configuration."),
     ]
 
     /// What explains Redis 7.0's reply `redis` (the stub's) and Valkey's `valkey` to `command`,
@@ -141,6 +148,9 @@ public enum ValkeyDifferences {
         }
         if name == "DUMP", redis.errorMessage == nil, redis != .null, valkey.errorMessage == nil {
             return Explanation(differences: [dumpPayloads])
+        }
+        if name == "ACL", command.count > 1, ["LIST", "GETUSER", "CAT", "HELP"].contains(command[1].uppercased()) {
+            return Explanation(differences: [aclTexts])
         }
         if name == "LOLWUT" {
             return Explanation(differences: [lolwut])

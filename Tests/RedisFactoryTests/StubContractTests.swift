@@ -248,6 +248,13 @@ func normalized(_ command: [String], _ reply: RedisValue) -> RedisValue {
     if case .integer = reply, command.count > 1, command[0].uppercased() == "MEMORY", command[1].uppercased() == "USAGE" {
         return .simpleString("a size")
     }
+    // A generated password is random; its length is not.
+    if command.count > 1, command[0].uppercased() == "ACL", command[1].uppercased() == "GENPASS", case .bulkString(let password) = reply {
+        return .simpleString("a password of \(password.count) hex digits")
+    }
+    if command.count == 3, command[0].uppercased() == "ACL", command[1].uppercased() == "CAT", case .array(let names) = reply {
+        return .array(names.sorted { $0.description < $1.description })
+    }
     if command[0].uppercased() == "DUMP", case .bulkString(let payload) = reply, let type = payload.first {
         switch type {
         // A hash table's members come in the order of Redis's hashing: only their size compares.

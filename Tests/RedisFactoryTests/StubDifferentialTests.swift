@@ -510,6 +510,11 @@ struct CommandGenerator {
         // the normalizing of hash tables and streams reaches them.
         case 189: return inTransaction ? ["TYPE", k] : ["DUMP", k]
         case 190: return ["RESTORE", k, pick(["0", "-1", "x"]), pick(["junk", ""])] + pick([[], ["REPLACE"], ["FREQ", "300"], ["IDLETIME", "-1"], ["BAD"]])
+        case 191:
+            if inTransaction { return ["TYPE", k] }
+            return ["ACL"] + pick([["WHOAMI"], ["USERS"], ["LIST"], ["GETUSER", pick(["default", "nope"])], ["CAT"], ["CAT", pick(["hyperloglog", "geo", "nope", "connection"])],
+                                   ["GENPASS"], ["GENPASS", pick(["1", "5", "0", "x"])], ["LOG"], ["LOG", pick(["RESET", "2", "x"])], ["DRYRUN", pick(["default", "nope"]), "GET", k],
+                                   ["DRYRUN", "default", "NOPE"], ["DELUSER", pick(["default", "nope"])], ["SAVE"], ["LOAD"], ["HELP"], ["FOO"], ["CAT", "a", "b"]])
         case 163:
             let options = pick([[], ["COUNT", "1"], ["COUNT", "2"], ["JUSTID"], ["COUNT", "0"], ["FOO"], ["COUNT", "x"]])
             return ["XAUTOCLAIM", k, pick(["g", "h"]), pick(["c1", "c2"]), pick(["0", "0", "1000", "x"]), pick(["0", "-", "(1-1", "5-0", "bad", "+"])] + options
