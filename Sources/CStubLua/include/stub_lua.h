@@ -17,6 +17,10 @@ void stub_lua_disarm_time_limit(lua_State *L);
 int stub_lua_redis_call(lua_State *L);
 int stub_lua_redis_pcall(lua_State *L);
 
+/// Sets the global `cmsgpack`: pack, unpack, unpack_one, unpack_limit, as Redis's built-in
+/// MessagePack library answers them.
+void stub_lua_open_cmsgpack(lua_State *L);
+
 /// The registry and globals pseudo-indices, which Swift cannot import from their macros.
 int stub_lua_registry_index(void);
 int stub_lua_globals_index(void);
