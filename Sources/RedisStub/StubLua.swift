@@ -15,6 +15,7 @@ final class StubLua {
         state = luaL_newstate()
         luaL_openlibs(state)
         stub_lua_open_cmsgpack(state)
+        stub_lua_open_struct(state)
         lua_pushcclosure(state, stubCall, 0)
         lua_pushcclosure(state, stub_lua_redis_call, 1)
         lua_setfield(state, stub_lua_globals_index(), "__stub_redis_call")

@@ -179,6 +179,17 @@ public enum ContractSuite {
             ["EVAL", "return cmsgpack.unpack(string.char(0x92, 0x01))", "0"], ["EVAL", "return cmsgpack.unpack(string.char(0xc1))", "0"],
             ["EVAL", "return {cmsgpack.unpack_one(cmsgpack.pack(1), 9)}", "0"], ["EVAL", "return cmsgpack.pack()", "0"],
             ["EVAL", "return tostring(cmsgpack.unpack(string.char(0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)))", "0"],
+            // struct: every option, byte orders, alignment, the variable-size strings, the errors.
+            ["EVAL", "return struct.pack('<h H b B l L T >I3 i5', -2, 65535, -1, 255, -5, 7, 9, 70000, -70000)", "0"],
+            ["EVAL", "return struct.pack('f d >f >d s c3 c0 x', 1.5, 0.1, 2.25, -0.3, 'ab', 'xyz', 'hello')", "0"],
+            ["EVAL", "return struct.pack('!8 b d b h', 1, 2.5, 3, 4)", "0"], ["EVAL", "return struct.pack('>l', 2^63)", "0"],
+            ["EVAL", "return {struct.unpack('>i <h H b c0 s', struct.pack('>i <h H b c0 s', -123, -2, 65535, 3, 'abc', 'z'))}", "0"],
+            ["EVAL", "return {struct.unpack('i', struct.pack('i i', 1, 2), 5)}", "0"], ["EVAL", "return {struct.unpack('>I8', string.rep(string.char(255), 8))}", "0"],
+            ["EVAL", "return tostring(struct.unpack('>d', struct.pack('>d', 0.1)))", "0"], ["EVAL", "return struct.size('i h !8 d')", "0"],
+            ["EVAL", "return {struct.unpack('i', 'ab')}", "0"], ["EVAL", "return {struct.unpack('i', 'abcd', 0)}", "0"], ["EVAL", "return struct.size('s')", "0"],
+            ["EVAL", "return struct.size('c0')", "0"], ["EVAL", "return struct.pack('z', 1)", "0"], ["EVAL", "return struct.pack('i40', 1)", "0"],
+            ["EVAL", "return struct.pack('!3 i', 1)", "0"], ["EVAL", "return {struct.unpack('s', 'abc')}", "0"], ["EVAL", "return {struct.unpack('c0', 'abc')}", "0"],
+            ["EVAL", "return struct.pack('c5', 'ab')", "0"], ["EVAL", "return struct.pack('i', 'x')", "0"],
             ["EVAL", "return redis.setresp(4)", "0"],
             ["EVAL", "redis.log(redis.LOG_WARNING, 'x'); redis.debug('x'); return {redis.breakpoint(), redis.replicate_commands()}", "0"],
             ["EVAL", "redis.log(99, 'x')", "0"], ["EVAL", "return redis.set_repl(redis.REPL_ALL)", "0"],
@@ -198,8 +209,8 @@ public enum ContractSuite {
     /// (XPENDING's idle column).
     public static func comparesAsText(_ command: [String]) -> Bool {
         let name = command[0].uppercased()
-        // Packed MessagePack is bytes, not text.
-        let packs = name == "EVAL" && command[1].contains("return cmsgpack.pack(")
+        // Packed MessagePack and records are bytes, not text.
+        let packs = name == "EVAL" && (command[1].contains("return cmsgpack.pack(") || command[1].contains("return struct.pack("))
         return !(name == "SMEMBERS" || name == "KEYS" || (name == "XPENDING" && command.count > 3) || packs)
     }
 }

@@ -21,6 +21,9 @@ int stub_lua_redis_pcall(lua_State *L);
 /// MessagePack library answers them.
 void stub_lua_open_cmsgpack(lua_State *L);
 
+/// Sets the global `struct`: pack, unpack, size, as Redis's built-in binary-record library.
+void stub_lua_open_struct(lua_State *L);
+
 /// The registry and globals pseudo-indices, which Swift cannot import from their macros.
 int stub_lua_registry_index(void);
 int stub_lua_globals_index(void);
