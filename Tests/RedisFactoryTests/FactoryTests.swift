@@ -51,11 +51,7 @@ import Testing
         let worker = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
         let producer = try RedisFactory.makeClient(preferredURL: url, context: context, options: testOptions())
         #expect(try worker.send("BLPOP", "jobs", "0.05") == .null)
-        final class Outcome: @unchecked Sendable {
-            var reply: RedisValue?
-            let done = DispatchSemaphore(value: 0)
-        }
-        let outcome = Outcome()
+        let outcome = BlockedOutcome()
         nonisolated(unsafe) let blockedWorker = worker
         Thread {
             outcome.reply = try? blockedWorker.send("BLPOP", "jobs", "other", "60")
@@ -93,11 +89,7 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("id=\(victim.clientInfo.id) ") && $0.contains(" name=victim ") && $0.contains(" cmd=client|setname ") })
         #expect(try admin.send("CLIENT", "KILL", "ID", "\(victim.clientInfo.id)") == .integer(1))
         #expect(throws: RedisError.self) { try victim.send("PING") }
-        final class Outcome: @unchecked Sendable {
-            var reply: RedisValue?
-            let done = DispatchSemaphore(value: 0)
-        }
-        let outcome = Outcome()
+        let outcome = BlockedOutcome()
         nonisolated(unsafe) let blocked = worker
         Thread {
             outcome.reply = try? blocked.send("BLPOP", "jobs", "60")
@@ -263,4 +255,10 @@ func sample(_ exposition: String, _ name: String, _ labels: [String: String]) ->
         #expect(attributes[1][0...2] == ["sync", "orders", "stub"], "\(attributes)")
         #expect(attributes[1][3] != "-", "the error kind: \(attributes)")
     }
+}
+
+/// What a session blocked on a thread of its own answered, and when.
+final class BlockedOutcome: @unchecked Sendable {
+    var reply: RedisValue?
+    let done = DispatchSemaphore(value: 0)
 }

@@ -20,6 +20,17 @@ enum LZF {
         func next(_ hash: UInt32, _ at: Int) -> UInt32 { hash << 8 | UInt32(input[at + 2]) }
         // The slot of the literal run being written is output[output.count - literals - 1].
         func closeRun() { output[output.count - literals - 1] = UInt8(truncatingIfNeeded: literals - 1) }
+        /// One byte into the run; a full run is closed and the next one begun.
+        func copyLiteral() {
+            literals += 1
+            output.append(input[position])
+            position += 1
+            if literals == maxLiteral {
+                closeRun()
+                literals = 0
+                output.append(0)
+            }
+        }
 
         guard end >= 2 else { return literal(input, limit: limit) }
         var hash = first(0)
@@ -72,27 +83,11 @@ enum LZF {
                 position += 1
             } else {
                 if output.count >= limit { return nil }
-                literals += 1
-                output.append(input[position])
-                position += 1
-                if literals == maxLiteral {
-                    closeRun()
-                    literals = 0
-                    output.append(0)
-                }
+                copyLiteral()
             }
         }
         if output.count + 3 > limit { return nil }
-        while position < end {
-            literals += 1
-            output.append(input[position])
-            position += 1
-            if literals == maxLiteral {
-                closeRun()
-                literals = 0
-                output.append(0)
-            }
-        }
+        while position < end { copyLiteral() }
         closeRun()
         if literals == 0 { output.removeLast() }
         return output
