@@ -97,17 +97,18 @@ enum Lolwut {
     struct Canvas {
         let width: Int
         let height: Int
-        private var pixels: [Int]
+        /// A byte per pixel, as Redis's canvas (the largest drawing is hundreds of megabytes).
+        private var pixels: [UInt8]
 
         init(width: Int, height: Int, background: Int) {
             self.width = width
             self.height = height
-            pixels = Array(repeating: background, count: width * height)
+            pixels = Array(repeating: UInt8(background), count: width * height)
         }
 
         subscript(x: Int, y: Int) -> Int {
-            get { (0..<width).contains(x) && (0..<height).contains(y) ? pixels[y * width + x] : 0 }
-            set { if (0..<width).contains(x) && (0..<height).contains(y) { pixels[y * width + x] = newValue } }
+            get { (0..<width).contains(x) && (0..<height).contains(y) ? Int(pixels[y * width + x]) : 0 }
+            set { if (0..<width).contains(x) && (0..<height).contains(y) { pixels[y * width + x] = UInt8(newValue) } }
         }
 
         /// Bresenham's line, both ends included; what falls off the canvas is dropped.

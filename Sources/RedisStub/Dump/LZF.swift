@@ -102,7 +102,8 @@ enum LZF {
     /// The original bytes, or nil when the data is not LZF of `length` bytes.
     static func decompress(_ input: [UInt8], length: Int) -> [UInt8]? {
         var output: [UInt8] = []
-        output.reserveCapacity(length)
+        // A back-reference of 3 bytes yields at most 264: a payload cannot claim more than that.
+        output.reserveCapacity(min(length, input.count * 88))
         var position = 0
         while position < input.count {
             let control = Int(input[position])
