@@ -7,15 +7,18 @@ enum StubEncoding {
     /// How a string value came to be, which decides its encoding beyond its bytes: edited in
     /// place (APPEND to an existing value, SETRANGE) is `raw`; INCRBYFLOAT's result is never
     /// `int`; anything set whole is encoded as Redis's `tryObjectEncoding` does.
-    enum StringForm { case whole, edited, notInteger }
+    /// `copied`: a whole value duplicated by COPY, encoded as set whole but an object of its
+    /// own (Redis's dupStringObject), so never one of the shared integers.
+    enum StringForm { case whole, edited, notInteger, copied }
 
     static func name(of entry: StubEntry) -> String {
         switch entry.value {
         case .string(let bytes):
             switch entry.stringForm {
             case .edited: return "raw"
-            case .whole where bytes.count <= 20 && StubParse.parseInteger(bytes) != nil: return "int"
-            case .whole, .notInteger: return bytes.count <= 44 ? "embstr" : "raw"
+            case .whole where bytes.count <= 20 && StubParse.parseInteger(bytes) != nil, .copied where bytes.count <= 20 && StubParse.parseInteger(bytes) != nil:
+                return "int"
+            case .whole, .notInteger, .copied: return bytes.count <= 44 ? "embstr" : "raw"
             }
         case .list: return "quicklist"
         case .set(let set): return set.isHashtable ? "hashtable" : "intset"
@@ -47,7 +50,7 @@ enum StubEncoding {
 
     /// `OBJECT REFCOUNT`: Redis shares the integers 0 to 9999 (its `OBJ_SHARED_INTEGERS`).
     static func referenceCount(of entry: StubEntry) -> Int64 {
-        guard case .string(let bytes) = entry.value, name(of: entry) == "int", let value = StubParse.parseInteger(bytes), (0..<10_000).contains(value) else { return 1 }
+        guard case .string(let bytes) = entry.value, entry.stringForm != .copied, name(of: entry) == "int", let value = StubParse.parseInteger(bytes), (0..<10_000).contains(value) else { return 1 }
         return Int64(Int32.max)
     }
 }

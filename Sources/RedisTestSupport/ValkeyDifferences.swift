@@ -91,9 +91,13 @@ public enum ValkeyDifferences {
         name: "ACL's answers",
         why: "Valkey's default user also lists sanitize-payload, its categories and their commands are Valkey's, and its ACL HELP words its lines otherwise; the stub answers as Redis 7.0's default user"
     )
+    public static let noOpTrim = Difference(
+        name: "a no-op LTRIM and WATCH",
+        why: "Valkey does not count an LTRIM that removes nothing as a modification of the watched list, where Redis 7.0 signals every LTRIM; the transaction probing it is empty either way"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads, aclTexts,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads, aclTexts, noOpTrim,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -151,6 +155,10 @@ public enum ValkeyDifferences {
         }
         if name == "ACL", command.count > 1, ["LIST", "GETUSER", "CAT", "HELP"].contains(command[1].uppercased()) {
             return Explanation(differences: [aclTexts])
+        }
+        // The differential suite's WATCH probe: an empty MULTI/EXEC after the watched command.
+        if name == "EXEC", redis == .null, valkey == .array([]) {
+            return Explanation(differences: [noOpTrim])
         }
         if name == "LOLWUT" {
             return Explanation(differences: [lolwut])

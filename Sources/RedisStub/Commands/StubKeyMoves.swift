@@ -85,6 +85,7 @@ extension StubCommands {
         if destination.exists(command[2], now: execution.now) && !replace { return .integer(0) }
         var copy = entry
         copy.value = entry.value.copied()
+        if copy.stringForm == .whole { copy.stringForm = .copied }
         destination.put(command[2], copy)
         return .integer(1)
     }
