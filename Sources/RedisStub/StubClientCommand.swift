@@ -25,7 +25,7 @@ extension InMemoryRedis {
         let subcommand = String(decoding: command[1], as: UTF8.self)
         guard let arity = Self.clientArities[subcommand.uppercased()] else { return .error("ERR unknown subcommand '\(subcommand)'. Try CLIENT HELP.") }
         guard StubCommand.accepts(arity: arity, count: command.count) else { return .error(StubError.arity("client|\(subcommand.lowercased())").message) }
-        store.updateClient(clientInfo) { $0.lastCommand = "client|" + subcommand.lowercased() }
+        store.updateClient(clientInfo) { $0.lastCommand = command }
         do {
             return try clientSubcommand(subcommand.uppercased(), command)
         } catch {

@@ -12,7 +12,9 @@ public final class StubClientInfo: @unchecked Sendable {
     /// neither.
     var address = "", localAddress = "", fd = -1
     var database = 0
-    var lastCommand = "NULL"
+    /// Kept as sent: its full name (`client|list`) is worked out only when CLIENT LIST asks,
+    /// not on every command.
+    var lastCommand: RedisCommandArgv?
     /// Commands queued in MULTI; nil outside it.
     var queued: Int?
     var blocked = false, noEvict = false
@@ -47,7 +49,7 @@ public final class StubClientInfo: @unchecked Sendable {
             ("db", "\(database)"), ("sub", "\(subscriber.channels.count)"), ("psub", "\(subscriber.patterns.count)"),
             ("ssub", "\(subscriber.shardChannels.count)"), ("multi", "\(queued ?? -1)"), ("qbuf", "0"), ("qbuf-free", "0"), ("argv-mem", "0"),
             ("multi-mem", "0"), ("rbs", "0"), ("rbp", "0"), ("obl", "0"), ("oll", "0"), ("omem", "0"), ("tot-mem", "0"), ("events", "r"),
-            ("cmd", lastCommand), ("user", "default"), ("redir", "-1"), ("resp", "2"),
+            ("cmd", lastCommand.map(commandFullName) ?? "NULL"), ("user", "default"), ("redir", "-1"), ("resp", "2"),
         ]
         return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + "\n"
     }

@@ -73,7 +73,7 @@ public final class StubStore: Sendable {
             if let client = session.client {
                 client.lastActive = execution.now
                 client.database = execution.databaseIndex
-                if let last { client.lastCommand = commandFullName(last) }
+                if let last { client.lastCommand = last }
             }
             return (result, execution.databaseIndex, execution.block, state.signals.growth != growthBefore, state.pubsub.deliveries != deliveriesBefore)
         }

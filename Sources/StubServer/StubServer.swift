@@ -178,14 +178,11 @@ final class ServerLoop {
     /// CLIENT KILL and CLIENT UNBLOCK, sent by any session: killed connections close (after
     /// what they are owed), unblocked parked clients answer as at their timeout, or with
     /// Redis's error.
-    /// The client whose commands are running is left to the end of the turn.
+    /// The client whose commands are running closes itself once answered (``ClientConnection``).
     func applyInterventions(now: ContinuousClock.Instant, skipping running: ClientConnection? = nil) {
         guard store.clientInterventions != seenInterventions else { return }
         seenInterventions = store.clientInterventions
-        for connection in connections.values where connection.isKilled {
-            // (Counted as unseen, so that the turn's end looks again and drops it.)
-            if connection === running { seenInterventions -= 1 } else { drop(connection) }
-        }
+        for connection in connections.values where connection.isKilled && connection !== running { drop(connection) }
         for connection in parked where connection.unblockRequested && !connection.answerUnblock(now: now) { drop(connection) }
     }
 
@@ -240,7 +237,8 @@ final class ClientConnection: @unchecked Sendable {
         if peerClosed && (blocked != nil || !readAnything) { return false }
         takeCommands()
         if blocked != nil { return true }
-        return runQueued(now: now) && !peerClosed
+        // A client that killed itself (CLIENT KILL ... SKIPME no) closes once answered.
+        return runQueued(now: now) && !peerClosed && !isKilled
     }
 
     /// Runs the parked command again: when it finds something, answers and goes on with what
@@ -263,7 +261,7 @@ final class ClientConnection: @unchecked Sendable {
         session.setBlocked(false)
         loop.unpark(self)
         sendLater(reply)
-        return runQueued(now: now)
+        return runQueued(now: now) && !isKilled
     }
     /// Reads what the socket holds: whether anything came, and whether the client hung up.
     private func readAvailable() -> (readAnything: Bool, peerClosed: Bool) {
