@@ -1,5 +1,6 @@
 /// The configuration parameters the stub keeps, as `CONFIG GET`/`SET` see them: the encoding
-/// thresholds that decide what `OBJECT ENCODING` answers, `maxmemory-policy`, and the few a
+/// thresholds that decide what `OBJECT ENCODING` answers, `maxmemory-policy` and its LFU
+/// parameters (what `OBJECT FREQ` counts by), and the few a
 /// client library asks for at start. Redis 7.0's defaults and checks.
 struct StubConfig {
     enum Kind {
@@ -17,7 +18,7 @@ struct StubConfig {
         "hash-max-listpack-entries": "512", "hash-max-listpack-value": "64",
         "zset-max-listpack-entries": "128", "zset-max-listpack-value": "64",
         "list-max-listpack-size": "-2",
-        "maxmemory-policy": "noeviction",
+        "maxmemory-policy": "noeviction", "lfu-log-factor": "10", "lfu-decay-time": "1",
         "save": "", "appendonly": "no", "databases": "16",
     ]
     static let kinds: [String: Kind] = [
@@ -26,6 +27,7 @@ struct StubConfig {
         "zset-max-listpack-entries": .integer(0...Int64.max), "zset-max-listpack-value": .memory,
         "list-max-listpack-size": .integer(Int64(Int32.min)...Int64(Int32.max)),
         "maxmemory-policy": .choice(["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"]),
+        "lfu-log-factor": .integer(0...Int64(Int32.max)), "lfu-decay-time": .integer(0...Int64(Int32.max)),
         "save": .fixed, "appendonly": .fixed, "databases": .fixed,
     ]
     static let aliases = [

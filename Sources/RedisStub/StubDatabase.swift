@@ -1,7 +1,8 @@
 import RedisClientCore
-/// One numbered database of the stub's keyspace. Every read goes through ``entry(_:now:)``,
-/// which treats an expired key as absent and deletes it (lazy expiry); ``sweep(now:budget:)``
-/// removes dead keys nobody reads (active expiry), a bounded amount per command.
+/// One numbered database of the stub's keyspace. Every read goes through
+/// ``entry(_:now:touching:)``, which treats an expired key as absent and deletes it (lazy
+/// expiry) and counts the access (OBJECT IDLETIME/FREQ); ``sweep(now:budget:)`` removes dead
+/// keys nobody reads (active expiry), a bounded amount per command.
 final class StubDatabase {
     private var entries: [HashedBytes: StubEntry] = [:]
     private var expiring: Set<HashedBytes> = []
@@ -14,27 +15,34 @@ final class StubDatabase {
     /// Shared by the store's databases: a key grew (blocked clients look again), a watched key
     /// was modified (transactions watching it will not run).
     let signals: StubSignals
+    /// Shared by the store's databases: the access policy and the shared integers' accesses.
+    let access: StubAccessTracker
 
-    init(index: Int = 0, signals: StubSignals = StubSignals()) {
+    init(index: Int = 0, signals: StubSignals = StubSignals(), access: StubAccessTracker = StubAccessTracker()) {
         self.index = index
         self.signals = signals
+        self.access = access
     }
 
     var count: Int { entries.count }
     var expiringCount: Int { expiring.count }
 
-    func entry(_ key: StubKey, now: Int64) -> StubEntry? {
-        guard let entry = entries[HashedBytes(key)] else { return nil }
-        if let deadline = entry.expiresAt, deadline <= now {
+    /// The live entry. `touching: false` is Redis's `LOOKUP_NOTOUCH` (TYPE, TTL, EXISTS,
+    /// OBJECT): the look leaves the key's idle time and frequency as they were.
+    func entry(_ key: StubKey, now: Int64, touching: Bool = true) -> StubEntry? {
+        guard let index = entries.index(forKey: HashedBytes(key)) else { return nil }
+        if let deadline = entries.values[index].expiresAt, deadline <= now {
             remove(key)
             return nil
         }
-        return entry
+        if touching { access.touch(&entries.values[index]) }
+        return entries.values[index]
     }
 
-    func exists(_ key: StubKey, now: Int64) -> Bool { entry(key, now: now) != nil }
+    func exists(_ key: StubKey, now: Int64, touching: Bool = true) -> Bool { entry(key, now: now, touching: touching) != nil }
 
-    /// Stores a value; a new value clears any expiry unless told otherwise (as `SET` does).
+    /// Stores a value, as Redis's `setKey`: a new value clears any expiry unless told otherwise
+    /// (as `SET` does), and a live value it replaces counts as accessed (StubAccessTracker).
     func put(_ key: StubKey, _ value: StubValue, expiresAt: Int64? = nil) {
         put(key, StubEntry(value: value, expiresAt: expiresAt))
         // A container made whole (the STORE forms) takes the encoding its size calls for.
@@ -47,6 +55,13 @@ final class StubDatabase {
         // SET is the hot path.
         if case .string = entry.value {} else { signals.growth &+= 1 }
         if signals.anyWatched { signals.modified(index, key) }
+        var entry = entry
+        if entry.access == nil {
+            // Only an LFU policy carries an overwritten value's access over: the look-up is
+            // kept off SET's path otherwise.
+            let replaced = access.byFrequency ? entries[HashedBytes(key)].flatMap { old in old.expiresAt.map { $0 > access.now } ?? true ? old : nil } : nil
+            access.settle(&entry, replacing: replaced)
+        }
         let expiresAt = entry.expiresAt
         let old = entries.updateValue(entry, forKey: HashedBytes(key))
         if expiresAt != nil {
@@ -58,9 +73,17 @@ final class StubDatabase {
 
     /// Replaces a string value and keeps the key's expiry (`INCR`, `DECRBY`, ...).
     func replaceString(_ key: StubKey, _ value: [UInt8], form: StubEncoding.StringForm = .whole) {
-        if entries[HashedBytes(key)] != nil {
-            entries[HashedBytes(key)]!.value = .string(value)
-            entries[HashedBytes(key)]!.stringForm = form
+        if let position = entries.index(forKey: HashedBytes(key)) {
+            // Redis's dbReplaceValue: a new object (a shared integer, maybe) that under an LFU
+            // policy takes the old one's access.
+            let previous = access.access(of: entries.values[position])
+            entries.values[position].value = .string(value)
+            entries.values[position].stringForm = form
+            if access.byFrequency {
+                access.record(previous, on: &entries.values[position])
+            } else if StubEncoding.sharedInteger(entries.values[position]) == nil {
+                entries.values[position].access = StubAccess(at: access.now, counter: previous.counter)
+            }
             if signals.anyWatched { signals.modified(index, key) }
         } else {
             put(key, StubEntry(value: .string(value), expiresAt: nil, stringForm: form))
@@ -73,9 +96,20 @@ final class StubDatabase {
         entries[HashedBytes(key)]?.value = .string(value)
     }
 
+    /// RESTORE's IDLETIME or FREQ, on the key it just stored.
+    func restoreAccess(_ key: StubKey, idleSeconds: Int64?, frequency: Int64?) {
+        guard let index = entries.index(forKey: HashedBytes(key)) else { return }
+        access.restore(&entries.values[index], idleSeconds: idleSeconds, frequency: frequency)
+    }
+
     /// A string's encoding changed without its value (SETBIT of a bit already so).
     func setStringForm(_ key: StubKey, _ form: StubEncoding.StringForm) {
-        entries[HashedBytes(key)]?.stringForm = form
+        guard let index = entries.index(forKey: HashedBytes(key)) else { return }
+        let shared = StubEncoding.sharedInteger(entries.values[index]).map { _ in access.access(of: entries.values[index]) }
+        entries.values[index].stringForm = form
+        // Redis unshares a shared integer before editing it: a new object, which under an LFU
+        // policy takes the shared one's access (dbUnshareStringValue, then dbSetValue).
+        if let shared { entries.values[index].access = access.byFrequency ? shared : access.fresh }
     }
 
     /// Settles the encodings of the containers the command reached (StubEncoding).
@@ -144,7 +178,7 @@ final class StubDatabase {
         guard !expiring.isEmpty else { return }
         if sweepQueue.isEmpty { sweepQueue = Array(expiring) }
         for _ in 0..<min(budget, sweepQueue.count) {
-            _ = entry(sweepQueue.removeLast().bytes, now: now)
+            _ = entry(sweepQueue.removeLast().bytes, now: now, touching: false)
         }
     }
 

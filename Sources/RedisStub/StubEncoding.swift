@@ -50,7 +50,14 @@ enum StubEncoding {
 
     /// `OBJECT REFCOUNT`: Redis shares the integers 0 to 9999 (its `OBJ_SHARED_INTEGERS`).
     static func referenceCount(of entry: StubEntry) -> Int64 {
-        guard case .string(let bytes) = entry.value, entry.stringForm != .copied, name(of: entry) == "int", let value = StubParse.parseInteger(bytes), (0..<10_000).contains(value) else { return 1 }
-        return Int64(Int32.max)
+        sharedInteger(entry) == nil ? 1 : Int64(Int32.max)
+    }
+
+    /// The integer when the entry holds one of Redis's shared integer objects. Checked on every
+    /// key access (StubAccessTracker), so the cheap tests come first.
+    static func sharedInteger(_ entry: StubEntry) -> Int64? {
+        guard case .string(let bytes) = entry.value, bytes.count <= 4, entry.stringForm == .whole,
+              let value = StubParse.parseInteger(bytes), value >= 0 else { return nil }
+        return value
     }
 }

@@ -15,7 +15,7 @@ public final class StubStore: Sendable {
     public init(clock: any StubClock = SystemClock(), scriptTimeLimit: Duration = .seconds(5)) {
         self.clock = clock
         let (seconds, attoseconds) = scriptTimeLimit.components
-        state = Mutex(StubState(scriptTimeLimitMilliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        state = Mutex(StubState(scriptTimeLimitMilliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000, started: clock.nowMilliseconds()))
     }
 
     /// Counts the batches that added to a key (a push, an XADD, a new key), so that blocked
@@ -66,6 +66,7 @@ public final class StubStore: Sendable {
         let (result, finalDatabase, block, grew, delivered) = state.withLock { state -> (Result, Int, StubBlock?, Bool, Bool) in
             let (growthBefore, deliveriesBefore) = (state.signals.growth, state.pubsub.deliveries)
             var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
+            state.access.now = execution.now
             execution.retrying = retrying
             execution.session = session
             let result = body(&execution)
@@ -154,6 +155,8 @@ final class StubState {
     let scriptTimeLimitMilliseconds: Int64
     /// Told by every database when a key grows or a watched key changes (under the lock).
     let signals = StubSignals()
+    /// Shared by every database: what OBJECT IDLETIME and FREQ answer from.
+    let access: StubAccessTracker
     let databases: [StubDatabase]
     /// Loaded scripts by SHA1, for `EVALSHA` and `SCRIPT EXISTS`.
     var scripts: [String: [UInt8]] = [:]
@@ -167,9 +170,11 @@ final class StubState {
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
-    init(scriptTimeLimitMilliseconds: Int64) {
+    init(scriptTimeLimitMilliseconds: Int64, started: Int64) {
         self.scriptTimeLimitMilliseconds = scriptTimeLimitMilliseconds
-        databases = (0..<StubStore.databaseCount).map { [signals] index in StubDatabase(index: index, signals: signals) }
+        let access = StubAccessTracker(started: started)
+        self.access = access
+        databases = (0..<StubStore.databaseCount).map { [signals] index in StubDatabase(index: index, signals: signals, access: access) }
     }
 
     func resetLua() {

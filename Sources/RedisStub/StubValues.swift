@@ -115,4 +115,6 @@ struct StubEntry {
     /// Unix milliseconds; nil for no expiry.
     var expiresAt: Int64?
     var stringForm = StubEncoding.StringForm.whole
+    /// Nil until the database stores it: a new value, whose access the database settles.
+    var access: StubAccess? = nil
 }

@@ -10,29 +10,27 @@ extension StubCommands {
             return .bulkString(RDB.payload(StubDump.object(entry)))
         },
         "restore": StubCommand(-4) { execution, command throws(StubError) in
-            var (replace, absolute, idle, frequency) = (false, false, false, false)
+            var (replace, absolute) = (false, false)
+            var (idleSeconds, frequency): (Int64?, Int64?) = (nil, nil)
             var index = 4
             while index < command.count {
                 let hasValue = index + 1 < command.count
                 switch StubParse.upper(command[index]) {
                 case "REPLACE": replace = true
                 case "ABSTTL": absolute = true
-                case "IDLETIME" where hasValue && !frequency:
-                    guard try StubParse.integer(command[index + 1]) >= 0 else { throw StubError("ERR Invalid IDLETIME value, must be >= 0") }
-                    idle = true
+                case "IDLETIME" where hasValue && frequency == nil:
+                    idleSeconds = try StubParse.integer(command[index + 1])
+                    guard idleSeconds! >= 0 else { throw StubError("ERR Invalid IDLETIME value, must be >= 0") }
                     index += 1
-                case "FREQ" where hasValue && !idle:
-                    guard (0...255).contains(try StubParse.integer(command[index + 1])) else {
-                        throw StubError("ERR Invalid FREQ value, must be >= 0 and <= 255")
-                    }
-                    frequency = true
+                case "FREQ" where hasValue && idleSeconds == nil:
+                    frequency = try StubParse.integer(command[index + 1])
+                    guard (0...255).contains(frequency!) else { throw StubError("ERR Invalid FREQ value, must be >= 0 and <= 255") }
                     index += 1
                 default:
                     throw .syntax
                 }
                 index += 1
             }
-            // Access statistics (IDLETIME, FREQ) are not kept: checked, then dropped.
             let database = execution.database
             if !replace && database.exists(command[1], now: execution.now) { throw StubError("BUSYKEY Target key name already exists.") }
             var ttl = try StubParse.integer(command[2])
@@ -44,6 +42,7 @@ extension StubCommands {
             // A deadline already past: the key is not created (and REPLACE's old one is gone).
             if ttl > 0 && ttl <= execution.now { return .ok }
             database.put(command[1], value, expiresAt: ttl > 0 ? ttl : nil)
+            database.restoreAccess(command[1], idleSeconds: idleSeconds, frequency: frequency)
             return .ok
         },
     ]

@@ -12,7 +12,7 @@ extension StubCommands {
         },
         "expiretime": StubCommand(2) { execution, command in ttl(execution, command[1], milliseconds: false, absolute: true) },
         "pexpiretime": StubCommand(2) { execution, command in ttl(execution, command[1], milliseconds: true, absolute: true) },
-        "touch": StubCommand(-2, countExisting),
+        "touch": StubCommand(-2, countExisting(touching: true)),
         "unlink": StubCommand(-2, deleteKeys),
         "randomkey": StubCommand(1) { execution, _ in
             execution.database.liveKeys(now: execution.now).randomElement().map(RedisValue.bulkString) ?? .null
@@ -86,6 +86,9 @@ extension StubCommands {
         var copy = entry
         copy.value = entry.value.copied()
         if copy.stringForm == .whole { copy.stringForm = .copied }
+        // A new object in a key made anew (Redis deletes the old first): a fresh access.
+        copy.access = nil
+        destination.remove(command[2])
         destination.put(command[2], copy)
         return .integer(1)
     }

@@ -2,7 +2,7 @@ import RedisClientCore
 extension StubCommands {
     static let keys: [String: StubCommand] = [
         "del": StubCommand(-2, deleteKeys),
-        "exists": StubCommand(-2, countExisting),
+        "exists": StubCommand(-2, countExisting(touching: false)),
         "expire": StubCommand(-3) { execution, command throws(StubError) in
             try expire(&execution, command, unitMilliseconds: 1000, name: "expire")
         },
@@ -19,7 +19,7 @@ extension StubCommands {
             return .integer(1)
         },
         "type": StubCommand(2) { execution, command in
-            .simpleString(execution.database.entry(command[1], now: execution.now)?.value.typeName ?? "none")
+            .simpleString(execution.database.entry(command[1], now: execution.now, touching: false)?.value.typeName ?? "none")
         },
         "keys": StubCommand(2) { execution, command in
             let pattern = command[1]
@@ -47,11 +47,14 @@ extension StubCommands {
         return .integer(command.dropFirst().filter { database.exists($0, now: now) && database.remove($0) }.count)
     }
 
-    /// EXISTS and TOUCH: how many of the keys (repeats counted) exist.
-    static func countExisting(_ execution: inout StubExecution, _ command: RedisCommandArgv) -> RedisValue {
-        let database = execution.database
-        let now = execution.now
-        return .integer(command.dropFirst().filter { database.exists($0, now: now) }.count)
+    /// EXISTS and TOUCH: how many of the keys (repeats counted) exist. Only TOUCH counts as
+    /// an access (OBJECT IDLETIME/FREQ).
+    static func countExisting(touching: Bool) -> StubCommand.Handler {
+        { execution, command in
+            let database = execution.database
+            let now = execution.now
+            return .integer(command.dropFirst().filter { database.exists($0, now: now, touching: touching) }.count)
+        }
     }
 
     private static func flushOptions(_ command: RedisCommandArgv) throws(StubError) {
@@ -101,7 +104,7 @@ extension StubCommands {
     /// TTL and PTTL, or with `absolute` EXPIRETIME and PEXPIRETIME: -2 without the key, -1
     /// without a deadline; seconds rounded to the nearest, as Redis rounds them.
     static func ttl(_ execution: StubExecution, _ key: StubKey, milliseconds: Bool, absolute: Bool = false) -> RedisValue {
-        guard let entry = execution.database.entry(key, now: execution.now) else { return .integer(-2) }
+        guard let entry = execution.database.entry(key, now: execution.now, touching: false) else { return .integer(-2) }
         guard let deadline = entry.expiresAt else { return .integer(-1) }
         let remaining = max(absolute ? deadline : deadline - execution.now, 0)
         return .integer(milliseconds ? remaining : (remaining + 500) / 1000)
@@ -143,7 +146,7 @@ extension StubCommands {
         let next = end < ordered.count ? ordered[end].hash : 0
         let page = ordered[..<end].map(\.key).filter { key in
             if let pattern, !GlobPattern.matches(pattern, key) { return false }
-            if let type, database.entry(key, now: execution.now)?.value.typeName != type { return false }
+            if let type, database.entry(key, now: execution.now, touching: false)?.value.typeName != type { return false }
             return true
         }
         return .array([.bulkString(Array(String(next).utf8)), .bulks(page)])

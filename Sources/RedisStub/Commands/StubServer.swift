@@ -20,6 +20,7 @@ extension StubCommands {
                     (name: String(decoding: command[$0], as: UTF8.self), value: String(decoding: command[$0 + 1], as: UTF8.self))
                 }
                 try execution.state.config.set(pairs)
+                execution.state.access.configure(execution.state.config)
                 return .ok
             case "RESETSTAT":
                 return .ok
@@ -33,7 +34,8 @@ extension StubCommands {
             let subcommand = StubParse.upper(command[1])
             // Help lines are status replies, as Redis's addReplyHelp sends them.
             if subcommand == "HELP" { return .array(objectHelp.map { .simpleString($0) }) }
-            guard let entry = execution.database.entry(command[2], now: execution.now) else { return .null }
+            guard let entry = execution.database.entry(command[2], now: execution.now, touching: false) else { return .null }
+            let access = execution.state.access
             switch subcommand {
             case "ENCODING":
                 return .bulkString(Array(StubEncoding.name(of: entry).utf8))
@@ -43,12 +45,12 @@ extension StubCommands {
                 guard !execution.state.config.evictsByFrequency else {
                     throw StubError("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
                 }
-                return .integer(0)
+                return .integer(access.idleSeconds(of: entry))
             default:
                 guard execution.state.config.evictsByFrequency else {
                     throw StubError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
                 }
-                return .integer(0)
+                return .integer(access.frequency(of: entry))
             }
         },
         "info": StubCommand(-1) { execution, command in

@@ -92,8 +92,11 @@ extension StubCommands {
     /// `S…STORE destination key...`: the result replaces the destination; empty deletes it.
     static func store(_ execution: inout StubExecution, _ command: RedisCommandArgv, _ operation: SetOperation) throws(StubError) -> RedisValue {
         let result = try combine(&execution, Array(command.dropFirst(2)), operation)
-        execution.database.remove(command[1])
-        guard !result.isEmpty else { return .integer(0) }
+        // Written over rather than deleted first: Redis's setKey, which keeps an LFU counter.
+        guard !result.isEmpty else {
+            execution.database.remove(command[1])
+            return .integer(0)
+        }
         let set = StubSet()
         set.members = result
         execution.database.put(command[1], set.value)

@@ -210,8 +210,10 @@ extension StubCommands {
             $0.score < $1.score || ($0.score == $1.score && $0.member.lexicographicallyPrecedes($1.member))
         }
         guard store else { return rangeReply(ordered, withScores: withScores) }
-        execution.database.remove(command[1])
-        guard !ordered.isEmpty else { return .integer(0) }
+        guard !ordered.isEmpty else {
+            execution.database.remove(command[1])
+            return .integer(0)
+        }
         let zset = StubSortedSet()
         for element in ordered { zset.set(element.member, score: element.score) }
         execution.database.put(command[1], zset.value)

@@ -179,8 +179,10 @@ extension StubCommands {
             }
         }
         guard let destination else { return rangeReply(found, withScores: withScores) }
-        execution.database.remove(destination)
-        guard !found.isEmpty else { return .integer(0) }
+        guard !found.isEmpty else {
+            execution.database.remove(destination)
+            return .integer(0)
+        }
         let stored = StubSortedSet()
         for element in found { stored.set(element.member, score: element.score) }
         execution.database.put(destination, stored.value)

@@ -83,13 +83,16 @@ extension StubCommands {
         }
         let database = execution.database
         let key = command[1]
-        let old = database.entry(key, now: execution.now)
+        // Redis looks the key up (an access), GET looks again, and the write keeps what they
+        // counted: the look-up's access is the write's (put) unless nothing is written.
+        let old = database.entry(key, now: execution.now, touching: returnOld)
         var oldValue: RedisValue = .null
         if returnOld, let old {
             guard case .string(let bytes) = old.value else { throw .wrongType }
             oldValue = .bulkString(bytes)
         }
         if (condition == "NX" && old != nil) || (condition == "XX" && old == nil) {
+            if old != nil { _ = database.entry(key, now: execution.now) }
             return returnOld ? oldValue : .null
         }
         database.put(key, .string(command[2]), expiresAt: keepTTL ? old?.expiresAt : deadline)

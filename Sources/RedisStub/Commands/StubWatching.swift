@@ -7,7 +7,7 @@ extension StubCommands {
         "watch": StubCommand(-2) { execution, command in
             for key in command.dropFirst() {
                 // A key already dead is deleted now, so its deletion spoils nothing later.
-                _ = execution.database.entry(key, now: execution.now)
+                _ = execution.database.entry(key, now: execution.now, touching: false)
                 execution.state.signals.watch(WatchedKey(database: execution.databaseIndex, key: HashedBytes(key)), by: execution.session.watch)
             }
             return .ok
