@@ -125,7 +125,8 @@ final class StubLua {
     /// Calls what is on the stack (the error handler at 1) with the execution at hand for
     /// redis.call, under the time limit.
     private func protectedCall(arguments: Int32, timeLimitMilliseconds: Int64, execution: inout StubExecution) -> Int32 {
-        withUnsafeMutablePointer(to: &execution) { pointer -> Int32 in
+        execution.scriptProtocol = 2
+        return withUnsafeMutablePointer(to: &execution) { pointer -> Int32 in
             lua_pushlightuserdata(state, pointer)
             lua_setfield(state, stub_lua_registry_index(), "__stub_execution")
             stub_lua_arm_time_limit(state, timeLimitMilliseconds)
@@ -185,7 +186,8 @@ final class StubLua {
     }
 
     /// Lua to Redis: number → integer (truncated), string → bulk, true → 1, false/nil → null,
-    /// `{err=}` → error, `{ok=}` → status, other tables → arrays up to the first nil.
+    /// `{err=}` → error, `{ok=}` → status, RESP3's tables as a RESP2 caller gets them (below),
+    /// other tables → arrays up to the first nil.
     private func reply(at index: Int32) -> RedisValue {
         switch lua_type(state, index) {
         case LUA_TNUMBER:
@@ -203,6 +205,7 @@ final class StubLua {
                     return make(text)
                 }
             }
+            if let converted = resp3Reply(at: index) { return converted }
             var elements: [RedisValue] = []
             var position: Int32 = 1
             while true {
@@ -216,6 +219,49 @@ final class StubLua {
         default:
             return .null
         }
+    }
+
+    /// A RESP3 table in Redis's order of checks, as RESP2 answers it: `{double=n}` → bulk
+    /// (`%.17g`), `{big_number=s}` and `{verbatim_string={string=, format=}}` → bulk,
+    /// `{map=t}` → name, value, ... in `next`'s order, `{set=t}` → its keys. Nil for any other
+    /// table.
+    private func resp3Reply(at index: Int32) -> RedisValue? {
+        func withField<T>(_ name: String, of table: Int32, _ body: (Int32) -> T?) -> T? {
+            lua_pushstring(state, name)
+            lua_rawget(state, table)
+            defer { lua_settop(state, -2) }
+            return body(lua_type(state, -1))
+        }
+        if let double = withField("double", of: index, { $0 == LUA_TNUMBER ? lua_tonumber(state, -1) : nil }) {
+            return .bulkString(StubFormat.double(double))
+        }
+        if let number = withField("big_number", of: index, { $0 == LUA_TSTRING ? bytes(at: -1) : nil }) {
+            return .bulkString(number.map { $0 == 0x0d || $0 == 0x0a ? 0x20 : $0 })
+        }
+        let verbatim = withField("verbatim_string", of: index) { type -> [UInt8]? in
+            guard type == LUA_TTABLE else { return nil }
+            let table = lua_gettop(state)
+            guard withField("format", of: table, { $0 == LUA_TSTRING ? true : nil }) != nil else { return nil }
+            return withField("string", of: table) { $0 == LUA_TSTRING ? bytes(at: -1) : nil }
+        }
+        if let verbatim { return .bulkString(verbatim) }
+        for (name, withValues) in [("map", true), ("set", false)] {
+            let found = withField(name, of: index) { type -> RedisValue? in
+                guard type == LUA_TTABLE else { return nil }
+                let table = lua_gettop(state)
+                var elements: [RedisValue] = []
+                lua_pushnil(state)
+                while lua_next(state, table) != 0 {
+                    let top = lua_gettop(state)
+                    elements.append(reply(at: top - 1))
+                    if withValues { elements.append(reply(at: top)) }
+                    lua_settop(state, -2)
+                }
+                return .array(elements)
+            }
+            if let found { return found }
+        }
+        return nil
     }
 
     /// Redis to Lua: integer → number, bulk → string, null → false, array → table,
@@ -237,6 +283,62 @@ final class StubLua {
             for (index, element) in elements.enumerated() {
                 push(element, on: state)
                 lua_rawseti(state, -2, Int32(index + 1))
+            }
+        }
+    }
+
+    /// RESP3 to Lua as Redis's reply parser builds it: null → nil, double → `{double=n}`, map →
+    /// `{map={name=value}}`, set → `{set={member=true}}`, verbatim → `{verbatim_string={string=,
+    /// format='txt'}}`; every table made empty and filled in reply order, as Redis does, so that
+    /// `pairs` walks a map or set in Redis's order.
+    fileprivate static func push(_ value: Resp3Value, on state: OpaquePointer) {
+        func field(_ name: String, _ fill: () -> Void) {
+            lua_pushstring(state, name)
+            fill()
+            lua_settable(state, -3)
+        }
+        switch value {
+        case .plain(let reply):
+            push(reply, on: state)
+        case .null:
+            lua_pushnil(state)
+        case .double(let number):
+            lua_createtable(state, 0, 0)
+            field("double") { lua_pushnumber(state, number) }
+        case .verbatim(let text):
+            lua_createtable(state, 0, 0)
+            field("verbatim_string") {
+                lua_createtable(state, 0, 0)
+                field("string") { push(bytes: text, on: state) }
+                field("format") { lua_pushstring(state, "txt") }
+            }
+        case .array(let elements):
+            lua_createtable(state, 0, 0)
+            for (position, element) in elements.enumerated() {
+                lua_pushnumber(state, lua_Number(position + 1))
+                push(element, on: state)
+                lua_settable(state, -3)
+            }
+        case .map(let pairs):
+            lua_createtable(state, 0, 0)
+            field("map") {
+                lua_createtable(state, 0, 0)
+                // A nil key would raise inside this Swift frame; no reply has one.
+                for (key, value) in pairs where !key.isNull {
+                    push(key, on: state)
+                    push(value, on: state)
+                    lua_settable(state, -3)
+                }
+            }
+        case .set(let members):
+            lua_createtable(state, 0, 0)
+            field("set") {
+                lua_createtable(state, 0, 0)
+                for member in members where !member.isNull {
+                    push(member, on: state)
+                    lua_pushboolean(state, 1)
+                    lua_settable(state, -3)
+                }
             }
         }
     }
@@ -432,10 +534,7 @@ private let stubCall: lua_CFunction = { state in
             return fail("ERR Lua redis lib command arguments must be strings or integers")
         }
     }
-    lua_getfield(state, stub_lua_registry_index(), "__stub_execution")
-    guard let raw = lua_touserdata(state, -1) else { return fail("ERR script context is gone") }
-    lua_settop(state, -2)
-    let execution = raw.assumingMemoryBound(to: StubExecution.self)
+    guard let execution = runningExecution(state) else { return fail("ERR script context is gone") }
 
     // Redis's order: the command (and subcommand) known, its arity, allowed in scripts at
     // all, then allowed in a read-only one.
@@ -463,8 +562,19 @@ private let stubCall: lua_CFunction = { state in
     execution.pointee.block = nil
     if case .error(let message) = reply { return fail(message) }
     lua_pushboolean(state, 1)
-    StubLua.push(reply, on: state)
+    if execution.pointee.scriptProtocol == 3 {
+        StubLua.push(Resp3Shape.convert(command, reply), on: state)
+    } else {
+        StubLua.push(reply, on: state)
+    }
     return 2
+}
+
+/// The execution the running script's commands run in; nil while a library loads.
+private func runningExecution(_ state: OpaquePointer) -> UnsafeMutablePointer<StubExecution>? {
+    lua_getfield(state, stub_lua_registry_index(), "__stub_execution")
+    defer { lua_settop(state, -2) }
+    return lua_touserdata(state, -1)?.assumingMemoryBound(to: StubExecution.self)
 }
 
 private let stubSHA1Hex: lua_CFunction = { state in
@@ -499,12 +609,13 @@ private let stubLogCheck: lua_CFunction = { state in
     return luaNothing(state)
 }
 
-/// `redis.setresp(2|3)`: accepted; replies reach the script as RESP2 converts them either way.
+/// `redis.setresp(2|3)`: how `redis.call`'s replies reach the rest of the script.
 private let stubSetRespCheck: lua_CFunction = { state in
     guard let state else { return 0 }
     guard lua_gettop(state) == 1 else { return luaFailure(state, "ERR redis.setresp() requires one argument.") }
     let version = lua_tonumber(state, 1)
     guard lua_type(state, 1) == LUA_TNUMBER, version == 2 || version == 3 else { return luaFailure(state, "ERR RESP version must be 2 or 3.") }
+    runningExecution(state)?.pointee.scriptProtocol = Int(version)
     return luaNothing(state)
 }
 

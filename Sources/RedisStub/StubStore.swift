@@ -197,6 +197,9 @@ struct StubExecution {
     var retrying = false
     /// Inside `EVAL_RO`/`EVALSHA_RO` or a `no-writes` script: write commands are refused.
     var scriptReadOnly = false
+    /// What the running script asked `redis.setresp` for: 3 types `redis.call`'s replies as
+    /// RESP3 does (Resp3Shape). Each script starts at 2.
+    var scriptProtocol = 2
     /// The session running the commands: its subscriptions and watched keys.
     var session = StubSessionState()
 

@@ -95,9 +95,13 @@ public enum ValkeyDifferences {
         name: "a no-op LTRIM and WATCH",
         why: "Valkey does not count an LTRIM that removes nothing as a modification of the watched list, where Redis 7.0 signals every LTRIM; the transaction probing it is empty either way"
     )
+    public static let luaTables = Difference(
+        name: "Lua's tables",
+        why: "Valkey's Lua walks a table's fields in another order, so a map a script returns (or a RESP3 map it got from redis.call with redis.setresp(3)) reaches a RESP2 caller with its pairs in another order, and it writes the NaN a script makes as nan where Redis 7.0 writes -nan; the same pairs, the same value"
+    )
     public static let all = [
         errorTexts, shortestFloats, hexadecimalScores, nestedMulti, expiryBeforeKey, encodings, bitmapArguments, standaloneAnswers, hugeTimeouts,
-        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads, aclTexts, noOpTrim,
+        xreadLastEntry, blockingInScripts, xsetidBelowDeleted, latencyTexts, lolwut, dumpPayloads, aclTexts, noOpTrim, luaTables,
     ]
 
     /// Error texts Valkey rewords, as (Redis 7.0's words, Valkey's words), each replaced in
@@ -173,9 +177,23 @@ public enum ValkeyDifferences {
            redis == .null || redis.errorMessage?.hasPrefix("WRONGTYPE") == true {
             return Explanation(differences: [expiryBeforeKey])
         }
+        if name.hasPrefix("EVAL"), redis == .bulkString(Array("-nan".utf8)) && valkey == .bulkString(Array("nan".utf8)) || pairsAgree(redis, valkey) {
+            return Explanation(differences: [luaTables])
+        }
         var used: [Difference] = []
         guard agree(redis, valkey, command: command, used: &used) else { return nil }
         return Explanation(differences: used)
+    }
+
+    /// Whether the replies hold the same name-value pairs at every depth, in any order.
+    static func pairsAgree(_ redis: RedisValue, _ valkey: RedisValue) -> Bool {
+        func canonical(_ value: RedisValue) -> String {
+            guard case .array(let elements) = value else { return value.description }
+            let parts = elements.map(canonical)
+            guard parts.count % 2 == 0 else { return parts.description }
+            return stride(from: 0, to: parts.count, by: 2).map { [parts[$0], parts[$0 + 1]] }.sorted { $0.description < $1.description }.description
+        }
+        return redis != valkey && canonical(redis) == canonical(valkey)
     }
 
     /// Whether the replies agree but for reworded errors and numbers written two ways, at any depth.
