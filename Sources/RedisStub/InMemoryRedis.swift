@@ -25,6 +25,13 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// Set by a server that encodes replies itself: EXEC keeps the commands it ran, in order,
     /// for ``takeExecutedTransaction()``.
     public var recordsTransactions = false
+    /// Set by a server that writes RESP3 itself (``Resp3Shape``): `HELLO 3` is accepted.
+    /// Replies stay ``RedisValue``s, RESP2's types, whatever the protocol.
+    public var writesRESP3 = false
+    /// What HELLO chose: 3 only with ``writesRESP3``; RESET makes it 2 again.
+    public private(set) var protocolVersion = 2 {
+        didSet { if protocolVersion != oldValue { store.updateClient(clientInfo) { $0.protocolVersion = protocolVersion } } }
+    }
     private var executedTransactions: [[RedisCommandArgv]] = []
     private static let nextClientID = Atomic<Int64>(0)
 
@@ -63,7 +70,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         // CLIENT KILL closed this session's connection.
         if clientInfo.killed { throw RedisError.connectionClosed("the stub's connection was killed by CLIENT KILL") }
         let name = lowercasedCommandName(first)
-        if subscriber.isSubscribed, let refusal = Self.subscribedModeRefusal(name, command) { return refusal }
+        // RESP3 has no subscribed mode: its messages are pushes, apart from replies.
+        if subscriber.isSubscribed, protocolVersion == 2, let refusal = Self.subscribedModeRefusal(name, command) { return refusal }
         // Connection commands answer at once, inside MULTI too: they touch no data.
         switch name {
         case "client" where command.count >= 2: return client(command)
@@ -72,6 +80,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             // Inside MULTI too: the transaction goes, the database is 0 again, the name is gone.
             transaction = nil
             database = 0
+            protocolVersion = 2
             store.updateClient(clientInfo) { $0.name = nil; $0.noEvict = false }
             if subscriber.isSubscribed || state.watch.isWatching { store.leave(state) }
             _ = subscriber.takeMail()
@@ -131,6 +140,12 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         default: return false
         }
         return nullArrayCommands.contains(lowercasedCommandName(first))
+    }
+
+    /// The oldest script result not yet taken, with RESP3's types, when the session speaks
+    /// RESP3: one for each script that answered without an error, in order.
+    public func takeScriptReply() -> Resp3Value? {
+        state.scriptReplies.pending.isEmpty ? nil : state.scriptReplies.pending.removeFirst()
     }
 
     /// The commands the oldest EXEC not yet taken ran (with ``recordsTransactions``).
@@ -223,9 +238,18 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     }
 
     /// What a server runs one at a time through ``attempt(_:)``, writing the session's mail
-    /// after it: the commands that may block, and the (un)subscribe ones.
+    /// after it: the commands that may block, the (un)subscribe ones, and HELLO and RESET,
+    /// which change the protocol the replies after them are written in.
     public static func runsAlone(_ command: RedisCommandArgv) -> Bool {
-        if mayBlock(command) { return true }
+        // Asked of every command a server runs: five letters starting h or r before any name.
+        if let first = command.first, first.count == 5, [UInt8(ascii: "h"), UInt8(ascii: "r")].contains(first[0] | 0x20),
+           ["hello", "reset"].contains(lowercasedCommandName(first)) { return true }
+        return mayBlock(command) || changesSubscriptions(command)
+    }
+
+    /// SUBSCRIBE, UNSUBSCRIBE and their pattern and shard forms: each channel confirmed in
+    /// turn (in RESP3, as pushes).
+    public static func changesSubscriptions(_ command: RedisCommandArgv) -> Bool {
         guard let first = command.first, (9...12).contains(first.count), first.last! | 0x20 == UInt8(ascii: "e") else { return false }
         return isSubscription(lowercasedCommandName(first))
     }
@@ -315,15 +339,40 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         .error("EXECABORT Transaction discarded because of: " + error.message.dropFirst("ERR ".count))
     }
 
-    /// `HELLO [2]` answers the RESP2 handshake; `HELLO 3` is refused as a RESP2-only server
-    /// refuses it, so clients fall back to RESP2.
+    /// `HELLO [protover [AUTH user pass] [SETNAME name]]` with Redis's checks in its order.
+    /// `HELLO 3` is served where a server writes RESP3 (``writesRESP3``: stub-server); an
+    /// in-process session has only RESP2's values and refuses it, as a RESP2-only server
+    /// does, so clients fall back to RESP2. AUTH takes any password (the stub has no users;
+    /// stub-server checks its `--password` before the session sees the command).
     private func hello(_ command: RedisCommandArgv) -> RedisValue {
-        if command.count >= 2 && command[1] != Array("2".utf8) {
-            return .error("NOPROTO unsupported protocol version")
+        var version: Int64?
+        if command.count >= 2 {
+            guard let asked = StubParse.parseInteger(command[1]) else { return .error("ERR Protocol version is not an integer or out of range") }
+            guard asked == 2 || asked == 3 && writesRESP3 else { return .error("NOPROTO unsupported protocol version") }
+            version = asked
         }
+        var name: [UInt8]?
+        var index = 2
+        while index < command.count {
+            let option = StubParse.upper(command[index])
+            let more = command.count - 1 - index
+            if option == "AUTH" && more >= 2 {
+                index += 3
+            } else if option == "SETNAME" && more >= 1 {
+                name = command[index + 1]
+                index += 2
+            } else {
+                return .error("ERR Syntax error in HELLO option '\(String(decoding: command[index], as: UTF8.self))'")
+            }
+        }
+        if let name {
+            guard name.allSatisfy({ $0 > 32 && $0 < 127 }) else { return .error("ERR Client names cannot contain spaces, newlines or special characters.") }
+            store.updateClient(clientInfo) { $0.name = name.isEmpty ? nil : name }
+        }
+        if let version { protocolVersion = Int(version) }
         return .array([
             .bulk("server"), .bulk("redis"), .bulk("version"), .bulk(StubCommands.redisVersion),
-            .bulk("proto"), .integer(2), .bulk("id"), .integer(clientID), .bulk("mode"), .bulk("standalone"),
+            .bulk("proto"), .integer(Int64(protocolVersion)), .bulk("id"), .integer(clientID), .bulk("mode"), .bulk("standalone"),
             .bulk("role"), .bulk("master"), .bulk("modules"), .array([]),
         ])
     }

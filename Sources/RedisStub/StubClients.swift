@@ -12,6 +12,8 @@ public final class StubClientInfo: @unchecked Sendable {
     /// neither.
     var address = "", localAddress = "", fd = -1
     var database = 0
+    /// The protocol HELLO chose: 2, or 3 on a server that writes RESP3.
+    var protocolVersion = 2
     /// Kept as sent: its full name (`client|list`) is worked out only when CLIENT LIST asks,
     /// not on every command.
     var lastCommand: RedisCommandArgv?
@@ -49,7 +51,7 @@ public final class StubClientInfo: @unchecked Sendable {
             ("db", "\(database)"), ("sub", "\(subscriber.channels.count)"), ("psub", "\(subscriber.patterns.count)"),
             ("ssub", "\(subscriber.shardChannels.count)"), ("multi", "\(queued ?? -1)"), ("qbuf", "0"), ("qbuf-free", "0"), ("argv-mem", "0"),
             ("multi-mem", "0"), ("rbs", "0"), ("rbp", "0"), ("obl", "0"), ("oll", "0"), ("omem", "0"), ("tot-mem", "0"), ("events", "r"),
-            ("cmd", lastCommand.map(commandFullName) ?? "NULL"), ("user", "default"), ("redir", "-1"), ("resp", "2"),
+            ("cmd", lastCommand.map(commandFullName) ?? "NULL"), ("user", "default"), ("redir", "-1"), ("resp", String(protocolVersion)),
         ]
         return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + "\n"
     }

@@ -69,7 +69,7 @@ final class StubLua {
         guard lua_pcall(state, 1, 2, 0) == 0 else { return .failure(StubError("ERR " + (string(at: -1) ?? "unknown error"))) }
         if lua_type(state, -2) == LUA_TNIL { return .failure(StubError(string(at: -1) ?? "ERR unknown error")) }
         // An absolute index: reading the table pushes onto the stack.
-        return .success(reply(at: lua_gettop(state) - 1))
+        return .success(value(at: lua_gettop(state) - 1, protocol: 2).resp2)
     }
 
     /// Makes the library just loaded callable, dropping the functions it replaces.
@@ -105,7 +105,7 @@ final class StubLua {
         }
         let status = protectedCall(arguments: 3, timeLimitMilliseconds: timeLimitMilliseconds, execution: &execution)
         guard status == 0 else { return .error(errorMessage(sha: function)) }
-        return reply(at: lua_gettop(state))
+        return result(execution: &execution)
     }
 
     /// Runs a loaded script with `KEYS` and `ARGV` set.
@@ -119,7 +119,16 @@ final class StubLua {
         setGlobalArray("ARGV", arguments)
         let status = protectedCall(arguments: 0, timeLimitMilliseconds: timeLimitMilliseconds, execution: &execution)
         guard status == 0 else { return .error(errorMessage(sha: sha)) }
-        return reply(at: lua_gettop(state))
+        return result(execution: &execution)
+    }
+
+    /// The script's result, on top of the stack, for its caller: RESP3's types kept aside for
+    /// a caller that speaks RESP3 (``StubSessionState/scriptReplies``).
+    private func result(execution: inout StubExecution) -> RedisValue {
+        let value = value(at: lua_gettop(state), protocol: execution.scriptProtocol)
+        let reply = value.resp2
+        if execution.session.client?.protocolVersion == 3, reply.errorMessage == nil { execution.session.scriptReplies.pending.append(value) }
+        return reply
     }
 
     /// Calls what is on the stack (the error handler at 1) with the execution at hand for
@@ -185,83 +194,77 @@ final class StubLua {
         }
     }
 
-    /// Lua to Redis: number → integer (truncated), string → bulk, true → 1, false/nil → null,
-    /// `{err=}` → error, `{ok=}` → status, RESP3's tables as a RESP2 caller gets them (below),
-    /// other tables → arrays up to the first nil.
-    private func reply(at index: Int32) -> RedisValue {
+    /// Lua to Redis as Redis's `luaReplyToRedisReply` converts: number → integer (truncated),
+    /// string → bulk, nil → null, true → 1 and false → null (after `redis.setresp(3)`, RESP3's
+    /// booleans), `{err=}` → error, `{ok=}` → status, then in Redis's order `{double=n}`,
+    /// `{big_number=s}`, `{verbatim_string={format=, string=}}`, `{map=t}` (pairs in `next`'s
+    /// order), `{set=t}` (its keys); any other table → an array up to its first nil. RESP3's
+    /// types as such: a RESP2 caller gets their ``Resp3Value/resp2`` form.
+    private func value(at index: Int32, protocol version: Int) -> Resp3Value {
         switch lua_type(state, index) {
         case LUA_TNUMBER:
-            return .integer(Int64(exactly: lua_tonumber(state, index).rounded(.towardZero)) ?? Int64.min)
+            return .plain(.integer(Int64(exactly: lua_tonumber(state, index).rounded(.towardZero)) ?? Int64.min))
         case LUA_TSTRING:
-            return .bulkString(bytes(at: index) ?? [])
+            return .plain(.bulkString(bytes(at: index) ?? []))
         case LUA_TBOOLEAN:
-            return lua_toboolean(state, index) != 0 ? .integer(1) : .null
+            let truth = lua_toboolean(state, index) != 0
+            if version == 3 { return .boolean(truth) }
+            return truth ? .plain(.integer(1)) : .null
         case LUA_TTABLE:
-            for (name, make) in [("err", RedisValue.error), ("ok", RedisValue.simpleString)] {
-                lua_pushstring(state, name)
-                lua_rawget(state, index)
-                defer { lua_settop(state, -2) }
-                if lua_type(state, -1) == LUA_TSTRING, let text = string(at: -1) {
-                    return make(text)
-                }
-            }
-            if let converted = resp3Reply(at: index) { return converted }
-            var elements: [RedisValue] = []
-            var position: Int32 = 1
-            while true {
-                lua_rawgeti(state, index, position)
-                defer { lua_settop(state, -2) }
-                if lua_type(state, -1) == LUA_TNIL { break }
-                elements.append(reply(at: lua_gettop(state)))
-                position += 1
-            }
-            return .array(elements)
+            return tableValue(at: index, protocol: version)
         default:
             return .null
         }
     }
 
-    /// A RESP3 table in Redis's order of checks, as RESP2 answers it: `{double=n}` → bulk
-    /// (`%.17g`), `{big_number=s}` and `{verbatim_string={string=, format=}}` → bulk,
-    /// `{map=t}` → name, value, ... in `next`'s order, `{set=t}` → its keys. Nil for any other
-    /// table.
-    private func resp3Reply(at index: Int32) -> RedisValue? {
+    private func tableValue(at index: Int32, protocol version: Int) -> Resp3Value {
         func withField<T>(_ name: String, of table: Int32, _ body: (Int32) -> T?) -> T? {
             lua_pushstring(state, name)
             lua_rawget(state, table)
             defer { lua_settop(state, -2) }
             return body(lua_type(state, -1))
         }
+        for (name, make) in [("err", RedisValue.error), ("ok", RedisValue.simpleString)] {
+            if let text = withField(name, of: index, { $0 == LUA_TSTRING ? string(at: -1) : nil }) { return .plain(make(text)) }
+        }
         if let double = withField("double", of: index, { $0 == LUA_TNUMBER ? lua_tonumber(state, -1) : nil }) {
-            return .bulkString(StubFormat.double(double))
+            return .double(double, text: StubFormat.double(double))
         }
         if let number = withField("big_number", of: index, { $0 == LUA_TSTRING ? bytes(at: -1) : nil }) {
-            return .bulkString(number.map { $0 == 0x0d || $0 == 0x0a ? 0x20 : $0 })
+            return .bigNumber(number.map { $0 == 0x0d || $0 == 0x0a ? 0x20 : $0 })
         }
-        let verbatim = withField("verbatim_string", of: index) { type -> [UInt8]? in
+        let verbatim = withField("verbatim_string", of: index) { type -> Resp3Value? in
             guard type == LUA_TTABLE else { return nil }
             let table = lua_gettop(state)
-            guard withField("format", of: table, { $0 == LUA_TSTRING ? true : nil }) != nil else { return nil }
-            return withField("string", of: table) { $0 == LUA_TSTRING ? bytes(at: -1) : nil }
+            guard let format = withField("format", of: table, { $0 == LUA_TSTRING ? bytes(at: -1) : nil }) else { return nil }
+            return withField("string", of: table) { $0 == LUA_TSTRING ? bytes(at: -1).map { .verbatim($0, format: format) } : nil }
         }
-        if let verbatim { return .bulkString(verbatim) }
-        for (name, withValues) in [("map", true), ("set", false)] {
-            let found = withField(name, of: index) { type -> RedisValue? in
+        if let verbatim { return verbatim }
+        for name in ["map", "set"] {
+            let found = withField(name, of: index) { type -> Resp3Value? in
                 guard type == LUA_TTABLE else { return nil }
                 let table = lua_gettop(state)
-                var elements: [RedisValue] = []
+                var pairs: [Resp3Value.Pair] = []
                 lua_pushnil(state)
                 while lua_next(state, table) != 0 {
                     let top = lua_gettop(state)
-                    elements.append(reply(at: top - 1))
-                    if withValues { elements.append(reply(at: top)) }
+                    pairs.append(Resp3Value.Pair(key: value(at: top - 1, protocol: version), value: name == "map" ? value(at: top, protocol: version) : .null))
                     lua_settop(state, -2)
                 }
-                return .array(elements)
+                return name == "map" ? .map(pairs) : .set(pairs.map(\.key))
             }
             if let found { return found }
         }
-        return nil
+        var elements: [Resp3Value] = []
+        var position: Int32 = 1
+        while true {
+            lua_rawgeti(state, index, position)
+            defer { lua_settop(state, -2) }
+            if lua_type(state, -1) == LUA_TNIL { break }
+            elements.append(value(at: lua_gettop(state), protocol: version))
+            position += 1
+        }
+        return .array(elements)
     }
 
     /// Redis to Lua: integer → number, bulk → string, null → false, array → table,
@@ -302,16 +305,21 @@ final class StubLua {
             push(reply, on: state)
         case .null:
             lua_pushnil(state)
-        case .double(let number):
+        case .double(let number, _):
             lua_createtable(state, 0, 0)
             field("double") { lua_pushnumber(state, number) }
-        case .verbatim(let text):
+        case .verbatim(let text, let format):
             lua_createtable(state, 0, 0)
             field("verbatim_string") {
                 lua_createtable(state, 0, 0)
                 field("string") { push(bytes: text, on: state) }
-                field("format") { lua_pushstring(state, "txt") }
+                field("format") { push(bytes: format, on: state) }
             }
+        case .boolean(let truth):
+            lua_pushboolean(state, truth ? 1 : 0)
+        case .bigNumber(let digits):
+            lua_createtable(state, 0, 0)
+            field("big_number") { push(bytes: digits, on: state) }
         case .array(let elements):
             lua_createtable(state, 0, 0)
             for (position, element) in elements.enumerated() {
@@ -324,9 +332,9 @@ final class StubLua {
             field("map") {
                 lua_createtable(state, 0, 0)
                 // A nil key would raise inside this Swift frame; no reply has one.
-                for (key, value) in pairs where !key.isNull {
-                    push(key, on: state)
-                    push(value, on: state)
+                for pair in pairs where !pair.key.isNull {
+                    push(pair.key, on: state)
+                    push(pair.value, on: state)
                     lua_settable(state, -3)
                 }
             }

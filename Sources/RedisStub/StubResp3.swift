@@ -1,19 +1,87 @@
 import RedisClientCore
 
 /// A reply as RESP3 types it: what a script that called `redis.setresp(3)` receives from
-/// `redis.call`. The stub's commands answer RESP2; RESP3 differs in a null that is Lua's nil,
-/// maps, sets, doubles and verbatim strings.
-indirect enum Resp3Value {
+/// `redis.call`, and what stub-server writes to a client that said `HELLO 3`. The stub's
+/// commands answer RESP2; RESP3 differs in one null, maps, sets, doubles and verbatim strings.
+public indirect enum Resp3Value: Equatable {
     /// Integers, bulk strings, statuses and errors: typed as in RESP2.
     case plain(RedisValue)
     case null
-    case double(Double)
-    case verbatim([UInt8])
+    /// The number, and its text as Redis writes it (`%.17g`, or a long double's 17 decimals
+    /// for geo coordinates), which is RESP2's bulk text too.
+    case double(Double, text: [UInt8])
+    /// A verbatim string and its three-letter format (`txt`).
+    case verbatim([UInt8], format: [UInt8] = Array("txt".utf8))
+    case boolean(Bool)
+    case bigNumber([UInt8])
     case array([Resp3Value])
-    case map([(key: Resp3Value, value: Resp3Value)])
+    case map([Pair])
     case set([Resp3Value])
 
+    public struct Pair: Equatable {
+        let key: Resp3Value
+        let value: Resp3Value
+    }
+
     var isNull: Bool { if case .null = self { true } else { false } }
+
+    /// As RESP2 writes it: a map flat, a set as an array, a double, big number or verbatim
+    /// string as a bulk string, a boolean as 1 or 0.
+    public var resp2: RedisValue {
+        switch self {
+        case .plain(let reply): reply
+        case .null: .null
+        case .double(_, let text), .bigNumber(let text), .verbatim(let text, _): .bulkString(text)
+        case .boolean(let truth): .integer(truth ? 1 : 0)
+        case .array(let elements), .set(let elements): .array(elements.map(\.resp2))
+        case .map(let pairs): .array(pairs.flatMap { [$0.key.resp2, $0.value.resp2] })
+        }
+    }
+
+    /// RESP3's bytes; `push` writes a top-level array as a push (pub/sub's messages and
+    /// confirmations).
+    public func write(into output: inout [UInt8], push: Bool = false) {
+        func header(_ marker: Character, _ count: Int) {
+            output.append(UInt8(ascii: marker.unicodeScalars.first!))
+            output += Array(String(count).utf8)
+            output += [0x0d, 0x0a]
+        }
+        switch self {
+        case .plain(let reply):
+            if case .array(let elements) = reply {
+                header(push ? ">" : "*", elements.count)
+                for element in elements { Resp3Shape.plain(element).write(into: &output) }
+            } else {
+                RESPEncoder.encode(reply, into: &output)
+            }
+        case .null:
+            output += Array("_\r\n".utf8)
+        case .double(_, let text):
+            output.append(UInt8(ascii: ","))
+            output += text
+            output += [0x0d, 0x0a]
+        case .verbatim(let text, let format):
+            header("=", text.count + format.count + 1)
+            output += format + [UInt8(ascii: ":")] + text + [0x0d, 0x0a]
+        case .boolean(let truth):
+            output += Array((truth ? "#t\r\n" : "#f\r\n").utf8)
+        case .bigNumber(let digits):
+            output.append(UInt8(ascii: "("))
+            output += digits + [0x0d, 0x0a]
+        case .array(let elements):
+            header(push ? ">" : "*", elements.count)
+            for element in elements { element.write(into: &output) }
+        case .map(let pairs):
+            header("%", pairs.count)
+            for pair in pairs {
+                pair.key.write(into: &output)
+                pair.value.write(into: &output)
+            }
+        case .set(let members):
+            header("~", members.count)
+            for member in members { member.write(into: &output) }
+        }
+    }
 }
 
 /// Which of Redis 7.0's replies RESP3 types beyond RESP2, and how: read from Redis's reply
@@ -21,24 +89,37 @@ indirect enum Resp3Value {
 /// against redis-server through scripts in the contract suite. Server introspection replies
 /// that only RESP3 clients see typed (COMMAND, MEMORY STATS, LATENCY HISTOGRAM) stay as RESP2
 /// shapes them.
-enum Resp3Shape {
-    static func convert(_ command: RedisCommandArgv, _ reply: RedisValue) -> Resp3Value {
+public enum Resp3Shape {
+    public static func convert(_ command: RedisCommandArgv, _ reply: RedisValue) -> Resp3Value {
         if case .error = reply { return .plain(reply) }
         let name = lowercasedCommandName(command[0])
         let subcommand = command.count > 1 ? StubParse.upper(command[1]) : ""
         let options = Set(command.dropFirst().map(StubParse.upper))
         switch name {
-        case "hgetall":
+        case "hgetall", "hello":
             return map(reply)
-        case "config" where subcommand == "GET", "pubsub" where subcommand == "NUMSUB" || subcommand == "SHARDNUMSUB":
+        case "function" where subcommand == "LIST":
+            let functions: (RedisValue) -> Resp3Value = { each($0) { map($0, nested: ["flags": set]) } }
+            return each(reply) { map($0, nested: ["functions": functions]) }
+        case "function" where subcommand == "STATS":
+            return map(reply, nested: ["engines": { map($0, values: { map($0) }) }, "running_script": { map($0) }])
+        case "acl" where subcommand == "GETUSER", "client" where subcommand == "TRACKINGINFO":
+            return map(reply, nested: ["flags": set])
+        case "acl" where subcommand == "LOG" && command.count == 2:
+            return each(reply) { map($0) }
+        case "command" where subcommand == "DOCS":
+            return map(reply, values: commandDocs)
+        case "command" where subcommand == "INFO" || command.count == 1:
+            return each(reply, commandInfo)
+        case "config" where subcommand == "GET":
             return map(reply)
         case "lcs" where options.contains("IDX"):
             return map(reply)
         case "xread", "xreadgroup":
             guard case .array(let streams) = reply else { return plain(reply) }
             return .map(streams.map { stream in
-                guard case .array(let pair) = stream, pair.count == 2 else { return (plain(stream), .null) }
-                return (plain(pair[0]), plain(pair[1]))
+                guard case .array(let pair) = stream, pair.count == 2 else { return Resp3Value.Pair(key: plain(stream), value: .null) }
+                return Resp3Value.Pair(key: plain(pair[0]), value: plain(pair[1]))
             })
         case "xinfo":
             return streamInfo(subcommand, full: options.contains("FULL"), reply)
@@ -87,7 +168,7 @@ enum Resp3Shape {
     }
 
     /// RESP2's shape with RESP3's null.
-    static func plain(_ reply: RedisValue) -> Resp3Value {
+    public static func plain(_ reply: RedisValue) -> Resp3Value {
         switch reply {
         case .null: return .null
         case .array(let elements): return .array(elements.map(plain))
@@ -103,15 +184,18 @@ enum Resp3Shape {
 
     private static func double(_ reply: RedisValue) -> Resp3Value {
         guard case .bulkString(let text) = reply, let value = StubParse.parseDouble(text) else { return plain(reply) }
-        return .double(value)
+        return .double(value, text: text)
     }
 
-    /// A flat list of name, value, name, value; `nested` shapes the values of some names.
-    private static func map(_ reply: RedisValue, nested: [String: (RedisValue) -> Resp3Value] = [:]) -> Resp3Value {
+    /// A flat list of name, value, name, value; `nested` shapes the values of some names,
+    /// `values` the others'.
+    private static func map(
+        _ reply: RedisValue, nested: [String: (RedisValue) -> Resp3Value] = [:], values: (RedisValue) -> Resp3Value = plain
+    ) -> Resp3Value {
         guard case .array(let elements) = reply else { return plain(reply) }
         return .map(stride(from: 0, to: elements.count - 1, by: 2).map { index in
-            let shape = elements[index].bulkText.flatMap { nested[$0] } ?? plain
-            return (plain(elements[index]), shape(elements[index + 1]))
+            let value = elements[index].bulkText.flatMap { nested[$0] }.map { $0(elements[index + 1]) } ?? values(elements[index + 1])
+            return Resp3Value.Pair(key: plain(elements[index]), value: value)
         })
     }
 
@@ -129,6 +213,32 @@ enum Resp3Shape {
     private static func scoredPairs(_ reply: RedisValue) -> Resp3Value {
         guard case .array(let elements) = reply else { return plain(reply) }
         return .array(stride(from: 0, to: elements.count - 1, by: 2).map { .array([plain(elements[$0]), double(elements[$0 + 1])]) })
+    }
+
+    /// A command's COMMAND DOCS: a map, its flags a set, its arguments maps (theirs nested),
+    /// its subcommands a map of the same.
+    private static func commandDocs(_ reply: RedisValue) -> Resp3Value {
+        map(reply, nested: ["doc_flags": set, "arguments": arguments, "subcommands": { map($0, values: commandDocs) }])
+    }
+
+    private static func arguments(_ reply: RedisValue) -> Resp3Value {
+        each(reply) { map($0, nested: ["flags": set, "arguments": arguments]) }
+    }
+
+    /// A command's COMMAND INFO: its flags, ACL categories and tips are sets, its key
+    /// specifications maps, its subcommands the same again.
+    private static func commandInfo(_ reply: RedisValue) -> Resp3Value {
+        guard case .array(let fields) = reply, fields.count == 10 else { return plain(reply) }
+        let search: (RedisValue) -> Resp3Value = { map($0, nested: ["spec": { map($0) }]) }
+        let keySpecs = each(fields[8]) { map($0, nested: ["flags": set, "begin_search": search, "find_keys": search]) }
+        return .array(fields.indices.map { index in
+            switch index {
+            case 2, 6, 7: set(fields[index])
+            case 8: keySpecs
+            case 9: each(fields[index], commandInfo)
+            default: plain(fields[index])
+            }
+        })
     }
 
     /// XINFO's replies are maps; FULL's groups and their consumers are maps inside.

@@ -265,11 +265,19 @@ public struct StubBlock: Sendable {
 
 
 /// What the store keeps for one session beyond its database: its subscriptions and its WATCHes.
+/// Script results a RESP3 caller gets with their RESP3 types (`{map=}` as a map, booleans),
+/// which a reply's ``RedisValue`` cannot hold: one per script that answered without an error.
+final class StubScriptReplies: @unchecked Sendable {
+    var pending: [Resp3Value] = []
+}
+
 struct StubSessionState: Sendable {
     let subscriber: StubSubscriber
     let watch: StubWatch
     /// The session's CLIENT LIST entry (none for the store's own housekeeping).
     let client: StubClientInfo?
+    /// Its scripts' results in RESP3's types, for a server writing RESP3 to take in order.
+    let scriptReplies = StubScriptReplies()
 
     init(subscriber: StubSubscriber = StubSubscriber(), watch: StubWatch = StubWatch(), client: StubClientInfo? = nil) {
         self.subscriber = subscriber

@@ -5,8 +5,8 @@ import RedisClientCore
 import RedisStub
 import Synchronization
 
-/// Serves the in-memory stub over RESP2 on a loopback TCP port or a unix socket, so that any
-/// client in any language can use it through a plain `REDIS_URL`.
+/// Serves the in-memory stub over RESP2 (RESP3 after `HELLO 3`) on a loopback TCP port or a
+/// unix socket, so that any client in any language can use it through a plain `REDIS_URL`.
 ///
 /// Like Redis, one event-loop thread serves every connection (poll, non-blocking sockets), so
 /// pipelining clients are not slowed by threads handing a lock around. A blocking command
@@ -84,6 +84,7 @@ public final class StubServer: Sendable {
             setNonBlocking(client)
             let session = InMemoryRedis(store: store)
             session.recordsTransactions = true
+            session.writesRESP3 = true
             session.setConnection(peer: socketAddress(client, peer: true), local: socketAddress(client, peer: false), fd: client)
             loop.connections[client] = ClientConnection(fd: client, session: session, loop: loop, password: password)
         }
@@ -225,7 +226,7 @@ final class ClientConnection: @unchecked Sendable {
 
     /// CLIENT UNBLOCK reached this parked client: null as at its timeout, or Redis's error.
     func answerUnblock(now: ContinuousClock.Instant) -> Bool {
-        let reply = session.clientInfo.unblock == .error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" : "*-1\r\n"
+        let reply = session.clientInfo.unblock == .error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" : nullArray
         return resume(writing: Array(reply.utf8), now: now)
     }
     var blockDeadline: ContinuousClock.Instant? { blocked?.deadline }
@@ -253,8 +254,11 @@ final class ClientConnection: @unchecked Sendable {
     /// The parked command's time is up: it answers a null array, as every blocking command
     /// does in Redis at its timeout (RESP2's `*-1`, which ``RedisValue`` does not tell apart).
     func timeOut(now: ContinuousClock.Instant) -> Bool {
-        resume(writing: Array("*-1\r\n".utf8), now: now)
+        resume(writing: Array(nullArray.utf8), now: now)
     }
+
+    /// RESP2's null array, or RESP3's one null.
+    private var nullArray: String { session.protocolVersion == 3 ? "_\r\n" : "*-1\r\n" }
 
     private func resume(writing reply: [UInt8], now: ContinuousClock.Instant) -> Bool {
         blocked = nil
@@ -302,7 +306,10 @@ final class ClientConnection: @unchecked Sendable {
     private func runQueued(now: ContinuousClock.Instant) -> Bool {
         var output: [UInt8] = []
         while let password = passwordToPass, !queued.isEmpty {
-            RESPEncoder.encode(authenticate(queued.removeFirst(), password: password), into: &output)
+            // HELLO's AUTH runs HELLO itself once the password passes.
+            guard let refusal = authenticate(queued[0], password: password) else { break }
+            queued.removeFirst()
+            RESPEncoder.encode(refusal, into: &output)
         }
         while !queued.isEmpty {
             // While clients are parked, each command runs alone and they are tried after it,
@@ -328,9 +335,13 @@ final class ClientConnection: @unchecked Sendable {
             let command = queued.removeFirst()
             switch session.attempt(command) {
             case .reply(let reply):
+                // A (un)subscribe's further confirmations follow its reply; anything else's
+                // mail (in RESP3, a PUBLISH to the session's own channel) goes before it, as
+                // Redis delivers a message as it is published.
+                let confirms = InMemoryRedis.changesSubscriptions(command)
+                if !confirms { writeMail(into: &output) }
                 encode(reply, answering: command, into: &output)
-                // A (un)subscribe's further confirmations, and messages that came meanwhile.
-                for message in session.subscriber.takeMail() { RESPEncoder.encode(message, into: &output) }
+                if confirms { writeMail(into: &output) }
                 // As Redis frees a killed client and answers an unblocked one at once.
                 loop.applyInterventions(now: now, skipping: self)
                 loop.serveParked(now: now)
@@ -351,8 +362,22 @@ final class ClientConnection: @unchecked Sendable {
 
     /// RESP2, where Redis's "no answer" is a null array (`*-1`) for the commands that answer
     /// arrays (``InMemoryRedis/answersNullArray(_:)``), inside EXEC's reply too; ``RedisValue``
-    /// has one null for both.
+    /// has one null for both. RESP3 after `HELLO 3`: typed by ``Resp3Shape``, and a
+    /// subscription's confirmation is a push, as its messages are.
     private func encode(_ reply: RedisValue, answering command: RedisCommandArgv, into output: inout [UInt8]) {
+        if session.protocolVersion == 3 {
+            if case .array(let replies) = reply, command.count == 1, command[0].count == 4, lowercasedCommandName(command[0]) == "exec",
+               let transaction = session.takeExecutedTransaction(), transaction.count == replies.count {
+                output += Array("*\(replies.count)\r\n".utf8)
+                for (queued, reply) in zip(transaction, replies) { encode(reply, answering: queued, into: &output) }
+                return
+            }
+            let push = InMemoryRedis.changesSubscriptions(command) && reply.errorMessage == nil
+            // A script's result keeps the RESP3 types it was given in Lua.
+            let script = reply.errorMessage == nil && Self.runsScript(command) ? session.takeScriptReply() : nil
+            (script ?? Resp3Shape.convert(command, reply)).write(into: &output, push: push)
+            return
+        }
         switch reply {
         case .null where InMemoryRedis.answersNullArray(command):
             output += Array("*-1\r\n".utf8)
@@ -371,19 +396,46 @@ final class ClientConnection: @unchecked Sendable {
         }
     }
 
+    private static func runsScript(_ command: RedisCommandArgv) -> Bool {
+        guard let first = command.first, (4...10).contains(first.count), [UInt8(ascii: "e"), UInt8(ascii: "f")].contains(first[0] | 0x20) else { return false }
+        return ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].contains(lowercasedCommandName(first))
+    }
+
     /// Queues what waits in the session's mailbox (messages published by other clients).
     func deliverMail() {
         var output: [UInt8] = []
-        for message in session.subscriber.takeMail() { RESPEncoder.encode(message, into: &output) }
+        writeMail(into: &output)
         sendLater(output)
+    }
+
+    /// The session's messages and further confirmations: arrays in RESP2, pushes in RESP3.
+    private func writeMail(into output: inout [UInt8]) {
+        for message in session.subscriber.takeMail() {
+            if session.protocolVersion == 3 {
+                Resp3Shape.plain(message).write(into: &output, push: true)
+            } else {
+                RESPEncoder.encode(message, into: &output)
+            }
+        }
     }
 
     var hasMail: Bool { session.subscriber.hasMail }
 
-    /// Before a successful `AUTH` only `AUTH` and `QUIT` run, with Redis's replies.
-    private func authenticate(_ command: RedisCommandArgv, password: [UInt8]) -> RedisValue {
+    /// Before a successful `AUTH` only `AUTH`, `HELLO ... AUTH` and `QUIT` run, with Redis's
+    /// replies; nil when the command is a HELLO whose password passed, to run as it is.
+    private func authenticate(_ command: RedisCommandArgv, password: [UInt8]) -> RedisValue? {
         let name = command.first.map(lowercasedCommandName) ?? ""
         if name == "quit" { return .simpleString("OK") }
+        if name == "hello" {
+            guard let auth = command.lastIndex(where: { $0.count == 4 && lowercasedCommandName($0) == "auth" }), auth >= 2, auth + 2 < command.count else {
+                return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+            }
+            guard command[auth + 1] == Array("default".utf8), command[auth + 2] == password else {
+                return .error("WRONGPASS invalid username-password pair or user is disabled.")
+            }
+            passwordToPass = nil
+            return nil
+        }
         guard name == "auth" else { return .error("NOAUTH Authentication required.") }
         guard command.count == 2 || command.count == 3 else { return .error("ERR wrong number of arguments for 'auth' command") }
         if command.count == 3 && command[1] != Array("default".utf8) || command.last! != password {

@@ -10,11 +10,11 @@ import Glibc
 /// Set from the SIGTERM / SIGINT handler; the accept loop polls it.
 private let stopRequested = Atomic<Bool>(false)
 
-/// `redis-infra stub-server`: the in-memory stub over RESP2, for clients in any language.
+/// `redis-infra stub-server`: the in-memory stub over RESP2 or RESP3, for clients in any language.
 struct StubServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stub-server",
-        abstract: "Serve the in-memory stub over RESP2 on loopback or a unix socket.",
+        abstract: "Serve the in-memory stub over RESP2 or RESP3 on loopback or a unix socket.",
         discussion: "Prints 'listening on ...' once ready. Stops cleanly on SIGTERM or SIGINT."
     )
 

@@ -29,11 +29,49 @@ import Testing
         #expect(try other.receive(until: "\r\n") == "+PONG\r\n")
     }
 
-    @Test func helloThreeIsRefusedAsByARESP2OnlyServer() throws {
+    /// RESP3 after `HELLO 3`, byte for byte as redis-server writes it: HELLO's checks and map,
+    /// pub/sub as pushes with any command allowed between (a PUBLISH to the session's own
+    /// channel pushed before its reply), a parked pop's timeout as RESP3's null, then RESET
+    /// back to RESP2 and its subscribed mode.
+    @Test func respThreeAfterHelloIsRedisByteForByte() throws {
+        let server = try RedisServer.start()
         let stub = try StubServerProcess()
-        let socket = try RawSocket(port: stub.port!)
-        try socket.send("HELLO 3\r\n")
-        #expect(try socket.receive(until: "\r\n") == "-NOPROTO unsupported protocol version\r\n")
+        let session = [
+            "HELLO 4", "HELLO x", "HELLO 3 SETNAME \"a b\"", "HELLO 3 BOGUS", "HELLO 3 SETNAME tester", "CLIENT GETNAME",
+            "SUBSCRIBE news", "PING", "HSET h a 1", "HGETALL h", "PUBLISH news hi", "PSUBSCRIBE n*", "PUBLISH news again",
+            "UNSUBSCRIBE", "PUNSUBSCRIBE", "UNSUBSCRIBE", "BLPOP none 0.05", "ZADD z 1.5 m", "ZSCORE z m", "GET none",
+            "EVAL \"redis.setresp(3); return {redis.call('HGETALL', 'h'), true, {double = 2.5}}\" 0", "HELLO",
+            "RESET", "HGETALL h", "SUBSCRIBE x", "PUBLISH x m", "PING", "QUIT",
+        ].joined(separator: "\r\n") + "\r\n"
+        func transcript(_ port: Int) throws -> String {
+            let socket = try RawSocket(port: port)
+            try socket.send(session)
+            // A client's id differs between the two servers.
+            return try socket.receiveAll().replacingOccurrences(of: #"\$2\r\nid\r\n:\d+"#, with: "$2\r\nid\r\n:N", options: .regularExpression)
+        }
+        let expected = try transcript(server.port)
+        #expect(expected.contains(">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n:1\r\n"))
+        #expect(try transcript(stub.port!) == expected)
+    }
+
+    /// With a password, `HELLO 3 AUTH default <password>` authenticates and switches at once,
+    /// as Redis lets it; a HELLO without AUTH is refused with Redis's words.
+    @Test func helloAuthenticatesAsRedisDoes() throws {
+        let server = try RedisServer.start(RedisServer.Options(password: "s3cret"))
+        let directory = try makeTemporaryDirectory(prefix: "stub-hello")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("password")
+        try "s3cret\n".write(to: file, atomically: true, encoding: .utf8)
+        let stub = try StubServerProcess(arguments: ["--password-file", file.path])
+        let session = "HELLO 3\r\nHELLO 3 AUTH default wrong\r\nHELLO 3 AUTH default s3cret\r\nHGETALL none\r\nQUIT\r\n"
+        func transcript(_ port: Int) throws -> String {
+            let socket = try RawSocket(port: port)
+            try socket.send(session)
+            return try socket.receiveAll().replacingOccurrences(of: #"\$2\r\nid\r\n:\d+"#, with: "$2\r\nid\r\n:N", options: .regularExpression)
+        }
+        let expected = try transcript(server.port)
+        #expect(expected.hasPrefix("-NOAUTH HELLO must be called"))
+        #expect(try transcript(stub.port!) == expected)
     }
 
     @Test func connectionsKeepTheirOwnState() throws {
