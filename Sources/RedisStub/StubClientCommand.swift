@@ -8,7 +8,7 @@ extension InMemoryRedis {
 
     private static let clientArities: [String: Int] = [
         "SETNAME": 3, "GETNAME": 2, "ID": 2, "SETINFO": 4, "LIST": -2, "INFO": 2, "KILL": -3, "NO-EVICT": 3, "UNBLOCK": -3,
-        "PAUSE": -3, "UNPAUSE": 2, "GETREDIR": 2, "TRACKINGINFO": 2, "HELP": 2,
+        "PAUSE": -3, "UNPAUSE": 2, "GETREDIR": 2, "TRACKINGINFO": 2, "REPLY": 3, "HELP": 2,
     ]
 
     /// A server's connection: its peer's and its own address, its socket.
@@ -68,6 +68,11 @@ extension InMemoryRedis {
             guard command.count <= 4 else { throw .syntax }
             return .ok
         case "UNPAUSE":
+            return .ok
+        case "REPLY":
+            // A server writing the replies holds them back (StubServer); in-process every
+            // command still answers.
+            guard ["ON", "OFF", "SKIP"].contains(StubParse.upper(command[2])) else { throw .syntax }
             return .ok
         case "GETREDIR":
             return .integer(-1)

@@ -226,8 +226,10 @@ final class ClientConnection: @unchecked Sendable {
 
     /// CLIENT UNBLOCK reached this parked client: null as at its timeout, or Redis's error.
     func answerUnblock(now: ContinuousClock.Instant) -> Bool {
-        let reply = session.clientInfo.unblock == .error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" : nullArray
-        return resume(writing: Array(reply.utf8), now: now)
+        let error = session.clientInfo.unblock == .error
+        let reply = error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" : nullArray
+        let written = blocked.map { replyWritten(error ? .error("UNBLOCKED") : .null, answering: $0.command) } ?? true
+        return resume(writing: written ? Array(reply.utf8) : [], now: now)
     }
     var blockDeadline: ContinuousClock.Instant? { blocked?.deadline }
 
@@ -247,14 +249,15 @@ final class ClientConnection: @unchecked Sendable {
     func retryBlocked(now: ContinuousClock.Instant) -> Bool {
         guard let parked = blocked, let reply = session.retry(parked.command, parked.block) else { return true }
         var output: [UInt8] = []
-        encode(reply, answering: parked.command, into: &output)
+        write(reply, answering: parked.command, into: &output)
         return resume(writing: output, now: now)
     }
 
     /// The parked command's time is up: it answers a null array, as every blocking command
     /// does in Redis at its timeout (RESP2's `*-1`, which ``RedisValue`` does not tell apart).
     func timeOut(now: ContinuousClock.Instant) -> Bool {
-        resume(writing: Array(nullArray.utf8), now: now)
+        let written = blocked.map { replyWritten(.null, answering: $0.command) } ?? true
+        return resume(writing: written ? Array(nullArray.utf8) : [], now: now)
     }
 
     /// RESP2's null array, or RESP3's one null.
@@ -328,7 +331,7 @@ final class ClientConnection: @unchecked Sendable {
                     queued.removeFirst(plain)
                 }
                 let replies = (try? session.pipeline(batch)) ?? batch.map { _ in .error("ERR internal error") }
-                for (command, reply) in zip(batch, replies) { encode(reply, answering: command, into: &output) }
+                for (command, reply) in zip(batch, replies) { write(reply, answering: command, into: &output) }
                 loop.deliverMessages(skipping: self)
                 continue
             }
@@ -340,7 +343,7 @@ final class ClientConnection: @unchecked Sendable {
                 // Redis delivers a message as it is published.
                 let confirms = InMemoryRedis.changesSubscriptions(command)
                 if !confirms { writeMail(into: &output) }
-                encode(reply, answering: command, into: &output)
+                write(reply, answering: command, into: &output)
                 if confirms { writeMail(into: &output) }
                 // As Redis frees a killed client and answers an unblocked one at once.
                 loop.applyInterventions(now: now, skipping: self)
@@ -358,6 +361,33 @@ final class ClientConnection: @unchecked Sendable {
         if let ending, !ending.isEmpty { RESPEncoder.encode(.error("ERR Protocol error: \(ending)"), into: &output) }
         sendLater(output)
         return ending == nil
+    }
+
+    /// CLIENT REPLY's flags: OFF writes no reply, SKIP none to the next command (pushes and
+    /// messages go out either way).
+    private var replyFlags = (off: false, skip: false, skipNext: false)
+
+    /// A command's reply, unless CLIENT REPLY holds it back.
+    private func write(_ reply: RedisValue, answering command: RedisCommandArgv, into output: inout [UInt8]) {
+        if replyWritten(reply, answering: command) { encode(reply, answering: command, into: &output) }
+    }
+
+    /// Whether the reply goes out, as Redis's `CLIENT_REPLY_OFF`/`SKIP` flags decide, moving
+    /// SKIP on to the next command as Redis does when a command ends.
+    private func replyWritten(_ reply: RedisValue, answering command: RedisCommandArgv) -> Bool {
+        var silent = false
+        if reply.errorMessage == nil, command.count == 3, command[0].count == 6, lowercasedCommandName(command[0]) == "client",
+           lowercasedCommandName(command[1]) == "reply" {
+            switch lowercasedCommandName(command[2]) {
+            case "on": replyFlags.off = false; replyFlags.skip = false
+            case "off": replyFlags.off = true; silent = true
+            default: replyFlags.skipNext = !replyFlags.off; silent = true
+            }
+        }
+        let written = !silent && !replyFlags.off && !replyFlags.skip
+        replyFlags.skip = replyFlags.skipNext
+        replyFlags.skipNext = false
+        return written
     }
 
     /// RESP2, where Redis's "no answer" is a null array (`*-1`) for the commands that answer

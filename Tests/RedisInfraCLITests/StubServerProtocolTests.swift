@@ -42,16 +42,32 @@ import Testing
             "UNSUBSCRIBE", "PUNSUBSCRIBE", "UNSUBSCRIBE", "BLPOP none 0.05", "ZADD z 1.5 m", "ZSCORE z m", "GET none",
             "EVAL \"redis.setresp(3); return {redis.call('HGETALL', 'h'), true, {double = 2.5}}\" 0", "HELLO",
             "RESET", "HGETALL h", "SUBSCRIBE x", "PUBLISH x m", "PING", "QUIT",
-        ].joined(separator: "\r\n") + "\r\n"
-        func transcript(_ port: Int) throws -> String {
-            let socket = try RawSocket(port: port)
-            try socket.send(session)
-            // A client's id differs between the two servers.
-            return try socket.receiveAll().replacingOccurrences(of: #"\$2\r\nid\r\n:\d+"#, with: "$2\r\nid\r\n:N", options: .regularExpression)
-        }
-        let expected = try transcript(server.port)
+        ]
+        let expected = try Self.transcript(session, port: server.port)
         #expect(expected.contains(">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n:1\r\n"))
-        #expect(try transcript(stub.port!) == expected)
+        #expect(try Self.transcript(session, port: stub.port!) == expected)
+    }
+
+    /// CLIENT REPLY OFF and SKIP hold replies back (errors too) but not pushes, as in Redis.
+    @Test func clientReplyHoldsRepliesBackAsRedisDoes() throws {
+        let server = try RedisServer.start()
+        let stub = try StubServerProcess()
+        let session = [
+            "CLIENT REPLY OFF", "SET a 1", "GET a", "NOSUCH", "CLIENT REPLY ON", "GET a", "CLIENT REPLY SKIP", "GET a", "GET a",
+            "CLIENT REPLY X", "CLIENT REPLY SKIP", "CLIENT REPLY SKIP", "GET a", "CLIENT REPLY SKIP", "BLPOP none 0.05", "PING",
+            "HELLO 3", "SUBSCRIBE c", "CLIENT REPLY OFF", "PUBLISH c m", "CLIENT REPLY ON", "QUIT",
+        ]
+        let expected = try Self.transcript(session, port: server.port)
+        #expect(expected.hasPrefix("+OK\r\n$1\r\n1\r\n$1\r\n1\r\n-ERR syntax error\r\n+PONG\r\n"))
+        #expect(try Self.transcript(session, port: stub.port!) == expected)
+    }
+
+    /// A session's bytes back, sent in one go; a client's id (which differs between the two
+    /// servers) as N.
+    static func transcript(_ session: [String], port: Int) throws -> String {
+        let socket = try RawSocket(port: port)
+        try socket.send(session.joined(separator: "\r\n") + "\r\n")
+        return try socket.receiveAll().replacingOccurrences(of: #"\$2\r\nid\r\n:\d+"#, with: "$2\r\nid\r\n:N", options: .regularExpression)
     }
 
     /// With a password, `HELLO 3 AUTH default <password>` authenticates and switches at once,
@@ -63,15 +79,10 @@ import Testing
         let file = directory.appendingPathComponent("password")
         try "s3cret\n".write(to: file, atomically: true, encoding: .utf8)
         let stub = try StubServerProcess(arguments: ["--password-file", file.path])
-        let session = "HELLO 3\r\nHELLO 3 AUTH default wrong\r\nHELLO 3 AUTH default s3cret\r\nHGETALL none\r\nQUIT\r\n"
-        func transcript(_ port: Int) throws -> String {
-            let socket = try RawSocket(port: port)
-            try socket.send(session)
-            return try socket.receiveAll().replacingOccurrences(of: #"\$2\r\nid\r\n:\d+"#, with: "$2\r\nid\r\n:N", options: .regularExpression)
-        }
-        let expected = try transcript(server.port)
+        let session = ["HELLO 3", "HELLO 3 AUTH default wrong", "HELLO 3 AUTH default s3cret", "HGETALL none", "QUIT"]
+        let expected = try Self.transcript(session, port: server.port)
         #expect(expected.hasPrefix("-NOAUTH HELLO must be called"))
-        #expect(try transcript(stub.port!) == expected)
+        #expect(try Self.transcript(session, port: stub.port!) == expected)
     }
 
     @Test func connectionsKeepTheirOwnState() throws {
