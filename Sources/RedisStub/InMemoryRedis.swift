@@ -28,6 +28,9 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     /// Set by a server that writes RESP3 itself (``Resp3Shape``): `HELLO 3` is accepted.
     /// Replies stay ``RedisValue``s, RESP2's types, whatever the protocol.
     public var writesRESP3 = false
+    /// CLIENT TRACKING is on: a server runs this session's commands one at a time, each
+    /// reply followed by what its own writes invalidated.
+    public internal(set) var isTracking = false
     /// What HELLO chose: 3 only with ``writesRESP3``; RESET makes it 2 again.
     public private(set) var protocolVersion = 2 {
         didSet { if protocolVersion != oldValue { store.updateClient(clientInfo) { $0.protocolVersion = protocolVersion } } }
@@ -81,6 +84,9 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             transaction = nil
             database = 0
             protocolVersion = 2
+            let id = clientID
+            try? store.withTracking { $0.disable(id) }
+            isTracking = false
             store.updateClient(clientInfo) { $0.name = nil; $0.noEvict = false }
             if subscriber.isSubscribed || state.watch.isWatching { store.leave(state) }
             _ = subscriber.takeMail()

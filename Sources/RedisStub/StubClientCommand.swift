@@ -8,7 +8,7 @@ extension InMemoryRedis {
 
     private static let clientArities: [String: Int] = [
         "SETNAME": 3, "GETNAME": 2, "ID": 2, "SETINFO": 4, "LIST": -2, "INFO": 2, "KILL": -3, "NO-EVICT": 3, "UNBLOCK": -3,
-        "PAUSE": -3, "UNPAUSE": 2, "GETREDIR": 2, "TRACKINGINFO": 2, "REPLY": 3, "HELP": 2,
+        "PAUSE": -3, "UNPAUSE": 2, "GETREDIR": 2, "TRACKINGINFO": 2, "REPLY": 3, "TRACKING": -3, "CACHING": 3, "HELP": 2,
     ]
 
     /// A server's connection: its peer's and its own address, its socket.
@@ -74,13 +74,91 @@ extension InMemoryRedis {
             // command still answers.
             guard ["ON", "OFF", "SKIP"].contains(StubParse.upper(command[2])) else { throw .syntax }
             return .ok
+        case "TRACKING":
+            return try clientTracking(command)
+        case "CACHING":
+            let id = clientID
+            let yes = StubParse.upper(command[2])
+            return try store.withTracking { tracking throws(StubError) -> RedisValue in
+                guard let mode = tracking.mode(of: id) else {
+                    throw StubError("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+                }
+                switch yes {
+                case "YES" where !mode.optIn: throw StubError("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+                case "NO" where !mode.optOut: throw StubError("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+                case "YES", "NO": tracking.setCaching(id)
+                default: throw .syntax
+                }
+                return .ok
+            }
         case "GETREDIR":
-            return .integer(-1)
+            let id = clientID
+            return .integer(try store.withTracking { $0.mode(of: id)?.redirect ?? -1 })
         case "TRACKINGINFO":
-            return .array([.bulk("flags"), .array([.bulk("off")]), .bulk("redirect"), .integer(-1), .bulk("prefixes"), .array([])])
+            let id = clientID
+            let mode = try store.withTracking { $0.mode(of: id) }
+            guard let mode else {
+                return .array([.bulk("flags"), .array([.bulk("off")]), .bulk("redirect"), .integer(-1), .bulk("prefixes"), .array([])])
+            }
+            var flags = ["on"]
+            if mode.broadcast { flags.append("bcast") }
+            if mode.optIn { flags += mode.caching ? ["optin", "caching-yes"] : ["optin"] }
+            if mode.optOut { flags += mode.caching ? ["optout", "caching-no"] : ["optout"] }
+            if mode.noLoop { flags.append("noloop") }
+            if mode.brokenRedirect { flags.append("broken_redirect") }
+            return .array([
+                .bulk("flags"), .array(flags.map { .bulk($0) }), .bulk("redirect"), .integer(mode.redirect),
+                .bulk("prefixes"), .array(mode.prefixes.map(RedisValue.bulkString)),
+            ])
         default:
             return .array(Self.clientHelp.map { .simpleString($0) })
         }
+    }
+
+    /// `CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p]... [OPTIN] [OPTOUT] [NOLOOP]`:
+    /// the options read first, then checked against each other and the session's tracking.
+    private func clientTracking(_ command: RedisCommandArgv) throws(StubError) -> RedisValue {
+        var redirect: Int64 = 0
+        var (broadcast, optIn, optOut, noLoop) = (false, false, false, false)
+        var prefixes: [[UInt8]] = []
+        var index = 3
+        while index < command.count {
+            let more = index + 1 < command.count
+            switch StubParse.upper(command[index]) {
+            case "REDIRECT" where more:
+                index += 1
+                guard redirect == 0 else { throw StubError("ERR A client can only redirect to a single other client") }
+                redirect = try StubParse.integer(command[index])
+                let target = redirect
+                guard store.withClients({ clients, _ in clients.byID[target] != nil }) else {
+                    throw StubError("ERR The client ID you want redirect to does not exist")
+                }
+            case "BCAST": broadcast = true
+            case "OPTIN": optIn = true
+            case "OPTOUT": optOut = true
+            case "NOLOOP": noLoop = true
+            case "PREFIX" where more:
+                index += 1
+                prefixes.append(command[index])
+            default:
+                throw .syntax
+            }
+            index += 1
+        }
+        let id = clientID
+        switch StubParse.upper(command[2]) {
+        case "ON":
+            try store.withTracking { tracking throws(StubError) in
+                try tracking.enable(id, redirect: redirect, broadcast: broadcast, prefixes: prefixes, optIn: optIn, optOut: optOut, noLoop: noLoop)
+            }
+            isTracking = true
+        case "OFF":
+            try store.withTracking { $0.disable(id) }
+            isTracking = false
+        default:
+            throw .syntax
+        }
+        return .ok
     }
 
     /// `CLIENT LIST [TYPE type] | [ID id ...]`.

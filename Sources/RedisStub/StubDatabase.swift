@@ -54,7 +54,7 @@ final class StubDatabase {
         // Only lists, sorted sets and streams wake blocked clients: a string never does, and
         // SET is the hot path.
         if case .string = entry.value {} else { signals.growth &+= 1 }
-        if signals.anyWatched { signals.modified(index, key) }
+        if signals.listening { signals.modified(index, key) }
         var entry = entry
         if entry.access == nil {
             // Only an LFU policy carries an overwritten value's access over: the look-up is
@@ -84,7 +84,7 @@ final class StubDatabase {
             } else if StubEncoding.sharedInteger(entries.values[position]) == nil {
                 entries.values[position].access = StubAccess(at: access.now, counter: previous.counter)
             }
-            if signals.anyWatched { signals.modified(index, key) }
+            if signals.listening { signals.modified(index, key) }
         } else {
             put(key, StubEntry(value: .string(value), expiresAt: nil, stringForm: form))
         }
@@ -125,7 +125,7 @@ final class StubDatabase {
     func remove(_ key: StubKey) -> Bool {
         expiring.remove(HashedBytes(key))
         guard entries.removeValue(forKey: HashedBytes(key)) != nil else { return false }
-        if signals.anyWatched { signals.modified(index, key) }
+        if signals.listening { signals.modified(index, key) }
         return true
     }
 
@@ -139,7 +139,7 @@ final class StubDatabase {
         entries[HashedBytes(key)]!.expiresAt = deadline
         // Setting a deadline always counts as a change, as EXPIRE does in Redis; removing one
         // only when there was one.
-        if signals.anyWatched && (deadline != nil || old.expiresAt != nil) { signals.modified(index, key) }
+        if signals.listening && (deadline != nil || old.expiresAt != nil) { signals.modified(index, key) }
         if deadline != nil { expiring.insert(HashedBytes(key)) } else { expiring.remove(HashedBytes(key)) }
     }
 

@@ -9,7 +9,7 @@ public final class StubSubscriber: @unchecked Sendable {
     var channels: [[UInt8]] = []
     var patterns: [[UInt8]] = []
     var shardChannels: [[UInt8]] = []
-    private let mailbox = Mutex<[RedisValue]>([])
+    private let mailbox = Mutex<(beforeReply: [RedisValue], afterReply: [RedisValue])>(([], []))
     private let mailCount = Atomic<Int>(0)
 
     /// Subscribed to anything: the connection is in RESP2's subscribed mode.
@@ -18,17 +18,25 @@ public final class StubSubscriber: @unchecked Sendable {
     public var hasMail: Bool { mailCount.load(ordering: .acquiring) > 0 }
 
     func deliver(_ value: RedisValue) {
-        mailbox.withLock { $0.append(value) }
+        mailbox.withLock { $0.beforeReply.append(value) }
+        mailCount.add(1, ordering: .releasing)
+    }
+
+    /// What the session's own running command earned that Redis writes after its reply:
+    /// tracking invalidations of its own writes.
+    func deliverAfterReply(_ value: RedisValue) {
+        mailbox.withLock { $0.afterReply.append(value) }
         mailCount.add(1, ordering: .releasing)
     }
 
     /// Everything waiting, oldest first: confirmations of a multi-channel (un)subscribe beyond
-    /// the first, and messages.
-    public func takeMail() -> [RedisValue] {
+    /// the first, messages, invalidations; with `beforeReply`, only what goes before the
+    /// running command's reply.
+    public func takeMail(beforeReply: Bool = false) -> [RedisValue] {
         guard hasMail else { return [] }
         let mail = mailbox.withLock { mail in
-            defer { mail.removeAll() }
-            return mail
+            defer { mail.beforeReply.removeAll(); if !beforeReply { mail.afterReply.removeAll() } }
+            return beforeReply ? mail.beforeReply : mail.beforeReply + mail.afterReply
         }
         mailCount.subtract(mail.count, ordering: .releasing)
         return mail

@@ -36,7 +36,12 @@ public final class StubStore: Sendable {
     func execute(
         _ commands: [RedisCommandArgv], database: inout Int, session: StubSessionState = StubSessionState(), retrying: Bool = false
     ) -> (replies: [RedisValue], block: StubBlock?) {
-        locked(database: &database, session: session, retrying: retrying, last: commands.last) { execution in commands.map { execution.run($0) } }
+        locked(database: &database, session: session, retrying: retrying, last: commands.last) { execution in
+            commands.map { command in
+                defer { execution.commandEnded() }
+                return execution.run(command)
+            }
+        }
     }
 
     /// EXEC: the queued commands, atomically — or nil, running nothing, when a key the session
@@ -53,6 +58,7 @@ public final class StubStore: Sendable {
                 }
                 if watch.dirty || expired { return nil }
             }
+            defer { execution.commandEnded() }
             return commands.map { execution.run($0) }
         }.replies
     }
@@ -64,9 +70,10 @@ public final class StubStore: Sendable {
     ) -> (replies: Result, block: StubBlock?) {
         let selected = database
         let (result, finalDatabase, block, grew, delivered) = state.withLock { state -> (Result, Int, StubBlock?, Bool, Bool) in
-            let (growthBefore, deliveriesBefore) = (state.signals.growth, state.pubsub.deliveries)
+            let (growthBefore, deliveriesBefore, invalidationsBefore) = (state.signals.growth, state.pubsub.deliveries, state.tracking.sent)
             var execution = StubExecution(state: state, databaseIndex: selected, now: clock.nowMilliseconds(), clock: clock)
             state.access.now = execution.now
+            state.tracking.current = session.client?.id
             execution.retrying = retrying
             execution.session = session
             let result = body(&execution)
@@ -76,7 +83,9 @@ public final class StubStore: Sendable {
                 client.database = execution.databaseIndex
                 if let last { client.lastCommand = last }
             }
-            return (result, execution.databaseIndex, execution.block, state.signals.growth != growthBefore, state.pubsub.deliveries != deliveriesBefore)
+            if state.tracking.hasBroadcasts { broadcastsWaiting.store(true, ordering: .releasing) }
+            let delivered = state.pubsub.deliveries != deliveriesBefore || state.tracking.sent != invalidationsBefore
+            return (result, execution.databaseIndex, execution.block, state.signals.growth != growthBefore, delivered)
         }
         if grew { growth.add(1, ordering: .releasing) }
         if delivered { deliveries.add(1, ordering: .releasing) }
@@ -84,12 +93,38 @@ public final class StubStore: Sendable {
         return (result, block)
     }
 
+    /// Keys changed for CLIENT TRACKING's BCAST sessions, waiting for ``sendBroadcastInvalidations()``.
+    private let broadcastsWaiting = Atomic<Bool>(false)
+
+    /// Tells the broadcasting tracking sessions of the keys changed since the last call: a
+    /// server calls it at the end of its turn, as Redis does before it sleeps.
+    public func sendBroadcastInvalidations() {
+        guard broadcastsWaiting.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        let sent = state.withLock { state -> Bool in
+            let before = state.tracking.sent
+            state.tracking.broadcast()
+            return state.tracking.sent != before
+        }
+        if sent { deliveries.add(1, ordering: .releasing) }
+    }
+
+    /// CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO: the tracking state, under the lock.
+    func withTracking<Value: Sendable>(_ body: (StubTracking) throws(StubError) -> Value) throws(StubError) -> Value {
+        let result = state.withLock { state -> Result<Value, StubError> in
+            do throws(StubError) { return .success(try body(state.tracking)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
     func register(_ client: StubClientInfo) {
         state.withLock { $0.clients.add(client) }
     }
 
     func unregister(_ id: Int64) {
-        state.withLock { $0.clients.remove(id) }
+        state.withLock { state in
+            state.clients.remove(id)
+            state.tracking.disable(id)
+        }
     }
 
     /// Changes a session's CLIENT LIST entry where other sessions read it.
@@ -167,6 +202,7 @@ final class StubState {
     var config = StubConfig()
     let pubsub = StubPubSub()
     let clients = StubClients()
+    var tracking: StubTracking { signals.tracking! }
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
@@ -174,6 +210,7 @@ final class StubState {
         self.scriptTimeLimitMilliseconds = scriptTimeLimitMilliseconds
         let access = StubAccessTracker(started: started)
         self.access = access
+        signals.tracking = StubTracking(clients: clients)
         databases = (0..<StubStore.databaseCount).map { [signals] index in StubDatabase(index: index, signals: signals, access: access) }
     }
 
@@ -215,6 +252,10 @@ struct StubExecution {
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
         // Only while someone WATCHes: the watched keys' contents, to see what the command changed.
         let watchedBefore = state.signals.anyWatched ? watchedFingerprints() : nil
+        // Only while someone tracks: what the command reads is remembered, what it may write
+        // compared, as for WATCH.
+        let tracked = state.tracking.isActive ? StubKeySpecs.tracked(command) : nil
+        let trackedBefore = tracked.flatMap { $0.readOnly ? nil : $0.keys.map { ($0, StubFingerprint(database.peek($0))) } }
         let reply: RedisValue
         do {
             let handler = try StubCommands.lookup(command)
@@ -224,7 +265,16 @@ struct StubExecution {
             reply = .error(error.message)
         }
         if let watchedBefore { signalChangedWatchedKeys(since: watchedBefore, command: command, reply: reply) }
+        if let trackedBefore {
+            for (key, fingerprint) in trackedBefore where StubFingerprint(database.peek(key)) != fingerprint { state.tracking.invalidate(key) }
+        }
+        if let tracked, tracked.readOnly, let id = session.client?.id { state.tracking.remember(tracked.keys, by: id) }
         return reply
+    }
+
+    /// CLIENT CACHING applied to the command that just ended.
+    func commandEnded() {
+        if state.tracking.isActive, let id = session.client?.id { state.tracking.commandEnded(id) }
     }
 
     private func watchedFingerprints() -> [(key: WatchedKey, fingerprint: StubFingerprint)] {
@@ -264,13 +314,13 @@ public struct StubBlock: Sendable {
 }
 
 
-/// What the store keeps for one session beyond its database: its subscriptions and its WATCHes.
 /// Script results a RESP3 caller gets with their RESP3 types (`{map=}` as a map, booleans),
 /// which a reply's ``RedisValue`` cannot hold: one per script that answered without an error.
 final class StubScriptReplies: @unchecked Sendable {
     var pending: [Resp3Value] = []
 }
 
+/// What the store keeps for one session beyond its database: its subscriptions and its WATCHes.
 struct StubSessionState: Sendable {
     let subscriber: StubSubscriber
     let watch: StubWatch

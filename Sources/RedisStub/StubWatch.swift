@@ -10,11 +10,17 @@ final class StubSignals {
     private(set) var watched: [WatchedKey: [StubWatch]] = [:]
 
     var anyWatched: Bool { !watched.isEmpty }
+    /// CLIENT TRACKING's bookkeeping (the store's), told of every modified key too.
+    var tracking: StubTracking?
+    /// Someone wants to hear of modified keys: a WATCH, or a tracking session.
+    var listening: Bool { !watched.isEmpty || tracking?.isActive == true }
 
     var watchedKeys: Dictionary<WatchedKey, [StubWatch]>.Keys { watched.keys }
 
-    /// Redis's signalModifiedKey: every transaction watching the key is spoilt.
+    /// Redis's signalModifiedKey: every transaction watching the key is spoilt, and the
+    /// sessions tracking it are told.
     func modified(_ database: Int, _ key: StubKey) {
+        if let tracking, tracking.isActive { tracking.invalidate(key) }
         guard !watched.isEmpty, let watches = watched[WatchedKey(database: database, key: HashedBytes(key))] else { return }
         for watch in watches { watch.dirty = true }
     }

@@ -64,6 +64,7 @@ public final class StubServer: Sendable {
             // Another process's client of the same store may have written; timeouts ran out.
             loop.serveParked(now: clock.now)
             loop.expireParked(now: clock.now)
+            store.sendBroadcastInvalidations()
             loop.deliverMessages()
             loop.applyInterventions(now: clock.now)
             loop.sendReplies()
@@ -318,7 +319,7 @@ final class ClientConnection: @unchecked Sendable {
             // While clients are parked, each command runs alone and they are tried after it,
             // as Redis serves the keys a command made ready before it runs the next; a
             // subscribed client's too, each reply followed by its mail.
-            let alone = loop.hasParked || session.subscriber.isSubscribed
+            let alone = loop.hasParked || session.subscriber.isSubscribed || session.isTracking
             let plain = alone ? 0 : queued.firstIndex(where: InMemoryRedis.runsAlone) ?? queued.count
             if plain > 0 {
                 // The usual case is the whole queue: hand it over without copying.
@@ -341,10 +342,10 @@ final class ClientConnection: @unchecked Sendable {
                 // A (un)subscribe's further confirmations follow its reply; anything else's
                 // mail (in RESP3, a PUBLISH to the session's own channel) goes before it, as
                 // Redis delivers a message as it is published.
-                let confirms = InMemoryRedis.changesSubscriptions(command)
-                if !confirms { writeMail(into: &output) }
+                if !InMemoryRedis.changesSubscriptions(command) { writeMail(into: &output, beforeReply: true) }
                 write(reply, answering: command, into: &output)
-                if confirms { writeMail(into: &output) }
+                // Confirmations, and what the command's own writes invalidated.
+                writeMail(into: &output)
                 // As Redis frees a killed client and answers an unblocked one at once.
                 loop.applyInterventions(now: now, skipping: self)
                 loop.serveParked(now: now)
@@ -439,8 +440,8 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     /// The session's messages and further confirmations: arrays in RESP2, pushes in RESP3.
-    private func writeMail(into output: inout [UInt8]) {
-        for message in session.subscriber.takeMail() {
+    private func writeMail(into output: inout [UInt8], beforeReply: Bool = false) {
+        for message in session.subscriber.takeMail(beforeReply: beforeReply) {
             if session.protocolVersion == 3 {
                 Resp3Shape.plain(message).write(into: &output, push: true)
             } else {

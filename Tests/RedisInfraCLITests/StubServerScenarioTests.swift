@@ -122,6 +122,53 @@ import Testing
             .send(1, [["CLIENT", "LIST", "ID", "$id0"], ["CLIENT", "UNBLOCK", "$id0", "ERROR"]]),
             .send(0, [["LLEN", "q"]]),
         ]),
+        // CLIENT TRACKING (in RESP3 unless redirected): invalidations pushed once per read,
+        // own writes' after the reply, FLUSH as a null, the modes and their errors.
+        Scenario(name: "CLIENT TRACKING pushes each read key's invalidation once, own writes after the reply", connections: 2, steps: [
+            .send(1, [["RPUSH", "l", "a"], ["SADD", "set", "a"]]),
+            .send(0, [["HELLO", "3"], ["CLIENT", "TRACKING", "ON"], ["GET", "k"], ["MGET", "k", "k2"], ["HGETALL", "h"], ["LRANGE", "l", "0", "-1"], ["SCARD", "set"], ["CLIENT", "TRACKINGINFO"]]),
+            // A list and a set changed in place; a SADD that adds nothing changes nothing.
+            .send(1, [["SET", "k", "v"], ["HSET", "h", "f", "v"], ["SET", "k", "w"], ["LPUSH", "k2", "x"], ["SADD", "set", "a"], ["RPUSH", "l", "b"]]),
+            .send(1, [["SADD", "set", "b"]]),
+            .send(0, [["DEL", "k2"], ["GET", "k"], ["SET", "k", "own"], ["PING"]]),
+            .send(0, [["EVAL", "return redis.call('GET', KEYS[1])", "1", "s1"], ["EVAL_RO", "return 1", "1", "s2"], ["MULTI"], ["GET", "t1"], ["SET", "t2", "x"], ["EXEC"]]),
+            .send(1, [["SET", "s1", "x"], ["SET", "s2", "x"], ["SET", "t1", "x"], ["SADD", "h", "x"]]),
+            .send(1, [["FLUSHALL"]]),
+        ]),
+        Scenario(name: "CLIENT TRACKING OPTIN, OPTOUT and NOLOOP choose which keys are tracked", connections: 2, steps: [
+            .send(0, [["HELLO", "3"], ["CLIENT", "TRACKING", "ON", "OPTIN"], ["GET", "o1"], ["CLIENT", "CACHING", "YES"], ["CLIENT", "TRACKINGINFO"], ["GET", "o2"], ["GET", "o3"]]),
+            .send(1, [["MSET", "o1", "1", "o2", "2", "o3", "3"]]),
+            .send(0, [["CLIENT", "TRACKING", "OFF"], ["CLIENT", "TRACKING", "ON", "OPTOUT", "NOLOOP"], ["GET", "p1"], ["CLIENT", "CACHING", "NO"], ["GET", "p2"], ["GET", "p3"]]),
+            .send(0, [["SET", "p1", "own"], ["CLIENT", "TRACKINGINFO"]]),
+            .send(1, [["SET", "p1", "x"], ["SET", "p2", "x"], ["SET", "p3", "x"]]),
+        ]),
+        Scenario(name: "CLIENT TRACKING BCAST tells of every changed key under its prefixes", connections: 2, steps: [
+            .send(0, [["HELLO", "3"], ["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:", "PREFIX", "job:"], ["CLIENT", "TRACKINGINFO"]]),
+            .send(1, [["SET", "user:1", "x"], ["SET", "other", "x"], ["LPUSH", "job:9", "a"], ["SET", "user:0", "y"]]),
+            .send(0, [["SET", "user:2", "x"], ["PING"]]),
+            .send(0, [["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:x"], ["CLIENT", "TRACKING", "ON"], ["CLIENT", "TRACKING", "OFF"], ["CLIENT", "TRACKING", "ON", "BCAST", "NOLOOP"]]),
+            .send(0, [["SET", "mine", "x"], ["PING"]]),
+            .send(1, [["SET", "theirs", "x"]]),
+        ]),
+        Scenario(name: "CLIENT TRACKING REDIRECT sends RESP2 invalidations to a subscriber, and reports a target gone", connections: 4, steps: [
+            .send(1, [["SUBSCRIBE", "__redis__:invalidate"]]),
+            .send(0, [["CLIENT", "TRACKING", "ON", "REDIRECT", "$id1"], ["GET", "r1"], ["CLIENT", "TRACKING", "ON", "REDIRECT", "999999"]]),
+            .send(2, [["SET", "r1", "x"], ["FLUSHDB"]]),
+            .send(3, [["HELLO", "3"], ["CLIENT", "TRACKING", "ON", "REDIRECT", "$id1"], ["GET", "z1"]]),
+            .hangUp(1),
+            .send(2, [["SET", "z1", "x"]]),
+            .send(3, [["CLIENT", "TRACKINGINFO"], ["PING"]]),
+        ]),
+        Scenario(name: "CLIENT TRACKING and CACHING refuse what Redis refuses", connections: 1, steps: [
+            .send(0, [
+                ["CLIENT", "TRACKING", "maybe"], ["CLIENT", "TRACKING", "ON", "REDIRECT", "x"], ["CLIENT", "TRACKING", "ON", "BOGUS"],
+                ["CLIENT", "TRACKING", "ON", "OPTIN", "BCAST"], ["CLIENT", "TRACKING", "ON", "PREFIX", "a"], ["CLIENT", "TRACKING", "ON", "PREFIX"],
+                ["CLIENT", "TRACKING", "ON", "OPTIN", "OPTOUT"], ["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "ab", "PREFIX", "a"],
+                ["CLIENT", "CACHING", "YES"], ["CLIENT", "TRACKING", "ON", "OPTIN"], ["CLIENT", "CACHING", "NO"], ["CLIENT", "CACHING", "maybe"],
+                ["CLIENT", "TRACKING", "ON", "OPTOUT"], ["CLIENT", "TRACKING", "ON", "BCAST"], ["CLIENT", "GETREDIR"], ["CLIENT", "TRACKING", "OFF"],
+                ["CLIENT", "GETREDIR"], ["CLIENT", "TRACKINGINFO"], ["CLIENT", "TRACKING", "ON", "REDIRECT", "$id0", "REDIRECT", "$id0"],
+            ]),
+        ]),
         Scenario(name: "a subscriber that hangs up leaves its channels", connections: 2, steps: [
             .send(0, [["SUBSCRIBE", "a"]]),
             .hangUp(0),
@@ -176,6 +223,8 @@ import Testing
             .replacingOccurrences(of: #"addr=\S* laddr=\S* fd=-?\d+"#, with: "addr=<addr> laddr=<laddr> fd=<fd>", options: .regularExpression)
             .replacingOccurrences(of: #"qbuf=\d+ .*? tot-mem=\d+"#, with: "<buffers>", options: .regularExpression)
             .replacingOccurrences(of: #"age=\d+ idle=\d+"#, with: "age=<age> idle=<idle>", options: .regularExpression)
+            // HELLO's id, a tracking redirect's target.
+            .replacingOccurrences(of: #"(\$2\r\nid|\$8\r\nredirect|tracking-redir-broken)\r\n:[1-9]\d*"#, with: "$1\r\n:<id>", options: .regularExpression)
         for (name, id) in ids { text = text.replacingOccurrences(of: "id=\(id) ", with: "id=\(name) ") }
         return text
     }

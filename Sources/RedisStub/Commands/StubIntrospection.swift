@@ -75,6 +75,17 @@ enum StubKeySpecs {
         let flags: [String]
     }
 
+    /// For CLIENT TRACKING: a command's keys and whether it only reads them (Redis remembers
+    /// the keys of `readonly` commands, but of a read-only script only what it calls). Nil for
+    /// a command without keys.
+    static func tracked(_ command: RedisCommandArgv) -> (keys: [[UInt8]], readOnly: Bool)? {
+        guard let info = StubCommandTable.entry(command[...], served: false), let flags = info.array?[2].array,
+              let keys = try? keys(command[...]), !keys.isEmpty else { return nil }
+        let name = lowercasedCommandName(command[0])
+        let readOnly = flags.contains(.simpleString("readonly")) && !["eval_ro", "evalsha_ro", "fcall_ro"].contains(name)
+        return (keys.map(\.name), readOnly)
+    }
+
     static func keys(_ words: ArraySlice<RedisCommandArgv.Element>) throws(StubError) -> [Key] {
         let argv = Array(words)
         guard let info = StubCommandTable.entry(words, served: false), let fields = info.array, fields.count >= 9 else {

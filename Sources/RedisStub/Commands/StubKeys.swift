@@ -31,11 +31,13 @@ extension StubCommands {
         "flushdb": StubCommand(-1) { execution, command throws(StubError) in
             try flushOptions(command)
             execution.database.removeAll()
+            execution.state.signals.tracking?.flushed()
             return .ok
         },
         "flushall": StubCommand(-1) { execution, command throws(StubError) in
             try flushOptions(command)
             for database in execution.state.databases { database.removeAll() }
+            execution.state.signals.tracking?.flushed()
             return .ok
         },
     ]
