@@ -73,6 +73,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         // CLIENT KILL closed this session's connection.
         if clientInfo.killed { throw RedisError.connectionClosed("the stub's connection was killed by CLIENT KILL") }
         let name = lowercasedCommandName(first)
+        if Self.checkedSessionCommands.contains(name), let refusal = store.aclRefusal(command, session: state) {
+            if transaction != nil && name != "exec" && name != "discard" { transaction?.failed = true }
+            return .error(name == "exec" ? "EXECABORT Transaction discarded because of: " + refusal : refusal)
+        }
         // RESP3 has no subscribed mode: its messages are pushes, apart from replies.
         if subscriber.isSubscribed, protocolVersion == 2, let refusal = Self.subscribedModeRefusal(name, command) { return refusal }
         // Connection commands answer at once, inside MULTI too: they touch no data.
@@ -146,6 +150,12 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         default: return false
         }
         return nullArrayCommands.contains(lowercasedCommandName(first))
+    }
+
+    /// A server checked the session's password itself (stub-server's --password-file): it
+    /// runs as the default user, authenticated.
+    public func authenticatedByServer(password: [UInt8]) {
+        _ = store.authenticate(clientInfo, user: Array("default".utf8), password: password)
     }
 
     /// The oldest script result not yet taken, with RESP3's types, when the session speaks
@@ -226,6 +236,8 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
     }
 
     private static let sessionCommands: Set<String> = ["multi", "exec", "discard", "client", "hello", "reset"]
+    /// The session commands an ACL or a missing AUTH may refuse (HELLO and RESET need none).
+    private static let checkedSessionCommands: Set<String> = ["multi", "exec", "discard", "client"]
     /// What a session answers itself, beside the command table (docs/stub.md's coverage).
     static var sessionCommandNames: Set<String> { sessionCommands }
 
@@ -331,6 +343,10 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
                 transaction?.failed = true
                 return .error(error.message)
             }
+            if let refusal = store.aclRefusal(command, session: state) {
+                transaction?.failed = true
+                return .error(refusal)
+            }
             transaction?.commands.append(command)
             return .simpleString("QUEUED")
         }
@@ -358,11 +374,13 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             version = asked
         }
         var name: [UInt8]?
+        var credentials: (user: [UInt8], password: [UInt8])?
         var index = 2
         while index < command.count {
             let option = StubParse.upper(command[index])
             let more = command.count - 1 - index
             if option == "AUTH" && more >= 2 {
+                credentials = (command[index + 1], command[index + 2])
                 index += 3
             } else if option == "SETNAME" && more >= 1 {
                 name = command[index + 1]
@@ -370,6 +388,12 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
             } else {
                 return .error("ERR Syntax error in HELLO option '\(String(decoding: command[index], as: UTF8.self))'")
             }
+        }
+        if let credentials, !store.authenticate(clientInfo, user: credentials.user, password: credentials.password) {
+            return .error("WRONGPASS invalid username-password pair or user is disabled.")
+        }
+        if credentials == nil, store.aclRefusal([Array("ping".utf8)], session: state)?.hasPrefix("NOAUTH") == true {
+            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
         if let name {
             guard name.allSatisfy({ $0 > 32 && $0 < 127 }) else { return .error("ERR Client names cannot contain spaces, newlines or special characters.") }

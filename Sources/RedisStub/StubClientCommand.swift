@@ -181,7 +181,7 @@ extension InMemoryRedis {
 
     /// `CLIENT KILL ip:port`, or `CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR a] [LADDR a] [SKIPME yes|no] ...`.
     private func clientKill(_ command: RedisCommandArgv) throws(StubError) -> RedisValue {
-        var (id, type, address, localAddress): (Int64?, String?, String?, String?) = (nil, nil, nil, nil)
+        var (id, type, address, localAddress, user): (Int64?, String?, String?, String?, String?) = (nil, nil, nil, nil, nil)
         var skipMe = true
         let oldForm = command.count == 3
         if oldForm {
@@ -200,7 +200,9 @@ extension InMemoryRedis {
                 case "ADDR": address = String(decoding: value, as: UTF8.self)
                 case "LADDR": localAddress = String(decoding: value, as: UTF8.self)
                 case "USER":
-                    guard value == Array("default".utf8) else { throw StubError("ERR No such user '\(String(decoding: value, as: UTF8.self))'") }
+                    let name = String(decoding: value, as: UTF8.self)
+                    guard store.hasUser(name) else { throw StubError("ERR No such user '\(name)'") }
+                    user = name
                 case "SKIPME":
                     switch StubParse.upper(value) {
                     case "YES": skipMe = true
@@ -217,6 +219,7 @@ extension InMemoryRedis {
             clients.all.filter { client in
                 (id.map { client.id == $0 } ?? true) && (type.map { Self.type(of: client) == $0 } ?? true)
                     && (address.map { client.address == $0 } ?? true) && (localAddress.map { client.localAddress == $0 } ?? true)
+                    && (user.map { client.user == $0 } ?? true)
                     && !(skipMe && client.id == me) && !client.killed
             }
         }

@@ -14,6 +14,10 @@ public final class StubClientInfo: @unchecked Sendable {
     var database = 0
     /// The protocol HELLO chose: 2, or 3 on a server that writes RESP3.
     var protocolVersion = 2
+    /// The ACL user the session runs as, and whether it authenticated (or needed not: a
+    /// session made while the default user had no password).
+    var user = "default"
+    var authenticated = true
     /// Kept as sent: its full name (`client|list`) is worked out only when CLIENT LIST asks,
     /// not on every command.
     var lastCommand: RedisCommandArgv?
@@ -51,7 +55,7 @@ public final class StubClientInfo: @unchecked Sendable {
             ("db", "\(database)"), ("sub", "\(subscriber.channels.count)"), ("psub", "\(subscriber.patterns.count)"),
             ("ssub", "\(subscriber.shardChannels.count)"), ("multi", "\(queued ?? -1)"), ("qbuf", "0"), ("qbuf-free", "0"), ("argv-mem", "0"),
             ("multi-mem", "0"), ("rbs", "0"), ("rbp", "0"), ("obl", "0"), ("oll", "0"), ("omem", "0"), ("tot-mem", "0"), ("events", "r"),
-            ("cmd", lastCommand.map(commandFullName) ?? "NULL"), ("user", "default"), ("redir", "-1"), ("resp", String(protocolVersion)),
+            ("cmd", lastCommand.map(commandFullName) ?? "NULL"), ("user", user), ("redir", "-1"), ("resp", String(protocolVersion)),
         ]
         return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + "\n"
     }

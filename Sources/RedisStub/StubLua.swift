@@ -135,6 +135,8 @@ final class StubLua {
     /// redis.call, under the time limit.
     private func protectedCall(arguments: Int32, timeLimitMilliseconds: Int64, execution: inout StubExecution) -> Int32 {
         execution.scriptProtocol = 2
+        execution.runningScript = true
+        defer { execution.runningScript = false }
         return withUnsafeMutablePointer(to: &execution) { pointer -> Int32 in
             lua_pushlightuserdata(state, pointer)
             lua_setfield(state, stub_lua_registry_index(), "__stub_execution")

@@ -84,6 +84,13 @@ public final class StubStore: Sendable {
                 if let last { client.lastCommand = last }
             }
             if state.tracking.hasBroadcasts { broadcastsWaiting.store(true, ordering: .releasing) }
+            if execution.aclChanged { aclInUse.store(true, ordering: .releasing) }
+            // ACL DELUSER: the deleted users' sessions are freed.
+            let doomed = execution.deletedUsers.isEmpty ? [] : state.clients.all.filter { execution.deletedUsers.contains($0.user) && !$0.killed }
+            if !doomed.isEmpty {
+                Self.kill(doomed, in: state)
+                interventions.add(1, ordering: .releasing)
+            }
             let delivered = state.pubsub.deliveries != deliveriesBefore || state.tracking.sent != invalidationsBefore
             return (result, execution.databaseIndex, execution.block, state.signals.growth != growthBefore, delivered)
         }
@@ -108,6 +115,35 @@ public final class StubStore: Sendable {
         if sent { deliveries.add(1, ordering: .releasing) }
     }
 
+    /// Set once any ACL SETUSER ran, for the sessions' commands run outside the store.
+    let aclInUse = Atomic<Bool>(false)
+
+    /// A session command (MULTI, EXEC, CLIENT, ...) the session may not run: Redis's refusal.
+    func aclRefusal(_ command: RedisCommandArgv, session: StubSessionState) -> String? {
+        guard aclInUse.load(ordering: .acquiring) else { return nil }
+        return state.withLock { state in
+            var execution = StubExecution(state: state, databaseIndex: 0, now: clock.nowMilliseconds(), clock: clock)
+            execution.session = session
+            return execution.aclRefusal(command)
+        }
+    }
+
+    func hasUser(_ name: String) -> Bool {
+        state.withLock { $0.users[name] != nil }
+    }
+
+    /// AUTH and HELLO's AUTH: the session runs as the user from now on; false for a wrong
+    /// password, a missing or disabled user.
+    func authenticate(_ client: StubClientInfo, user: [UInt8], password: [UInt8]) -> Bool {
+        state.withLock { state in
+            let name = String(decoding: user, as: UTF8.self)
+            guard state.users[name]?.accepts(password: password) == true else { return false }
+            client.user = name
+            client.authenticated = true
+            return true
+        }
+    }
+
     /// CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO: the tracking state, under the lock.
     func withTracking<Value: Sendable>(_ body: (StubTracking) throws(StubError) -> Value) throws(StubError) -> Value {
         let result = state.withLock { state -> Result<Value, StubError> in
@@ -117,7 +153,21 @@ public final class StubStore: Sendable {
     }
 
     func register(_ client: StubClientInfo) {
-        state.withLock { $0.clients.add(client) }
+        state.withLock { state in
+            state.clients.add(client)
+            // Redis's createClient: authenticated while the default user needs no password.
+            client.authenticated = state.users["default"].map { $0.noPass && $0.enabled } ?? true
+        }
+    }
+
+    /// `requirepass`: the default user wants this password (stub-server's --password-file).
+    /// Sessions made from now on must authenticate.
+    public func requireDefaultPassword(_ password: [UInt8]) {
+        state.withLock { state in
+            try? state.users["default"]?.apply([Array("resetpass".utf8), [UInt8(ascii: ">")] + password])
+            state.aclInUse = true
+        }
+        aclInUse.store(true, ordering: .releasing)
     }
 
     func unregister(_ id: Int64) {
@@ -137,15 +187,19 @@ public final class StubStore: Sendable {
     func kill(_ choose: (StubClients) -> [StubClientInfo]) -> Int {
         let killed = state.withLock { state -> Int in
             let targets = choose(state.clients)
-            for target in targets {
-                target.killed = true
-                state.pubsub.leave(target.subscriber)
-                state.signals.unwatchAll(target.watch)
-            }
+            Self.kill(targets, in: state)
             return targets.count
         }
         if killed > 0 { interventions.add(1, ordering: .releasing) }
         return killed
+    }
+
+    private static func kill(_ targets: [StubClientInfo], in state: StubState) {
+        for target in targets {
+            target.killed = true
+            state.pubsub.leave(target.subscriber)
+            state.signals.unwatchAll(target.watch)
+        }
     }
 
     /// Runs `body` with every session's entry, under the lock.
@@ -203,6 +257,10 @@ final class StubState {
     let pubsub = StubPubSub()
     let clients = StubClients()
     var tracking: StubTracking { signals.tracking! }
+    /// ACL users by name; `default` always.
+    var users = ["default": StubUser.default]
+    /// Set once any ACL SETUSER ran: until then every session may run everything, unchecked.
+    var aclInUse = false
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
@@ -234,6 +292,12 @@ struct StubExecution {
     var retrying = false
     /// Inside `EVAL_RO`/`EVALSHA_RO` or a `no-writes` script: write commands are refused.
     var scriptReadOnly = false
+    /// A script is running: its commands are refused by ACL in a script's words.
+    var runningScript = false
+    /// ACL SETUSER ran: the store checks sessions' commands from now on.
+    var aclChanged = false
+    /// ACL DELUSER's users: their sessions are closed once the command ends.
+    var deletedUsers: Set<String> = []
     /// What the running script asked `redis.setresp` for: 3 types `redis.call`'s replies as
     /// RESP3 does (Resp3Shape). Each script starts at 2.
     var scriptProtocol = 2
@@ -250,6 +314,7 @@ struct StubExecution {
     }
 
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
+        if state.aclInUse, let refusal = aclRefusal(command) { return .error(refusal) }
         // Only while someone WATCHes: the watched keys' contents, to see what the command changed.
         let watchedBefore = state.signals.anyWatched ? watchedFingerprints() : nil
         // Only while someone tracks: what the command reads is remembered, what it may write
@@ -270,6 +335,27 @@ struct StubExecution {
         }
         if let tracked, tracked.readOnly, let id = session.client?.id { state.tracking.remember(tracked.keys, by: id) }
         return reply
+    }
+
+    /// What Redis answers a command the session may not run: NOAUTH before authenticating
+    /// (while the default user wants a password), NOPERM for what its user's ACL refuses —
+    /// worded for scripts inside one. Nil when it may run it.
+    func aclRefusal(_ command: RedisCommandArgv) -> String? {
+        guard let client = session.client else { return nil }
+        if StubAclCatalogue.skipsAuthentication(command) { return nil }
+        if !client.authenticated, let defaultUser = state.users["default"], !defaultUser.noPass || !defaultUser.enabled {
+            return "NOAUTH Authentication required."
+        }
+        let user = state.users[client.user] ?? StubUser()
+        guard !user.allowsEverything, let refusal = user.check(command) else { return nil }
+        switch (refusal.denial, runningScript) {
+        case (.command, false): return "NOPERM this user has no permissions to run the '\(commandFullName(command))' command"
+        case (.key, false): return "NOPERM this user has no permissions to access one of the keys used as arguments"
+        case (.channel, false): return "NOPERM this user has no permissions to access one of the channels used as arguments"
+        case (.command, true): return "ERR The user executing the script can't run this command or subcommand"
+        case (.key, true): return "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
+        case (.channel, true): return "ERR The user executing the script can't publish to the channel mentioned in the command"
+        }
     }
 
     /// CLIENT CACHING applied to the command that just ended.

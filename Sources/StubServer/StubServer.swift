@@ -33,6 +33,7 @@ public final class StubServer: Sendable {
     public init(endpoint: Endpoint, store: StubStore = StubStore(), password: [UInt8]? = nil) throws(StubServerError) {
         self.store = store
         self.password = password
+        if let password { store.requireDefaultPassword(password) }
         (listener, self.endpoint) = try Self.listen(on: endpoint)
     }
 
@@ -465,6 +466,7 @@ final class ClientConnection: @unchecked Sendable {
                 return .error("WRONGPASS invalid username-password pair or user is disabled.")
             }
             passwordToPass = nil
+            session.authenticatedByServer(password: password)
             return nil
         }
         guard name == "auth" else { return .error("NOAUTH Authentication required.") }
@@ -473,6 +475,7 @@ final class ClientConnection: @unchecked Sendable {
             return .error("WRONGPASS invalid username-password pair or user is disabled.")
         }
         passwordToPass = nil
+        session.authenticatedByServer(password: password)
         return .simpleString("OK")
     }
 

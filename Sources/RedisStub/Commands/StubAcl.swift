@@ -1,28 +1,36 @@
 import RedisClientCore
 
-/// `ACL` as a Redis 7.0 with only its `default` user answers it (every command, key and
-/// channel; no password): the introspection a test harness sends — WHOAMI, USERS, LIST,
-/// GETUSER, CAT from Redis's own command table, GENPASS, LOG, DRYRUN — and Redis's refusals.
-/// Creating users (SETUSER) is not served yet: it is refused with a clear error (docs/stub.md).
+/// `ACL` over the store's users (Acl/): SETUSER with Redis 7.0's rules and refusals, GETUSER
+/// and LIST described as Redis describes them, DELUSER (its sessions closed), WHOAMI, USERS,
+/// DRYRUN against the user's permissions, CAT from Redis's own command table, GENPASS; LOG
+/// keeps no entries (docs/stub.md).
 extension StubCommands {
     static let acl: [String: StubCommand] = [
         "acl": StubCommand(-2, subcommands: [
             "WHOAMI": 2, "USERS": 2, "LIST": 2, "GETUSER": 3, "CAT": -2, "GENPASS": -2, "LOG": -2, "DRYRUN": -4, "DELUSER": -3,
             "SETUSER": -3, "SAVE": 2, "LOAD": 2, "HELP": 2,
-        ]) { _, command throws(StubError) in
+        ]) { execution, command throws(StubError) in
+            let state = execution.state
             switch StubParse.upper(command[1]) {
             case "WHOAMI":
-                return .bulk("default")
+                return .bulk(execution.session.client?.user ?? "default")
             case "USERS":
-                return .array([.bulk("default")])
+                return .array(state.users.keys.sorted().map { .bulk($0) })
             case "LIST":
-                return .array([.bulk("user default on nopass ~* &* +@all")])
+                return .array(state.users.sorted { $0.key < $1.key }.map { .bulk($0.value.line(name: $0.key)) })
             case "GETUSER":
-                guard command[2] == Array("default".utf8) else { return .null }
-                return .array([
-                    .bulk("flags"), .array([.bulk("on"), .bulk("nopass")]), .bulk("passwords"), .array([]), .bulk("commands"), .bulk("+@all"),
-                    .bulk("keys"), .bulk("~*"), .bulk("channels"), .bulk("&*"), .bulk("selectors"), .array([]),
-                ])
+                return state.users[String(decoding: command[2], as: UTF8.self)]?.details ?? .null
+            case "SETUSER":
+                let name = String(decoding: command[2], as: UTF8.self)
+                guard !command[2].contains(UInt8(ascii: " ")) && !command[2].contains(0) else {
+                    throw StubError("ERR Usernames can't contain spaces or null characters")
+                }
+                var user = state.users[name] ?? StubUser()
+                try user.apply(Array(command.dropFirst(3)))
+                state.users[name] = user
+                state.aclInUse = true
+                execution.aclChanged = true
+                return .ok
             case "CAT":
                 return try aclCategory(command)
             case "GENPASS":
@@ -40,18 +48,28 @@ extension StubCommands {
                 }
                 return .array([])
             case "DRYRUN":
-                guard command[2] == Array("default".utf8) else { throw StubError("ERR User '\(String(decoding: command[2], as: UTF8.self))' not found") }
+                guard let user = state.users[String(decoding: command[2], as: UTF8.self)] else {
+                    throw StubError("ERR User '\(String(decoding: command[2], as: UTF8.self))' not found")
+                }
                 let target = Array(command.dropFirst(3))
                 guard let entry = StubCommandTable.entry(target[...], served: false), case .integer(let arity)? = entry.array?[1] else {
                     throw StubError("ERR Command '\(String(decoding: target[0], as: UTF8.self))' not found")
                 }
                 guard StubCommand.accepts(arity: Int(arity), count: target.count) else { throw .arity(entry.array?[0].string ?? "") }
-                return .ok
+                guard let refusal = user.check(target) else { return .ok }
+                let object = String(decoding: refusal.object ?? [], as: UTF8.self)
+                switch refusal.denial {
+                case .command: return .bulk("This user has no permissions to run the '\(commandFullName(target))' command")
+                case .key: return .bulk("This user has no permissions to access the '\(object)' key")
+                case .channel: return .bulk("This user has no permissions to access the '\(object)' channel")
+                }
             case "DELUSER":
-                if command.dropFirst(2).contains(Array("default".utf8)) { throw StubError("ERR The 'default' user cannot be removed") }
-                return .integer(0)
-            case "SETUSER":
-                throw StubError("ERR the stub serves only the 'default' user, with every permission: ACL SETUSER is not served yet")
+                let names = command.dropFirst(2).map { String(decoding: $0, as: UTF8.self) }
+                if names.contains("default") { throw StubError("ERR The 'default' user cannot be removed") }
+                let deleted = Set(names).filter { state.users.removeValue(forKey: $0) != nil }
+                // Their sessions are closed, as Redis frees the clients of a deleted user.
+                execution.deletedUsers.formUnion(deleted)
+                return .integer(Int64(deleted.count))
             case "SAVE", "LOAD":
                 throw StubError(
                     "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and "
@@ -63,11 +81,7 @@ extension StubCommands {
         },
     ]
 
-    /// Redis's categories in its order.
-    private static let aclCategories = [
-        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin",
-        "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
-    ]
+    private static var aclCategories: [String] { StubAclCatalogue.categories }
 
     /// `ACL CAT [category]`: the categories, or the commands (and subcommands) in one.
     private static func aclCategory(_ command: RedisCommandArgv) throws(StubError) -> RedisValue {

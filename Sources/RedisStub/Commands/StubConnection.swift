@@ -15,9 +15,20 @@ extension StubCommands {
             execution.databaseIndex = Int(index)
             return .ok
         },
-        // The stub has no users: any credentials are accepted.
-        "auth": StubCommand(-2) { _, command throws(StubError) in
+        // `AUTH password` as the default user, `AUTH user password` as any.
+        "auth": StubCommand(-2) { execution, command throws(StubError) in
             guard command.count <= 3 else { throw .syntax }
+            let user = command.count == 3 ? command[1] : Array("default".utf8)
+            if command.count == 2, execution.state.users["default"]?.noPass == true {
+                throw StubError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+            }
+            guard let client = execution.session.client else { return .ok }
+            let name = String(decoding: user, as: UTF8.self)
+            guard execution.state.users[name]?.accepts(password: command.last!) == true else {
+                throw StubError("WRONGPASS invalid username-password pair or user is disabled.")
+            }
+            client.user = name
+            client.authenticated = true
             return .ok
         },
         "quit": StubCommand(-1) { _, _ in .ok },
