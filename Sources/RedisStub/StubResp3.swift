@@ -86,9 +86,7 @@ public indirect enum Resp3Value: Equatable {
 
 /// Which of Redis 7.0's replies RESP3 types beyond RESP2, and how: read from Redis's reply
 /// code (`addReplyMapLen`, `addReplySetLen`, `addReplyDouble`, `addReplyVerbatim`) and checked
-/// against redis-server through scripts in the contract suite. Server introspection replies
-/// that only RESP3 clients see typed (COMMAND, MEMORY STATS, LATENCY HISTOGRAM) stay as RESP2
-/// shapes them.
+/// against redis-server through scripts, redis-cli -3 and redis-py in the contract suites.
 public enum Resp3Shape {
     public static func convert(_ command: RedisCommandArgv, _ reply: RedisValue) -> Resp3Value {
         if case .error = reply { return .plain(reply) }
@@ -107,6 +105,10 @@ public enum Resp3Shape {
             return map(reply, nested: ["flags": set])
         case "acl" where subcommand == "LOG" && command.count == 2:
             return each(reply) { map($0) }
+        case "memory" where subcommand == "STATS":
+            return memoryStats(reply)
+        case "latency" where subcommand == "HISTOGRAM":
+            return map(reply, values: { map($0, nested: ["histogram_usec": { map($0) }]) })
         case "command" where subcommand == "DOCS":
             return map(reply, values: commandDocs)
         case "command" where subcommand == "INFO" || command.count == 1:
@@ -213,6 +215,19 @@ public enum Resp3Shape {
     private static func scoredPairs(_ reply: RedisValue) -> Resp3Value {
         guard case .array(let elements) = reply else { return plain(reply) }
         return .array(stride(from: 0, to: elements.count - 1, by: 2).map { .array([plain(elements[$0]), double(elements[$0 + 1])]) })
+    }
+
+    /// MEMORY STATS: a map, each database's overheads a map inside, the ratios and
+    /// percentages doubles.
+    private static func memoryStats(_ reply: RedisValue) -> Resp3Value {
+        guard case .array(let elements) = reply else { return plain(reply) }
+        return .map(stride(from: 0, to: elements.count - 1, by: 2).map { index in
+            let name = elements[index].bulkText ?? ""
+            let value = elements[index + 1]
+            let shaped: Resp3Value = name.hasPrefix("db.") ? map(value)
+                : name.hasSuffix(".ratio") || name.hasSuffix(".percentage") || name == "fragmentation" ? double(value) : plain(value)
+            return Resp3Value.Pair(key: plain(elements[index]), value: shaped)
+        })
     }
 
     /// A command's COMMAND DOCS: a map, its flags a set, its arguments maps (theirs nested),
