@@ -73,7 +73,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         // CLIENT KILL closed this session's connection.
         if clientInfo.killed { throw RedisError.connectionClosed("the stub's connection was killed by CLIENT KILL") }
         let name = lowercasedCommandName(first)
-        if Self.checkedSessionCommands.contains(name), let refusal = store.aclRefusal(command, session: state) {
+        if Self.checkedSessionCommands.contains(name), let refusal = store.aclRefusal(command, session: state, inTransaction: transaction != nil) {
             if transaction != nil && name != "exec" && name != "discard" { transaction?.failed = true }
             return .error(name == "exec" ? "EXECABORT Transaction discarded because of: " + refusal : refusal)
         }
@@ -343,7 +343,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
                 transaction?.failed = true
                 return .error(error.message)
             }
-            if let refusal = store.aclRefusal(command, session: state) {
+            if let refusal = store.aclRefusal(command, session: state, inTransaction: true) {
                 transaction?.failed = true
                 return .error(refusal)
             }
@@ -389,7 +389,7 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
                 return .error("ERR Syntax error in HELLO option '\(String(decoding: command[index], as: UTF8.self))'")
             }
         }
-        if let credentials, !store.authenticate(clientInfo, user: credentials.user, password: credentials.password) {
+        if let credentials, !store.authenticate(clientInfo, user: credentials.user, password: credentials.password, command: String(decoding: command[0], as: UTF8.self)) {
             return .error("WRONGPASS invalid username-password pair or user is disabled.")
         }
         if credentials == nil, store.aclRefusal([Array("ping".utf8)], session: state)?.hasPrefix("NOAUTH") == true {

@@ -59,6 +59,7 @@ public final class StubStore: Sendable {
                 if watch.dirty || expired { return nil }
             }
             defer { execution.commandEnded() }
+            execution.inTransaction = true
             return commands.map { execution.run($0) }
         }.replies
     }
@@ -118,12 +119,14 @@ public final class StubStore: Sendable {
     /// Set once any ACL SETUSER ran, for the sessions' commands run outside the store.
     let aclInUse = Atomic<Bool>(false)
 
-    /// A session command (MULTI, EXEC, CLIENT, ...) the session may not run: Redis's refusal.
-    func aclRefusal(_ command: RedisCommandArgv, session: StubSessionState) -> String? {
+    /// A session command (MULTI, EXEC, CLIENT, ...), or one queued in MULTI (`inTransaction`),
+    /// the session may not run: Redis's refusal.
+    func aclRefusal(_ command: RedisCommandArgv, session: StubSessionState, inTransaction: Bool = false) -> String? {
         guard aclInUse.load(ordering: .acquiring) else { return nil }
         return state.withLock { state in
             var execution = StubExecution(state: state, databaseIndex: 0, now: clock.nowMilliseconds(), clock: clock)
             execution.session = session
+            execution.inTransaction = inTransaction
             return execution.aclRefusal(command)
         }
     }
@@ -134,10 +137,13 @@ public final class StubStore: Sendable {
 
     /// AUTH and HELLO's AUTH: the session runs as the user from now on; false for a wrong
     /// password, a missing or disabled user.
-    func authenticate(_ client: StubClientInfo, user: [UInt8], password: [UInt8]) -> Bool {
+    func authenticate(_ client: StubClientInfo, user: [UInt8], password: [UInt8], command: String = "AUTH") -> Bool {
         state.withLock { state in
             let name = String(decoding: user, as: UTF8.self)
-            guard state.users[name]?.accepts(password: password) == true else { return false }
+            guard state.users[name]?.accepts(password: password) == true else {
+                state.logAclRefusal(reason: "auth", context: "toplevel", object: command, username: name, client: client, now: clock.nowMilliseconds())
+                return false
+            }
             client.user = name
             client.authenticated = true
             return true
@@ -261,6 +267,14 @@ final class StubState {
     var users = ["default": StubUser.default]
     /// Set once any ACL SETUSER ran: until then every session may run everything, unchecked.
     var aclInUse = false
+    /// ACL LOG, newest first.
+    var aclLog: [StubAclLogEntry] = []
+
+    /// A refusal for ACL LOG, with the session's CLIENT LIST line as it stands.
+    func logAclRefusal(reason: String, context: String, object: String, username: String, client: StubClientInfo, now: Int64) {
+        let entry = StubAclLogEntry(reason: reason, context: context, object: object, username: username, updatedAt: now, clientInfo: client.line(now: now))
+        StubAclLogEntry.add(entry, to: &aclLog)
+    }
     /// Created on the first script: most stub users never run one.
     private(set) lazy var lua = StubLua()
 
@@ -294,6 +308,8 @@ struct StubExecution {
     var scriptReadOnly = false
     /// A script is running: its commands are refused by ACL in a script's words.
     var runningScript = false
+    /// Inside MULTI (queueing) or EXEC: ACL LOG's context.
+    var inTransaction = false
     /// ACL SETUSER ran: the store checks sessions' commands from now on.
     var aclChanged = false
     /// ACL DELUSER's users: their sessions are closed once the command ends.
@@ -348,6 +364,10 @@ struct StubExecution {
         }
         let user = state.users[client.user] ?? StubUser()
         guard !user.allowsEverything, let refusal = user.check(command) else { return nil }
+        let reason = switch refusal.denial { case .command: "command"; case .key: "key"; case .channel: "channel" }
+        let object = refusal.denial == .command ? commandFullName(command) : String(decoding: refusal.object ?? [], as: UTF8.self)
+        let context = runningScript ? "lua" : inTransaction ? "multi" : "toplevel"
+        state.logAclRefusal(reason: reason, context: context, object: object, username: client.user, client: client, now: now)
         switch (refusal.denial, runningScript) {
         case (.command, false): return "NOPERM this user has no permissions to run the '\(commandFullName(command))' command"
         case (.key, false): return "NOPERM this user has no permissions to access one of the keys used as arguments"

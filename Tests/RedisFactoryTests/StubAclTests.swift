@@ -36,7 +36,8 @@ struct StubAclTests {
         (3, ["AUTH", "carol", "x"]), (0, ["ACL", "SETUSER", "carol", "on"]), (3, ["AUTH", "carol", "x"]), (3, ["GET", "x"]), (3, ["GET", "y"]), (3, ["SET", "y", "1"]),
         (3, ["SET", "x", "1"]), (0, ["ACL", "DELUSER", "u2", "nobody"]), (0, ["ACL", "DELUSER", "default"]), (0, ["ACL", "USERS"]),
         (0, ["ACL", "SETUSER", "default", "resetpass", ">dpw"]), (1, ["AUTH", "wrong"]), (1, ["AUTH", "dpw"]), (1, ["ACL", "WHOAMI"]),
-        (0, ["ACL", "SETUSER", "default", "nopass"]), (0, ["AUTH", "x"]),
+        (0, ["ACL", "SETUSER", "default", "nopass"]), (0, ["AUTH", "x"]), (0, ["ACL", "LOG", "3"]), (0, ["ACL", "LOG", "-1"]),
+        (0, ["ACL", "LOG"]), (0, ["ACL", "LOG", "RESET"]), (0, ["ACL", "LOG"]),
     ]
 
     @Test func usersAndPermissionsAnswerAsRedisDoes() throws {
@@ -96,9 +97,9 @@ struct StubAclTests {
             }
             return .bulkString(Array(sorted.dropLast().joined(separator: " ").utf8))
         case .array(let elements):
-            // HELLO's client id is each server's own.
+            // HELLO's client id, an ACL LOG entry's age and client line are each server's own.
             return .array(elements.enumerated().map { index, element in
-                index > 0 && elements[index - 1] == .bulk("id") ? .simpleString("<id>") : normalized(element)
+                index > 0 && [.bulk("id"), .bulk("age-seconds"), .bulk("client-info")].contains(elements[index - 1]) ? .simpleString("<own>") : normalized(element)
             })
         default:
             return reply

@@ -134,3 +134,40 @@ struct StubUser: Equatable {
         ])
     }
 }
+
+/// One ACL LOG entry: a refusal, grouped with the same refusal again within a minute.
+struct StubAclLogEntry {
+    var count = 1
+    let reason: String
+    let context: String
+    let object: String
+    let username: String
+    var updatedAt: Int64
+    var clientInfo: String
+
+    /// Redis's addACLLogEntry: a match among the ten newest within 60 s counts up and moves
+    /// to the front; otherwise a new entry, at most 128 kept.
+    static func add(_ entry: StubAclLogEntry, to log: inout [StubAclLogEntry]) {
+        if let index = log.prefix(10).firstIndex(where: {
+            $0.reason == entry.reason && $0.context == entry.context && $0.object == entry.object && $0.username == entry.username
+                && abs(entry.updatedAt - $0.updatedAt) <= 60_000
+        }) {
+            var match = log.remove(at: index)
+            match.count += 1
+            match.updatedAt = entry.updatedAt
+            match.clientInfo = entry.clientInfo
+            log.insert(match, at: 0)
+        } else {
+            log.insert(entry, at: 0)
+            if log.count > 128 { log.removeLast() }
+        }
+    }
+
+    func reply(now: Int64) -> RedisValue {
+        .array([
+            .bulk("count"), .integer(Int64(count)), .bulk("reason"), .bulk(reason), .bulk("context"), .bulk(context),
+            .bulk("object"), .bulk(object), .bulk("username"), .bulk(username),
+            .bulk("age-seconds"), .bulkString(StubFormat.double(Double(now - updatedAt) / 1000)), .bulk("client-info"), .bulk(clientInfo),
+        ])
+    }
+}

@@ -41,12 +41,15 @@ extension StubCommands {
                 var random = SystemRandomNumberGenerator()
                 return .bulk(String((0..<((bits + 3) / 4)).map { _ in "0123456789abcdef".randomElement(using: &random)! }))
             case "LOG":
-                // Nothing is ever refused, so nothing is logged.
+                var count = 10
                 if command.count > 2 {
-                    if StubParse.upper(command[2]) == "RESET" { return .ok }
-                    _ = try StubParse.integer(command[2])
+                    if StubParse.upper(command[2]) == "RESET" {
+                        state.aclLog = []
+                        return .ok
+                    }
+                    count = max(0, Int(try StubParse.integer(command[2])))
                 }
-                return .array([])
+                return .array(state.aclLog.prefix(count).map { $0.reply(now: execution.now) })
             case "DRYRUN":
                 guard let user = state.users[String(decoding: command[2], as: UTF8.self)] else {
                     throw StubError("ERR User '\(String(decoding: command[2], as: UTF8.self))' not found")

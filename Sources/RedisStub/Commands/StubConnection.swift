@@ -25,6 +25,10 @@ extension StubCommands {
             guard let client = execution.session.client else { return .ok }
             let name = String(decoding: user, as: UTF8.self)
             guard execution.state.users[name]?.accepts(password: command.last!) == true else {
+                execution.state.logAclRefusal(
+                    reason: "auth", context: execution.inTransaction ? "multi" : "toplevel", object: String(decoding: command[0], as: UTF8.self),
+                    username: name, client: client, now: execution.now
+                )
                 throw StubError("WRONGPASS invalid username-password pair or user is disabled.")
             }
             client.user = name
