@@ -73,7 +73,9 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         // CLIENT KILL closed this session's connection.
         if clientInfo.killed { throw RedisError.connectionClosed("the stub's connection was killed by CLIENT KILL") }
         let name = lowercasedCommandName(first)
-        if Self.checkedSessionCommands.contains(name), let refusal = store.aclRefusal(command, session: state, inTransaction: transaction != nil) {
+        // As Redis: a request it does not know, or of the wrong arity, is answered before the ACL.
+        if Self.checkedSessionCommands.contains(name), name == "client" ? Self.isKnownClientRequest(command) : command.count == 1,
+           let refusal = store.aclRefusal(command, session: state, inTransaction: transaction != nil) {
             if transaction != nil && name != "exec" && name != "discard" { transaction?.failed = true }
             return .error(name == "exec" ? "EXECABORT Transaction discarded because of: " + refusal : refusal)
         }

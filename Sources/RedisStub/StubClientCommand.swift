@@ -21,6 +21,11 @@ extension InMemoryRedis {
         store.updateClient(clientInfo) { $0.blocked = blocked; $0.unblock = nil }
     }
 
+    static func isKnownClientRequest(_ command: RedisCommandArgv) -> Bool {
+        guard command.count > 1, let arity = clientArities[StubParse.upper(command[1])] else { return false }
+        return StubCommand.accepts(arity: arity, count: command.count)
+    }
+
     func client(_ command: RedisCommandArgv) -> RedisValue {
         let subcommand = String(decoding: command[1], as: UTF8.self)
         guard let arity = Self.clientArities[subcommand.uppercased()] else { return .error("ERR unknown subcommand '\(subcommand)'. Try CLIENT HELP.") }

@@ -330,7 +330,8 @@ struct StubExecution {
     }
 
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
-        if state.aclInUse, let refusal = aclRefusal(command) { return .error(refusal) }
+        // As Redis: an unknown command or a wrong arity is answered before the ACL is asked.
+        if state.aclInUse, (try? StubCommands.lookup(command)) != nil, let refusal = aclRefusal(command) { return .error(refusal) }
         // Only while someone WATCHes: the watched keys' contents, to see what the command changed.
         let watchedBefore = state.signals.anyWatched ? watchedFingerprints() : nil
         // Only while someone tracks: what the command reads is remembered, what it may write

@@ -26,7 +26,7 @@ struct StubAclTests {
         (0, ["ACL", "SETUSER", "u1", "on", ">pw", "~k*", "+get", "+set", "+publish", "+subscribe", "+multi", "+exec", "+eval", "&ch*"]),
         (1, ["AUTH", "u1", "bad"]), (1, ["AUTH", "nobody", "pw"]), (1, ["AUTH", "u1", "pw"]), (1, ["GET", "k1"]), (1, ["GET", "x"]), (1, ["SET", "x", "1"]),
         (1, ["DEL", "k1"]), (1, ["PUBLISH", "ch1", "m"]), (1, ["PUBLISH", "zz", "m"]), (1, ["ACL", "WHOAMI"]), (1, ["CLIENT", "ID"]),
-        (1, ["MULTI"]), (1, ["GET", "x"]), (1, ["GET", "k"]), (1, ["EXEC"]),
+        (1, ["MULTI"]), (1, ["GET", "x"]), (1, ["GET", "k"]), (1, ["EXEC"]), (1, ["DEL"]), (1, ["NOSUCH"]), (1, ["CLIENT", "NOSUCH"]),
         (1, ["EVAL", "return redis.call('GET', 'x')", "0"]), (1, ["EVAL", "return redis.pcall('GET', 'k9')", "0"]),
         (0, ["ACL", "DRYRUN", "u1", "GET", "x"]), (0, ["ACL", "DRYRUN", "u1", "DEL", "k"]), (0, ["ACL", "DRYRUN", "u1", "PUBLISH", "zz", "m"]),
         (0, ["ACL", "DRYRUN", "u1", "GET", "k"]), (0, ["ACL", "DRYRUN", "u1", "GET"]), (0, ["ACL", "DRYRUN", "nobody", "GET", "x"]),
