@@ -17,11 +17,14 @@ struct StubAccess {
 /// keeps one object for each integer 0–9999 (`OBJ_SHARED_INTEGERS`) and every key holding that
 /// integer points at it — so they share its access too: reading one key holding 7 makes every
 /// key holding 7 look recently used, and a fresh `SET k 7` is as idle as the last read of a 7.
+///
+/// Read on every key access, under the store's lock (one thread at a time): the hot fields are
+/// exempt from Swift's dynamic exclusivity checks, which cost as much as the bookkeeping.
 final class StubAccessTracker {
     /// The running command's time, set by the store before each batch.
-    var now: Int64
+    @exclusivity(unchecked) var now: Int64
     /// An LFU policy: accesses count (``StubAccess/counter``) instead of only stamping.
-    var byFrequency = false
+    @exclusivity(unchecked) var byFrequency = false
     /// `lfu-log-factor`: how much slower the counter climbs as it grows.
     var logFactor = 10
     /// `lfu-decay-time`: minutes per step the counter falls while the key is not read.

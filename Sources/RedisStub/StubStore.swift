@@ -266,7 +266,8 @@ final class StubState {
     /// ACL users by name; `default` always.
     var users = ["default": StubUser.default]
     /// Set once any ACL SETUSER ran: until then every session may run everything, unchecked.
-    var aclInUse = false
+    /// Read for every command under the lock: exempt from dynamic exclusivity checks.
+    @exclusivity(unchecked) var aclInUse = false
     /// ACL LOG, newest first.
     var aclLog: [StubAclLogEntry] = []
 
@@ -357,7 +358,7 @@ struct StubExecution {
     /// What Redis answers a command the session may not run: NOAUTH before authenticating
     /// (while the default user wants a password), NOPERM for what its user's ACL refuses —
     /// worded for scripts inside one. Nil when it may run it.
-    func aclRefusal(_ command: RedisCommandArgv) -> String? {
+    mutating func aclRefusal(_ command: RedisCommandArgv) -> String? {
         guard let client = session.client else { return nil }
         if StubAclCatalogue.skipsAuthentication(command) { return nil }
         if !client.authenticated, let defaultUser = state.users["default"], !defaultUser.noPass || !defaultUser.enabled {
@@ -379,8 +380,9 @@ struct StubExecution {
         }
     }
 
-    /// CLIENT CACHING applied to the command that just ended.
-    func commandEnded() {
+    /// CLIENT CACHING applied to the command that just ended. Mutating, so that calling it on
+    /// the execution in place does not copy the whole struct (and retain what it holds).
+    mutating func commandEnded() {
         if state.tracking.isActive, let id = session.client?.id { state.tracking.commandEnded(id) }
     }
 

@@ -19,18 +19,20 @@ final class StubTracking {
         var brokenRedirect = false
     }
 
-    private(set) var modes: [Int64: Mode] = [:]
+    /// Asked for every command (``isActive``) under the store's lock: exempt from dynamic
+    /// exclusivity checks.
+    @exclusivity(unchecked) private(set) var modes: [Int64: Mode] = [:]
     /// Key → the sessions that read it since it last changed, in the order they read it.
     private var readers: [[UInt8]: [Int64]] = [:]
     /// Keys changed this turn, with the session that changed each, for broadcasting sessions.
-    private var changed: [(key: [UInt8], writer: Int64?)] = []
+    @exclusivity(unchecked) private var changed: [(key: [UInt8], writer: Int64?)] = []
     private var broadcasting = 0
     private let clients: StubClients
     /// Moves whenever an invalidation reaches a mailbox: a server delivers when it moves.
-    private(set) var sent = 0
+    @exclusivity(unchecked) private(set) var sent = 0
     /// The session whose command runs: NOLOOP leaves its own writes out, and what it is told
     /// of its own writes follows its reply.
-    var current: Int64?
+    @exclusivity(unchecked) var current: Int64?
 
     init(clients: StubClients) {
         self.clients = clients

@@ -10,8 +10,9 @@ final class StubSignals {
     private(set) var watched: [WatchedKey: [StubWatch]] = [:]
 
     var anyWatched: Bool { !watched.isEmpty }
-    /// CLIENT TRACKING's bookkeeping (the store's), told of every modified key too.
-    var tracking: StubTracking?
+    /// CLIENT TRACKING's bookkeeping (the store's), told of every modified key too. Read for
+    /// every command under the store's lock: exempt from dynamic exclusivity checks.
+    @exclusivity(unchecked) var tracking: StubTracking?
     /// Someone wants to hear of modified keys: a WATCH, or a tracking session.
     var listening: Bool { !watched.isEmpty || tracking?.isActive == true }
 
