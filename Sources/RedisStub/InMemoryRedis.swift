@@ -267,6 +267,16 @@ public final class InMemoryRedis: RedisConnection, @unchecked Sendable {
         return mayBlock(command) || changesSubscriptions(command)
     }
 
+    /// EVAL, EVALSHA, FCALL and their read-only forms: what runs a script.
+    static let scriptCommands: Set<String> = ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]
+
+    /// Whether the command runs a script (whose result a RESP3 server takes with
+    /// ``takeScriptReply()``). Asked of every reply a RESP3 server writes: letters first.
+    public static func runsScript(_ command: RedisCommandArgv) -> Bool {
+        guard let first = command.first, (4...10).contains(first.count), [UInt8(ascii: "e"), UInt8(ascii: "f")].contains(first[0] | 0x20) else { return false }
+        return scriptCommands.contains(lowercasedCommandName(first))
+    }
+
     /// SUBSCRIBE, UNSUBSCRIBE and their pattern and shard forms: each channel confirmed in
     /// turn (in RESP3, as pushes).
     public static func changesSubscriptions(_ command: RedisCommandArgv) -> Bool {

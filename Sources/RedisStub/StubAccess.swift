@@ -25,10 +25,10 @@ final class StubAccessTracker {
     @exclusivity(unchecked) var now: Int64
     /// An LFU policy: accesses count (``StubAccess/counter``) instead of only stamping.
     @exclusivity(unchecked) var byFrequency = false
-    /// `lfu-log-factor`: how much slower the counter climbs as it grows.
-    var logFactor = 10
+    /// `lfu-log-factor`: how much slower the counter climbs as it grows (``configure(_:)``).
+    var logFactor = 0
     /// `lfu-decay-time`: minutes per step the counter falls while the key is not read.
-    var decayMinutes = 1
+    var decayMinutes = 0
     private var sharedIntegers: [Int64: StubAccess] = [:]
     /// When the store began: Redis's shared integers were created with the server.
     private let started: Int64

@@ -59,7 +59,7 @@ final class StubDatabase {
         if entry.access == nil {
             // Only an LFU policy carries an overwritten value's access over: the look-up is
             // kept off SET's path otherwise.
-            let replaced = access.byFrequency ? entries[HashedBytes(key)].flatMap { old in old.expiresAt.map { $0 > access.now } ?? true ? old : nil } : nil
+            let replaced = access.byFrequency ? entries[HashedBytes(key)].flatMap { $0.isLive(at: access.now) ? $0 : nil } : nil
             access.settle(&entry, replacing: replaced)
         }
         let expiresAt = entry.expiresAt
@@ -169,7 +169,7 @@ final class StubDatabase {
     /// Live keys, in a stable order for `KEYS` and `SCAN`.
     func liveKeys(now: Int64) -> [StubKey] {
         entries.compactMap { key, entry in
-            (entry.expiresAt.map { $0 > now } ?? true) ? key.bytes : nil
+            entry.isLive(at: now) ? key.bytes : nil
         }
     }
 

@@ -54,7 +54,7 @@ public final class StubStore: Sendable {
                 let state = execution.state
                 defer { state.signals.unwatchAll(watch) }
                 let expired = watch.keys.contains { key in
-                    state.databases[key.database].peek(key.key.bytes)?.expiresAt.map { $0 <= execution.now } ?? false
+                    state.databases[key.database].peek(key.key.bytes).map { !$0.isLive(at: execution.now) } ?? false
                 }
                 if watch.dirty || expired { return nil }
             }
@@ -283,6 +283,7 @@ final class StubState {
         self.scriptTimeLimitMilliseconds = scriptTimeLimitMilliseconds
         let access = StubAccessTracker(started: started)
         self.access = access
+        access.configure(config)
         signals.tracking = StubTracking(clients: clients)
         databases = (0..<StubStore.databaseCount).map { [signals] index in StubDatabase(index: index, signals: signals, access: access) }
     }
@@ -332,7 +333,13 @@ struct StubExecution {
 
     mutating func run(_ command: RedisCommandArgv) -> RedisValue {
         // As Redis: an unknown command or a wrong arity is answered before the ACL is asked.
-        if state.aclInUse, (try? StubCommands.lookup(command)) != nil, let refusal = aclRefusal(command) { return .error(refusal) }
+        let handler: StubCommand
+        do {
+            handler = try StubCommands.lookup(command)
+        } catch {
+            return .error(error.message)
+        }
+        if state.aclInUse, let refusal = aclRefusal(command) { return .error(refusal) }
         // Only while someone WATCHes: the watched keys' contents, to see what the command changed.
         let watchedBefore = state.signals.anyWatched ? watchedFingerprints() : nil
         // Only while someone tracks: what the command reads is remembered, what it may write
@@ -341,7 +348,6 @@ struct StubExecution {
         let trackedBefore = tracked.flatMap { $0.readOnly ? nil : $0.keys.map { ($0, StubFingerprint(database.peek($0))) } }
         let reply: RedisValue
         do {
-            let handler = try StubCommands.lookup(command)
             defer { database.settleEncodings(state.config) }
             reply = try handler.run(&self, command)
         } catch {
@@ -366,10 +372,9 @@ struct StubExecution {
         }
         let user = state.users[client.user] ?? StubUser()
         guard !user.allowsEverything, let refusal = user.check(command) else { return nil }
-        let reason = switch refusal.denial { case .command: "command"; case .key: "key"; case .channel: "channel" }
         let object = refusal.denial == .command ? commandFullName(command) : String(decoding: refusal.object ?? [], as: UTF8.self)
         let context = runningScript ? "lua" : inTransaction ? "multi" : "toplevel"
-        state.logAclRefusal(reason: reason, context: context, object: object, username: client.user, client: client, now: now)
+        state.logAclRefusal(reason: refusal.denial.name, context: context, object: object, username: client.user, client: client, now: now)
         switch (refusal.denial, runningScript) {
         case (.command, false): return "NOPERM this user has no permissions to run the '\(commandFullName(command))' command"
         case (.key, false): return "NOPERM this user has no permissions to access one of the keys used as arguments"

@@ -117,4 +117,7 @@ struct StubEntry {
     var stringForm = StubEncoding.StringForm.whole
     /// Nil until the database stores it: a new value, whose access the database settles.
     var access: StubAccess? = nil
+
+    /// Not past its deadline (the database deletes a dead key when it meets it).
+    func isLive(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }
 }

@@ -406,7 +406,7 @@ final class ClientConnection: @unchecked Sendable {
             }
             let push = InMemoryRedis.changesSubscriptions(command) && reply.errorMessage == nil
             // A script's result keeps the RESP3 types it was given in Lua.
-            let script = reply.errorMessage == nil && Self.runsScript(command) ? session.takeScriptReply() : nil
+            let script = reply.errorMessage == nil && InMemoryRedis.runsScript(command) ? session.takeScriptReply() : nil
             (script ?? Resp3Shape.convert(command, reply)).write(into: &output, push: push)
             return
         }
@@ -426,11 +426,6 @@ final class ClientConnection: @unchecked Sendable {
         default:
             RESPEncoder.encode(reply, into: &output)
         }
-    }
-
-    private static func runsScript(_ command: RedisCommandArgv) -> Bool {
-        guard let first = command.first, (4...10).contains(first.count), [UInt8(ascii: "e"), UInt8(ascii: "f")].contains(first[0] | 0x20) else { return false }
-        return ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].contains(lowercasedCommandName(first))
     }
 
     /// Queues what waits in the session's mailbox (messages published by other clients).

@@ -123,6 +123,15 @@ struct StubAclSelector: Equatable {
     enum Denial: Int, Comparable {
         case command = 1, key = 2, channel = 4
         static func < (lhs: Denial, rhs: Denial) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// ACL LOG's reason.
+        var name: String {
+            switch self {
+            case .command: "command"
+            case .key: "key"
+            case .channel: "channel"
+            }
+        }
     }
 
     /// Why this selector refuses the command (nil: it allows it), and the key or channel.

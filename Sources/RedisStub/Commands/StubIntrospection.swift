@@ -82,7 +82,7 @@ enum StubKeySpecs {
         guard let info = StubCommandTable.entry(command[...], served: false), let flags = info.array?[2].array,
               let keys = try? keys(command[...]), !keys.isEmpty else { return nil }
         let name = lowercasedCommandName(command[0])
-        let readOnly = flags.contains(.simpleString("readonly")) && !["eval_ro", "evalsha_ro", "fcall_ro"].contains(name)
+        let readOnly = flags.contains(.simpleString("readonly")) && !InMemoryRedis.scriptCommands.contains(name)
         return (keys.map(\.name), readOnly)
     }
 
